@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import Foundation
+
+// The pure-Swift back end's kernels are written in 256-bit SIMD vectors. Swift's default x86-64
+// target has neither AVX nor FMA, so on x86-64 RecKit compiles for Haswell-class CPUs (AVX2 + FMA,
+// every x86-64 server CPU since 2013). Set RECKIT_TARGET_CPU to another LLVM CPU name (e.g.
+// `znver4`, `skylake-avx512`) to tune, or to `generic` for the baseline target.
+let targetCPU = ProcessInfo.processInfo.environment["RECKIT_TARGET_CPU"] ?? "haswell"
+#if arch(x86_64)
+let simdSettings: [SwiftSetting] = targetCPU == "generic" ? [] : [.unsafeFlags(["-target-cpu", targetCPU])]
+#else
+let simdSettings: [SwiftSetting] = []
+#endif
+
+let package = Package(
+    name: "RecKit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RecKit", targets: ["RecKit"]),
+        .executable(name: "reckit", targets: ["reckit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Shim: the C libraries and the thin C layer over them
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // LAPACKE is named here too: Debian's lapacke.pc adds nothing but `-llapacke`, and a C target does
+        // not inherit the module map's `link` lines.
+        .target(name: "CReckitShim", dependencies: ["COpenBLAS"], linkerSettings: [.linkedLibrary("lapacke")]),
+
+        // MARK: - Public API
+        .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: simdSettings),
+        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra"]),
+
+        // MARK: - Benchmarks and the command-line tool
+        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
+        .executableTarget(
+            name: "reckit",
+            dependencies: [
+                "RecKit", "RecKitBenchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .target(name: "RecKitTestSupport", dependencies: ["RecKitLinearAlgebra"], path: "Tests/RecKitTestSupport"),
+        .testTarget(
+            name: "RecKitLinearAlgebraTests",
+            dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport", "CReckitShim"],
+            swiftSettings: simdSettings
+        ),
+        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
+    ]
+)

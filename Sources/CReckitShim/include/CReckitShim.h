@@ -1,0 +1,166 @@
+#ifndef CRECKIT_SHIM_H
+#define CRECKIT_SHIM_H
+/*
+ * RecKit's C shim over OpenBLAS (CBLAS) and LAPACKE.
+ *
+ * Contract for every wrapper below:
+ *   - matrices are ROW-MAJOR; `ld*` is the row stride in elements (>= columns);
+ *   - `trans*` is 0 (no transpose) or 1 (transpose);
+ *   - symmetric/triangular routines use the LOWER triangle;
+ *   - LAPACK wrappers return LAPACK's `info` (0 = success, < 0 = bad argument,
+ *     > 0 = numerical failure, meaning depends on the routine).
+ * Integer widths are pinned: RecKit links the 32-bit-index (LP64) OpenBLAS.
+ */
+#include <stdint.h>
+#include <cblas.h>
+#include <lapacke.h>
+
+_Static_assert(sizeof(blasint) == 4, "RecKit expects the LP64 OpenBLAS (32-bit blasint)");
+_Static_assert(sizeof(lapack_int) == 4, "RecKit expects the LP64 LAPACKE (32-bit lapack_int)");
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- CPU features (x86-64: CPUID + XGETBV; other architectures report none) ---- */
+enum {
+    RECKIT_CPU_SSE2 = 1u << 0, RECKIT_CPU_SSE3 = 1u << 1, RECKIT_CPU_SSSE3 = 1u << 2,
+    RECKIT_CPU_SSE41 = 1u << 3, RECKIT_CPU_SSE42 = 1u << 4, RECKIT_CPU_AVX = 1u << 5,
+    RECKIT_CPU_FMA = 1u << 6, RECKIT_CPU_AVX2 = 1u << 7, RECKIT_CPU_AVX512F = 1u << 8,
+    RECKIT_CPU_AVX512DQ = 1u << 9, RECKIT_CPU_AVX512CD = 1u << 10, RECKIT_CPU_AVX512BW = 1u << 11,
+    RECKIT_CPU_AVX512VL = 1u << 12, RECKIT_CPU_AVX512BF16 = 1u << 13, RECKIT_CPU_AMXBF16 = 1u << 14,
+    RECKIT_CPU_OS_YMM = 1u << 20,   /* OS saves AVX (ymm) state: XCR0 bits 1,2 */
+    RECKIT_CPU_OS_ZMM = 1u << 21,   /* OS saves AVX-512 state: XCR0 bits 5,6,7 */
+    RECKIT_CPU_OS_AMX = 1u << 22    /* OS saves AMX tile state: XCR0 bits 17,18 */
+};
+uint32_t reckit_cpu_features(void);
+/* Lower-case name of feature bit `bit` (0-31), or NULL for an unused bit. */
+const char *reckit_cpu_feature_name(unsigned bit);
+/* Cores this process may run on (its affinity mask), at least 1. */
+int reckit_available_cores(void);
+/* Raw feature bits of a kernel (what it needs), for tests of the selection rule. */
+uint32_t reckit_kernel_requirements(int index);
+/* Writes the CPU brand string (NUL-terminated) into `buf`. */
+void reckit_cpu_brand(char *buf, int len);
+
+/* ---- OpenBLAS kernel selection ---- */
+/* Kernels RecKit knows, in the order of preference used by automatic selection. */
+int reckit_kernel_count(void);
+const char *reckit_kernel_name(int index);
+/* ISA tier: 0 SSE3, 1 SSE4.2, 2 AVX, 3 AVX2+FMA, 4 AVX-512. */
+int reckit_kernel_tier(int index);
+/* Index of a kernel by case-insensitive name, or -1. */
+int reckit_kernel_index(const char *name);
+/* 1 if the CPU and OS support everything `index` needs, for the feature set `features`. */
+int reckit_kernel_supported_by(int index, uint32_t features);
+/* The kernel automatic selection picks for `features` and OpenBLAS's own pick `openblas_pick`. */
+int reckit_kernel_auto_choice(uint32_t features, const char *openblas_pick);
+
+/* Name OpenBLAS reports for the kernel in use ("Zen", "Haswell", "SkylakeX", ...). */
+const char *reckit_blas_corename(void);
+/* OpenBLAS build configuration string (includes its version). */
+const char *reckit_blas_config(void);
+/* 1 when this OpenBLAS can switch kernels at run time (DYNAMIC_ARCH build). */
+int reckit_blas_can_switch(void);
+/*
+ * Switch OpenBLAS to kernel `name`. Returns 0 on success, 1 unknown name, 2 not supported by
+ * this CPU/OS, 3 OpenBLAS cannot switch (not a DYNAMIC_ARCH build), 4 OpenBLAS did not take it.
+ * Not thread-safe: call when no BLAS work is running.
+ */
+int reckit_blas_select_kernel(const char *name);
+/* How the kernel in use was chosen: "auto", "RECKIT_BLAS_KERNEL", "OPENBLAS_CORETYPE", "api". */
+const char *reckit_blas_selection_source(void);
+/* Message explaining why an environment override was refused at start-up, or NULL. */
+const char *reckit_blas_env_refusal(void);
+/* Run start-up selection (idempotent; also runs from a load-time constructor). */
+void reckit_blas_initialize(void);
+
+/* ---- Threads ---- */
+static inline void reckit_blas_set_threads(int n) { openblas_set_num_threads(n); }
+static inline int reckit_blas_get_threads(void) { return openblas_get_num_threads(); }
+
+/* ---- BLAS level 1-3 (row-major) ---- */
+static inline void reckit_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                                const float *b, int ldb, float beta, float *c, int ldc) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+static inline void reckit_dgemm(int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda,
+                                const double *b, int ldb, double beta, double *c, int ldc) {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+/* y <- alpha*op(A)*x + beta*y, A is m x n. */
+static inline void reckit_sgemv(int ta, int m, int n, float alpha, const float *a, int lda,
+                                const float *x, int incx, float beta, float *y, int incy) {
+    cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+static inline void reckit_dgemv(int ta, int m, int n, double alpha, const double *a, int lda,
+                                const double *x, int incx, double beta, double *y, int incy) {
+    cblas_dgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+/* Lower triangle of C (n x n) <- alpha*op(A)*op(A)^T + beta*C; op(A) is n x k. */
+static inline void reckit_ssyrk(int ta, int n, int k, float alpha, const float *a, int lda,
+                                float beta, float *c, int ldc) {
+    cblas_ssyrk(CblasRowMajor, CblasLower, ta ? CblasTrans : CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc);
+}
+static inline void reckit_dsyrk(int ta, int n, int k, double alpha, const double *a, int lda,
+                                double beta, double *c, int ldc) {
+    cblas_dsyrk(CblasRowMajor, CblasLower, ta ? CblasTrans : CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc);
+}
+
+/* ---- LAPACK (row-major, lower triangle) ---- */
+/*
+ * Cholesky without copies: a row-major lower triangle is the same memory as a column-major upper
+ * triangle, so these call LAPACK's column-major 'U' routines directly (the _work variants: no
+ * internal NaN scan, no allocation; RecKit checks its inputs itself). Row-major L with A = L*L^T
+ * is column-major U with A = U^T*U.
+ */
+static inline int reckit_spotrf(int n, float *a, int lda) {
+    return LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', n, a, lda);
+}
+static inline int reckit_dpotrf(int n, double *a, int lda) {
+    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, a, lda);
+}
+/* Solves L*L^T*X = B for row-major B (n x nrhs, row stride ldb). */
+static inline int reckit_spotrs(int n, int nrhs, const float *l, int ldl, float *b, int ldb) {
+    if (nrhs == 1 && ldb == 1) return LAPACKE_spotrs_work(LAPACK_COL_MAJOR, 'U', n, 1, l, ldl, b, n > 0 ? n : 1);
+    return LAPACKE_spotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, l, ldl, b, ldb);
+}
+static inline int reckit_dpotrs(int n, int nrhs, const double *l, int ldl, double *b, int ldb) {
+    if (nrhs == 1 && ldb == 1) return LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', n, 1, l, ldl, b, n > 0 ? n : 1);
+    return LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, l, ldl, b, ldb);
+}
+/* QR of an m x n matrix: R in the upper triangle, reflectors below, scalars in tau (min(m,n)). */
+static inline int reckit_sgeqrf(int m, int n, float *a, int lda, float *tau) {
+    return LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, m, n, a, lda, tau);
+}
+static inline int reckit_dgeqrf(int m, int n, double *a, int lda, double *tau) {
+    return LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, m, n, a, lda, tau);
+}
+/* Forms the m x n Q (first n columns) from geqrf's k reflectors. */
+static inline int reckit_sorgqr(int m, int n, int k, float *a, int lda, const float *tau) {
+    return LAPACKE_sorgqr(LAPACK_ROW_MAJOR, m, n, k, a, lda, tau);
+}
+static inline int reckit_dorgqr(int m, int n, int k, double *a, int lda, const double *tau) {
+    return LAPACKE_dorgqr(LAPACK_ROW_MAJOR, m, n, k, a, lda, tau);
+}
+/* Symmetric eigendecomposition (lower triangle read); ascending eigenvalues in w, eigenvectors in the columns of a. */
+static inline int reckit_ssyevd(int n, float *a, int lda, float *w) {
+    return LAPACKE_ssyevd(LAPACK_ROW_MAJOR, 'V', 'L', n, a, lda, w);
+}
+static inline int reckit_dsyevd(int n, double *a, int lda, double *w) {
+    return LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', n, a, lda, w);
+}
+/* Thin SVD (jobz 'S'): A (m x n) = U (m x k) diag(s) Vt (k x n), k = min(m, n); A is destroyed. */
+static inline int reckit_sgesdd(int m, int n, float *a, int lda, float *s, float *u, int ldu, float *vt, int ldvt) {
+    return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, 'S', m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+static inline int reckit_dgesdd(int m, int n, double *a, int lda, double *s, double *u, int ldu, double *vt, int ldvt) {
+    return LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,244 @@
+/*
+ * CPU feature detection and OpenBLAS kernel selection.
+ *
+ * Debian's OpenBLAS is a DYNAMIC_ARCH build: it picks a kernel family when it loads and reads
+ * OPENBLAS_CORETYPE to let a user force one. Its pick is conservative on new CPUs (Zen 4/5 get the
+ * AVX2 "Haswell"/"Zen" kernels although the SkylakeX AVX-512 kernels run about twice as fast there).
+ * RecKit therefore re-selects at load time, in every process that links this shim: it reads the
+ * features the CPU *and the OS* support (CPUID + XGETBV), picks the highest ISA tier it can run, and
+ * switches OpenBLAS through gotoblas_dynamic_quit/gotoblas_dynamic_init. A kernel whose instructions
+ * the CPU or OS cannot execute is never selected: that would end the process with SIGILL.
+ */
+#define _GNU_SOURCE
+#include "CReckitShim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define RECKIT_X86 1
+#endif
+
+/* Exported by DYNAMIC_ARCH builds of OpenBLAS only; weak so a static-arch build still links. */
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+extern char *openblas_get_corename(void);
+extern char *openblas_get_config(void);
+
+/* ---------------------------------------------------------------- CPU features */
+
+#ifdef RECKIT_X86
+static uint64_t reckit_xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+#endif
+
+uint32_t reckit_cpu_features(void) {
+    uint32_t f = 0;
+#ifdef RECKIT_X86
+    unsigned a, b, c, d, maxLeaf;
+    if (!__get_cpuid(0, &maxLeaf, &b, &c, &d)) return 0;
+    __cpuid(1, a, b, c, d);
+    if (d & (1u << 26)) f |= RECKIT_CPU_SSE2;
+    if (c & (1u << 0)) f |= RECKIT_CPU_SSE3;
+    if (c & (1u << 9)) f |= RECKIT_CPU_SSSE3;
+    if (c & (1u << 19)) f |= RECKIT_CPU_SSE41;
+    if (c & (1u << 20)) f |= RECKIT_CPU_SSE42;
+    if (c & (1u << 28)) f |= RECKIT_CPU_AVX;
+    if (c & (1u << 12)) f |= RECKIT_CPU_FMA;
+    int osxsave = (c >> 27) & 1;
+    if (osxsave) {
+        uint64_t xcr0 = reckit_xgetbv0();
+        if ((xcr0 & 0x6) == 0x6) f |= RECKIT_CPU_OS_YMM;
+        if ((xcr0 & 0xe6) == 0xe6) f |= RECKIT_CPU_OS_ZMM;
+        if ((xcr0 & 0x60000) == 0x60000) f |= RECKIT_CPU_OS_AMX;
+    }
+    if (maxLeaf >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        if (b & (1u << 5)) f |= RECKIT_CPU_AVX2;
+        if (b & (1u << 16)) f |= RECKIT_CPU_AVX512F;
+        if (b & (1u << 17)) f |= RECKIT_CPU_AVX512DQ;
+        if (b & (1u << 28)) f |= RECKIT_CPU_AVX512CD;
+        if (b & (1u << 30)) f |= RECKIT_CPU_AVX512BW;
+        if (b & (1u << 31)) f |= RECKIT_CPU_AVX512VL;
+        if (d & (1u << 22)) f |= RECKIT_CPU_AMXBF16;
+        __cpuid_count(7, 1, a, b, c, d);
+        if (a & (1u << 5)) f |= RECKIT_CPU_AVX512BF16;
+    }
+#endif
+    return f;
+}
+
+void reckit_cpu_brand(char *buf, int len) {
+    if (len <= 0) return;
+    buf[0] = 0;
+#ifdef RECKIT_X86
+    unsigned regs[12], maxExt, b, c, d;
+    __cpuid(0x80000000, maxExt, b, c, d);
+    if (maxExt >= 0x80000004) {
+        for (unsigned i = 0; i < 3; i++)
+            __cpuid(0x80000002 + i, regs[4 * i], regs[4 * i + 1], regs[4 * i + 2], regs[4 * i + 3]);
+        char brand[49];
+        memcpy(brand, regs, 48);
+        brand[48] = 0;
+        const char *s = brand;
+        while (*s == ' ') s++;
+        snprintf(buf, (size_t)len, "%s", s);
+    }
+#endif
+}
+
+const char *reckit_cpu_feature_name(unsigned bit) {
+    static const char *names[32] = {
+        "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "avx", "fma", "avx2", "avx512f", "avx512dq", "avx512cd",
+        "avx512bw", "avx512vl", "avx512_bf16", "amx_bf16", 0, 0, 0, 0, 0, "os:ymm", "os:zmm", "os:amx"};
+    return bit < 32 ? names[bit] : 0;
+}
+
+int reckit_available_cores(void) {
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* ---------------------------------------------------------------- kernel table */
+
+#define AVX2_SET (RECKIT_CPU_AVX | RECKIT_CPU_AVX2 | RECKIT_CPU_FMA | RECKIT_CPU_OS_YMM)
+#define AVX512_SET (AVX2_SET | RECKIT_CPU_AVX512F | RECKIT_CPU_AVX512DQ | RECKIT_CPU_AVX512CD | \
+                    RECKIT_CPU_AVX512BW | RECKIT_CPU_AVX512VL | RECKIT_CPU_OS_ZMM)
+
+typedef struct { const char *name; int tier; uint32_t needs; } reckit_kernel;
+
+/* Order = preference within automatic selection: the first supported kernel of the highest tier. */
+static const reckit_kernel kKernels[] = {
+    {"SkylakeX", 4, AVX512_SET},
+    {"Cooperlake", 4, AVX512_SET | RECKIT_CPU_AVX512BF16},
+    {"SapphireRapids", 4, AVX512_SET | RECKIT_CPU_AVX512BF16 | RECKIT_CPU_AMXBF16 | RECKIT_CPU_OS_AMX},
+    {"Haswell", 3, AVX2_SET},
+    {"Zen", 3, AVX2_SET},
+    {"Sandybridge", 2, RECKIT_CPU_AVX | RECKIT_CPU_OS_YMM},
+    {"Nehalem", 1, RECKIT_CPU_SSE42 | RECKIT_CPU_SSSE3},
+    {"Core2", 0, RECKIT_CPU_SSSE3},
+    {"Prescott", 0, RECKIT_CPU_SSE3},
+};
+#define KERNEL_COUNT ((int)(sizeof(kKernels) / sizeof(kKernels[0])))
+
+int reckit_kernel_count(void) { return KERNEL_COUNT; }
+const char *reckit_kernel_name(int i) { return (i >= 0 && i < KERNEL_COUNT) ? kKernels[i].name : NULL; }
+int reckit_kernel_tier(int i) { return (i >= 0 && i < KERNEL_COUNT) ? kKernels[i].tier : -1; }
+uint32_t reckit_kernel_requirements(int i) { return (i >= 0 && i < KERNEL_COUNT) ? kKernels[i].needs : 0; }
+
+int reckit_kernel_index(const char *name) {
+    if (!name) return -1;
+    for (int i = 0; i < KERNEL_COUNT; i++)
+        if (strcasecmp(name, kKernels[i].name) == 0) return i;
+    return -1;
+}
+
+int reckit_kernel_supported_by(int i, uint32_t features) {
+    if (i < 0 || i >= KERNEL_COUNT) return 0;
+    return (features & kKernels[i].needs) == kKernels[i].needs;
+}
+
+int reckit_kernel_auto_choice(uint32_t features, const char *openblas_pick) {
+    int best = -1;
+    for (int i = 0; i < KERNEL_COUNT; i++)
+        if (reckit_kernel_supported_by(i, features) && (best < 0 || kKernels[i].tier > kKernels[best].tier))
+            best = i;
+    int current = reckit_kernel_index(openblas_pick);
+    /* Keep OpenBLAS's own pick when it is as good a tier and runnable: its block sizes are tuned
+       for the CPU it recognised (e.g. "Zen" on AMD's AVX2 parts). */
+    if (current >= 0 && reckit_kernel_supported_by(current, features) &&
+        (best < 0 || kKernels[current].tier >= kKernels[best].tier))
+        return current;
+    return best;
+}
+
+/* ---------------------------------------------------------------- OpenBLAS state */
+
+const char *reckit_blas_corename(void) { return openblas_get_corename(); }
+const char *reckit_blas_config(void) { return openblas_get_config(); }
+int reckit_blas_can_switch(void) { return gotoblas_dynamic_init != NULL && gotoblas_dynamic_quit != NULL; }
+
+static const char *gSource = "auto";
+static char gRefusal[512];
+static int gRefused = 0;
+
+static int reckit_switch_to(const char *name) {
+    if (!reckit_blas_can_switch()) return 3;
+    if (strcasecmp(openblas_get_corename(), name) == 0) return 0;
+    setenv("OPENBLAS_CORETYPE", name, 1);
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    return strcasecmp(openblas_get_corename(), name) == 0 ? 0 : 4;
+}
+
+int reckit_blas_select_kernel(const char *name) {
+    int i = reckit_kernel_index(name);
+    if (i < 0) return 1;
+    if (!reckit_kernel_supported_by(i, reckit_cpu_features())) return 2;
+    int rc = reckit_switch_to(kKernels[i].name);
+    if (rc == 0) gSource = "api";
+    return rc;
+}
+
+const char *reckit_blas_selection_source(void) { return gSource; }
+const char *reckit_blas_env_refusal(void) { return gRefused ? gRefusal : NULL; }
+
+static void reckit_refuse(const char *var, const char *value, const char *why) {
+    snprintf(gRefusal, sizeof gRefusal,
+             "RecKit: %s=%s refused: %s. Using automatic kernel selection instead "
+             "(run `reckit info` to see the kernels this CPU supports).", var, value, why);
+    gRefused = 1;
+    fprintf(stderr, "%s\n", gRefusal);
+}
+
+static void reckit_select_at_startup(void) {
+    uint32_t features = reckit_cpu_features();
+    const char *requested = getenv("RECKIT_BLAS_KERNEL");
+    if (requested && *requested && strcasecmp(requested, "auto") != 0) {
+        int i = reckit_kernel_index(requested);
+        if (i < 0) {
+            reckit_refuse("RECKIT_BLAS_KERNEL", requested, "unknown kernel name");
+        } else if (!reckit_kernel_supported_by(i, features)) {
+            reckit_refuse("RECKIT_BLAS_KERNEL", requested, "this CPU or OS does not support its instructions");
+        } else if (reckit_switch_to(kKernels[i].name) == 0) {
+            gSource = "RECKIT_BLAS_KERNEL";
+            return;
+        } else {
+            reckit_refuse("RECKIT_BLAS_KERNEL", requested, "OpenBLAS could not switch to it");
+        }
+    }
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    const char *pick = openblas_get_corename();
+    if (coretype && *coretype && !(requested && *requested && !gRefused)) {
+        int i = reckit_kernel_index(pick);
+        if (i >= 0 && reckit_kernel_supported_by(i, features)) {
+            if (!gRefused) gSource = "OPENBLAS_CORETYPE";
+            return; /* the user's explicit OpenBLAS choice, and it is safe */
+        }
+        if (!gRefused) reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
+    }
+    int choice = reckit_kernel_auto_choice(features, pick);
+    if (choice >= 0) reckit_switch_to(kKernels[choice].name);
+}
+
+static pthread_once_t gOnce = PTHREAD_ONCE_INIT;
+void reckit_blas_initialize(void) { pthread_once(&gOnce, reckit_select_at_startup); }
+
+/* Runs when the process (or a library containing this object) loads, after OpenBLAS's own
+   constructor: every program that uses RecKit gets the selection, not only the CLI. */
+__attribute__((constructor)) static void reckit_shim_constructor(void) { reckit_blas_initialize(); }

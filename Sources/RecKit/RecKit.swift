@@ -1,0 +1,2 @@
+// The umbrella module: `import RecKit` brings in every public layer.
+@_exported import RecKitLinearAlgebra

@@ -1,0 +1,162 @@
+import CReckitShim
+
+/// The OpenBLAS/LAPACKE back end: the only Swift code that calls the shim's `reckit_s…`/`reckit_d…`
+/// wrappers. Each function takes raw row-major operands (pointer, shape, row stride) from the
+/// operations layer, which has already validated them, and dispatches on the precision.
+enum OpenBLASKernels {
+    @inline(__always) static func f<T: Scalar>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always) static func f<T: Scalar>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always) static func d<T: Scalar>(_ p: UnsafePointer<T>) -> UnsafePointer<Double> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always) static func d<T: Scalar>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always) static func i(_ x: Int) -> Int32 { Int32(truncatingIfNeeded: x) }
+    @inline(__always) static func flag(_ b: Bool) -> Int32 { b ? 1 : 0 }
+
+    /// `C ← β·C + α·op(A)·op(B)`; `op(A)` is `m × k`, `op(B)` is `k × n`.
+    static func gemm<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float:
+            reckit_sgemm(flag(transA), flag(transB), i(m), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda),
+                         f(b), i(ldb), Float(beta.doubleValue), f(c), i(ldc))
+        case .double:
+            reckit_dgemm(flag(transA), flag(transB), i(m), i(n), i(k), alpha.doubleValue, d(a), i(lda),
+                         d(b), i(ldb), beta.doubleValue, d(c), i(ldc))
+        }
+    }
+
+    /// `y ← β·y + α·op(A)·x`; `A` is `m × n`.
+    static func gemv<T: Scalar>(trans: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>, threads: Int) {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float:
+            reckit_sgemv(flag(trans), i(m), i(n), Float(alpha.doubleValue), f(a), i(lda), f(x), 1, Float(beta.doubleValue), f(y), 1)
+        case .double:
+            reckit_dgemv(flag(trans), i(m), i(n), alpha.doubleValue, d(a), i(lda), d(x), 1, beta.doubleValue, d(y), 1)
+        }
+    }
+
+    /// Lower triangle of `C (n × n) ← β·C + α·op(A)·op(A)ᵀ`; `op(A)` is `n × k`.
+    static func syrkLower<T: Scalar>(trans: Bool, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                     beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float: reckit_ssyrk(flag(trans), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda), Float(beta.doubleValue), f(c), i(ldc))
+        case .double: reckit_dsyrk(flag(trans), i(n), i(k), alpha.doubleValue, d(a), i(lda), beta.doubleValue, d(c), i(ldc))
+        }
+    }
+
+    /// Cholesky in place (lower triangle); returns LAPACK's info.
+    static func choleskyFactor<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float: return Int(reckit_spotrf(i(n), f(a), i(lda)))
+        case .double: return Int(reckit_dpotrf(i(n), d(a), i(lda)))
+        }
+    }
+
+    /// Solves `L·Lᵀ·X = B` in place of the row-major `n × nrhs` B.
+    static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int,
+                                         b: UnsafeMutablePointer<T>, ldb: Int) -> Int {
+        switch T.dtype {
+        case .float: return Int(reckit_spotrs(i(n), i(nrhs), f(l), i(ldl), f(b), i(ldb)))
+        case .double: return Int(reckit_dpotrs(i(n), i(nrhs), d(l), i(ldl), d(b), i(ldb)))
+        }
+    }
+
+    /// Thin QR through geqrf + orgqr.
+    static func qr<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (q: Matrix<T>, r: Matrix<T>) {
+        Engine.setBLASThreads(threads)
+        let m = a.rows, n = a.columns, p = Swift.min(m, n)
+        var work = a
+        var tau = [T](repeating: 0, count: p)
+        var info = work.storage.withUnsafeMutableBufferPointer { w in
+            tau.withUnsafeMutableBufferPointer { t in
+                switch T.dtype {
+                case .float: return Int(reckit_sgeqrf(i(m), i(n), f(w.baseAddress!), i(n), f(t.baseAddress!)))
+                case .double: return Int(reckit_dgeqrf(i(m), i(n), d(w.baseAddress!), i(n), d(t.baseAddress!)))
+                }
+            }
+        }
+        guard info == 0 else { throw LinearAlgebraError.factorizationFailed(operation: "QR (geqrf)", info: info, hint: "check the input for NaN") }
+        var r = Matrix<T>(rows: p, columns: n)
+        for row in 0..<p { for col in row..<n { r.storage[row * n + col] = work.storage[row * n + col] } }
+        // orgqr wants the first p columns of the m × n reflector block.
+        var q = Matrix<T>(rows: m, columns: p)
+        for row in 0..<m { for col in 0..<p { q.storage[row * p + col] = work.storage[row * n + col] } }
+        info = q.storage.withUnsafeMutableBufferPointer { w in
+            tau.withUnsafeBufferPointer { t in
+                switch T.dtype {
+                case .float: return Int(reckit_sorgqr(i(m), i(p), i(p), f(w.baseAddress!), i(p), f(t.baseAddress!)))
+                case .double: return Int(reckit_dorgqr(i(m), i(p), i(p), d(w.baseAddress!), i(p), d(t.baseAddress!)))
+                }
+            }
+        }
+        guard info == 0 else { throw LinearAlgebraError.factorizationFailed(operation: "QR (orgqr)", info: info, hint: "check the input for NaN") }
+        return (q, r)
+    }
+
+    /// Symmetric eigendecomposition through syevd (lower triangle read).
+    static func symmetricEigen<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (values: [T], vectors: Matrix<T>) {
+        Engine.setBLASThreads(threads)
+        let n = a.rows
+        var v = a
+        var w = [T](repeating: 0, count: n)
+        let info = v.storage.withUnsafeMutableBufferPointer { vb in
+            w.withUnsafeMutableBufferPointer { wb in
+                switch T.dtype {
+                case .float: return Int(reckit_ssyevd(i(n), f(vb.baseAddress!), i(n), f(wb.baseAddress!)))
+                case .double: return Int(reckit_dsyevd(i(n), d(vb.baseAddress!), i(n), d(wb.baseAddress!)))
+                }
+            }
+        }
+        guard info == 0 else {
+            throw LinearAlgebraError.factorizationFailed(
+                operation: "symmetric eigendecomposition (syevd)", info: info,
+                hint: info > 0 ? "the algorithm did not converge; check the input's scaling" : "invalid argument")
+        }
+        return (w, v)
+    }
+
+    /// Thin SVD through gesdd.
+    static func svd<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (u: Matrix<T>, s: [T], vt: Matrix<T>) {
+        Engine.setBLASThreads(threads)
+        let m = a.rows, n = a.columns, p = Swift.min(m, n)
+        var work = a
+        var s = [T](repeating: 0, count: p)
+        var u = Matrix<T>(rows: m, columns: p)
+        var vt = Matrix<T>(rows: p, columns: n)
+        let info = work.storage.withUnsafeMutableBufferPointer { wb in
+            s.withUnsafeMutableBufferPointer { sb in
+                u.storage.withUnsafeMutableBufferPointer { ub in
+                    vt.storage.withUnsafeMutableBufferPointer { vb in
+                        switch T.dtype {
+                        case .float:
+                            return Int(reckit_sgesdd(i(m), i(n), f(wb.baseAddress!), i(n), f(sb.baseAddress!),
+                                                     f(ub.baseAddress!), i(p), f(vb.baseAddress!), i(n)))
+                        case .double:
+                            return Int(reckit_dgesdd(i(m), i(n), d(wb.baseAddress!), i(n), d(sb.baseAddress!),
+                                                     d(ub.baseAddress!), i(p), d(vb.baseAddress!), i(n)))
+                        }
+                    }
+                }
+            }
+        }
+        guard info == 0 else {
+            throw LinearAlgebraError.factorizationFailed(
+                operation: "SVD (gesdd)", info: info,
+                hint: info > 0 ? "the bidiagonal SVD did not converge; check the input's scaling" : "invalid argument")
+        }
+        return (u, s, vt)
+    }
+}

@@ -1,0 +1,103 @@
+/// SIMD level-1 kernels over raw contiguous memory, shared by the pure-Swift back end's routines.
+/// Each processes whole `T.Vector`s with independent accumulators, then a scalar tail.
+enum VectorKernels {
+    @inline(__always)
+    static func load<T: Scalar>(_ p: UnsafePointer<T>) -> T.Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: T.Vector.self)
+    }
+
+    @inline(__always)
+    static func store<T: Scalar>(_ v: T.Vector, _ p: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Vector.self)
+    }
+
+    /// `Σ x[i]·y[i]` for `i < n`.
+    @inline(__always)
+    static func dot<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T {
+        let w = T.Vector.scalarCount
+        var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
+        var i = 0
+        while i + 4 * w <= n {
+            s0 = s0.addingProduct(load(x + i), load(y + i))
+            s1 = s1.addingProduct(load(x + i + w), load(y + i + w))
+            s2 = s2.addingProduct(load(x + i + 2 * w), load(y + i + 2 * w))
+            s3 = s3.addingProduct(load(x + i + 3 * w), load(y + i + 3 * w))
+            i += 4 * w
+        }
+        while i + w <= n {
+            s0 = s0.addingProduct(load(x + i), load(y + i))
+            i += w
+        }
+        var s = ((s0 + s1) + (s2 + s3)).sum()
+        while i < n { s += x[i] * y[i]; i += 1 }
+        return s
+    }
+
+    /// `y[i] += a·x[i]` for `i < n`.
+    @inline(__always)
+    static func axpy<T: Scalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        let w = T.Vector.scalarCount
+        let av = T.Vector(repeating: a)
+        var i = 0
+        while i + 2 * w <= n {
+            store(load(UnsafePointer(y + i)).addingProduct(av, load(x + i)), y + i)
+            store(load(UnsafePointer(y + i + w)).addingProduct(av, load(x + i + w)), y + i + w)
+            i += 2 * w
+        }
+        while i + w <= n {
+            store(load(UnsafePointer(y + i)).addingProduct(av, load(x + i)), y + i)
+            i += w
+        }
+        while i < n { y[i] += a * x[i]; i += 1 }
+    }
+
+    /// `x[i] *= a` for `i < n`; `a == 0` writes zeros (so NaN in `x` does not survive, as in BLAS).
+    @inline(__always)
+    static func scale<T: Scalar>(_ a: T, _ x: UnsafeMutablePointer<T>, _ n: Int) {
+        if a == 1 { return }
+        if a == 0 { x.update(repeating: 0, count: n); return }
+        let w = T.Vector.scalarCount
+        let av = T.Vector(repeating: a)
+        var i = 0
+        while i + w <= n { store(load(UnsafePointer(x + i)) * av, x + i); i += w }
+        while i < n { x[i] *= a; i += 1 }
+    }
+
+    /// Plane rotation of two rows: `(x, y) ← (c·x − s·y, s·x + c·y)`.
+    @inline(__always)
+    static func rotate<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int, c: T, s: T) {
+        let w = T.Vector.scalarCount
+        let cv = T.Vector(repeating: c), sv = T.Vector(repeating: s)
+        var i = 0
+        while i + w <= n {
+            let xv = load(UnsafePointer(x + i)), yv = load(UnsafePointer(y + i))
+            store(cv * xv - sv * yv, x + i)
+            store(sv * xv + cv * yv, y + i)
+            i += w
+        }
+        while i < n {
+            let xi = x[i], yi = y[i]
+            x[i] = c * xi - s * yi
+            y[i] = s * xi + c * yi
+            i += 1
+        }
+    }
+
+    /// `(Σx², Σy², Σx·y)` in one pass, for one-sided Jacobi.
+    @inline(__always)
+    static func gram2<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> (T, T, T) {
+        let w = T.Vector.scalarCount
+        var xx = T.Vector(), yy = T.Vector(), xy = T.Vector()
+        var i = 0
+        while i + w <= n {
+            let xv = load(x + i), yv = load(y + i)
+            xx = xx.addingProduct(xv, xv)
+            yy = yy.addingProduct(yv, yv)
+            xy = xy.addingProduct(xv, yv)
+            i += w
+        }
+        var a = xx.sum(), b = yy.sum(), g = xy.sum()
+        while i < n { a += x[i] * x[i]; b += y[i] * y[i]; g += x[i] * y[i]; i += 1 }
+        return (a, b, g)
+    }
+}

@@ -1,0 +1,81 @@
+import CReckitShim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Process-wide engine settings: the default back end and thread count, OpenBLAS's threads and
+/// kernel, and what the CPU supports.
+///
+/// Defaults come from the environment when set — `RECKIT_BACKEND` (`blas` or `swift`),
+/// `RECKIT_THREADS` (a positive integer), `RECKIT_BLAS_KERNEL` (see ``BLASKernel``) — and otherwise
+/// are the OpenBLAS back end on all available cores with the fastest kernel the CPU supports.
+public enum Engine {
+    private static let settings = Mutex<ExecutionContext>(Engine.initialContext())
+    private static let blasThreadsInUse = Atomic<Int>(0)
+
+    /// The default context every operation uses unless given another.
+    public static var defaultContext: ExecutionContext { settings.withLock { $0 } }
+
+    /// Changes the process-wide default back end and/or thread count.
+    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for `threads < 1`.
+    public static func setDefault(backend: Backend? = nil, threads: Int? = nil) throws {
+        if let t = threads, t < 1 { throw LinearAlgebraError.invalidArgument("threads must be at least 1, got \(t)") }
+        settings.withLock { ctx in
+            if let b = backend { ctx.backend = b }
+            if let t = threads { ctx.threads = t }
+        }
+    }
+
+    /// Cores this process may run on (its CPU affinity mask).
+    public static let availableCores: Int = Int(reckit_available_cores())
+
+    private static func initialContext() -> ExecutionContext {
+        reckit_blas_initialize()
+        var ctx = ExecutionContext(backend: .blas, threads: availableCores)
+        if let b = environment("RECKIT_BACKEND") {
+            if let parsed = try? Backend(parsing: b) { ctx.backend = parsed } else {
+                warn("RECKIT_BACKEND=\(b) ignored: use 'blas' or 'swift'")
+            }
+        }
+        if let t = environment("RECKIT_THREADS") {
+            if let n = Int(t), n >= 1 { ctx.threads = n } else {
+                warn("RECKIT_THREADS=\(t) ignored: it must be a positive integer")
+            }
+        }
+        return ctx
+    }
+
+    static func environment(_ name: String) -> String? {
+        guard let v = getenv(name) else { return nil }
+        let s = String(cString: v)
+        return s.isEmpty ? nil : s
+    }
+
+    static func warn(_ message: String) {
+        let line = "RecKit: \(message)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+    }
+
+    // MARK: OpenBLAS threads
+
+    /// Sets OpenBLAS's thread count (process-wide), skipping the call when it is already `n`.
+    static func setBLASThreads(_ n: Int) {
+        let n = Swift.max(1, n)
+        if blasThreadsInUse.load(ordering: .relaxed) != n {
+            reckit_blas_set_threads(Int32(n))
+            blasThreadsInUse.store(n, ordering: .relaxed)
+        }
+    }
+
+    /// Runs `body` with OpenBLAS held at `n` threads, then restores the previous count.
+    static func withBLASThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = blasThreadsInUse.load(ordering: .relaxed)
+        setBLASThreads(n)
+        defer { if previous > 0 { setBLASThreads(previous) } }
+        return try body()
+    }
+
+    /// OpenBLAS's current thread count.
+    public static var blasThreads: Int { Int(reckit_blas_get_threads()) }
+}

@@ -1,0 +1,45 @@
+import Dispatch
+
+/// The engine's worker threads: static, contiguous partitions of an index range.
+///
+/// Partitioning depends only on the range and the thread count, so any computation whose chunks
+/// do not interact is deterministic for a fixed thread count. While a parallel loop runs, OpenBLAS
+/// is held at one thread, so BLAS calls made inside the loop never oversubscribe the cores.
+public enum Parallel {
+    /// Splits `0..<count` into at most `threads` contiguous ranges of at least `minimumChunk`
+    /// indices and calls `body` on each, concurrently when there is more than one.
+    public static func forEachChunk(count: Int, threads: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let parts = Swift.max(1, Swift.min(threads, (count + minimumChunk - 1) / Swift.max(1, minimumChunk)))
+        if parts == 1 { body(0..<count); return }
+        forEachPart(parts) { p in body(chunk(p, of: parts, count: count)) }
+    }
+
+    /// Calls `body` once per part `p` in `0..<parts`, concurrently.
+    public static func forEachPart(_ parts: Int, _ body: (Int) -> Void) {
+        guard parts > 0 else { return }
+        if parts == 1 { body(0); return }
+        // The body only runs during this call (concurrentPerform returns when every part has), so
+        // handing the non-escaping closure to Dispatch's @Sendable parameter is sound.
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            Engine.withBLASThreads(1) {
+                DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
+            }
+        }
+    }
+
+    /// The `p`-th of `parts` near-equal contiguous ranges of `0..<count`.
+    public static func chunk(_ p: Int, of parts: Int, count: Int) -> Range<Int> {
+        let base = count / parts, extra = count % parts
+        let lo = p * base + Swift.min(p, extra)
+        return lo..<(lo + base + (p < extra ? 1 : 0))
+    }
+}
+
+
+/// Wraps a value the caller guarantees is used safely across threads.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,45 @@
+/// The element precision of a matrix.
+public enum DType: String, Sendable, CaseIterable, Codable {
+    case float
+    case double
+
+    /// Bytes per element.
+    public var byteSize: Int { self == .float ? 4 : 8 }
+}
+
+/// A floating-point element type RecKit's linear algebra runs on: `Float` or `Double`.
+///
+/// Each conformance names a 256-bit SIMD vector (`SIMD8<Float>`, `SIMD4<Double>`) that the
+/// pure-Swift back end's kernels are written in, and its ``DType`` so the OpenBLAS back end can
+/// dispatch to the `s…`/`d…` routine.
+public protocol Scalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
+where Magnitude == Self, RawSignificand: FixedWidthInteger, Vector.Scalar == Self {
+    /// The SIMD vector the pure-Swift kernels use for this precision.
+    associatedtype Vector: SIMD
+
+    /// The precision tag.
+    static var dtype: DType { get }
+
+    /// Square root (LAPACK semantics: negative input gives NaN).
+    static func squareRoot(_ x: Self) -> Self
+
+    /// Converts from `Double` (rounding to nearest for `Float`).
+    init(_ value: Double)
+
+    /// The value as a `Double`.
+    var doubleValue: Double { get }
+}
+
+extension Float: Scalar {
+    public typealias Vector = SIMD8<Float>
+    public static var dtype: DType { .float }
+    @inlinable public static func squareRoot(_ x: Float) -> Float { x.squareRoot() }
+    @inlinable public var doubleValue: Double { Double(self) }
+}
+
+extension Double: Scalar {
+    public typealias Vector = SIMD4<Double>
+    public static var dtype: DType { .double }
+    @inlinable public static func squareRoot(_ x: Double) -> Double { x.squareRoot() }
+    @inlinable public var doubleValue: Double { self }
+}

@@ -1,0 +1,71 @@
+/// A thin QR decomposition `A = Q·R`.
+public struct QRDecomposition<T: Scalar>: Sendable {
+    /// `m × p` with orthonormal columns, `p = min(m, n)`.
+    public let q: Matrix<T>
+    /// `p × n` upper triangular (trapezoidal when `n > m`).
+    public let r: Matrix<T>
+}
+
+/// A symmetric eigendecomposition `A = V·diag(λ)·Vᵀ`.
+public struct SymmetricEigendecomposition<T: Scalar>: Sendable {
+    /// Eigenvalues in ascending order.
+    public let values: [T]
+    /// Orthonormal eigenvectors as columns: column `i` belongs to `values[i]`.
+    public let vectors: Matrix<T>
+}
+
+/// A thin singular value decomposition `A = U·diag(σ)·Vᵀ`.
+public struct SingularValueDecomposition<T: Scalar>: Sendable {
+    /// `m × p` left singular vectors as columns, `p = min(m, n)`.
+    public let u: Matrix<T>
+    /// `p` singular values, descending, non-negative.
+    public let singularValues: [T]
+    /// `p × n` right singular vectors as rows.
+    public let vt: Matrix<T>
+}
+
+extension LinearAlgebra {
+    /// Thin QR decomposition by Householder reflections (geqrf + orgqr).
+    /// - Throws: ``LinearAlgebraError/emptyMatrix(operation:shape:)``, ``LinearAlgebraError/nonFinite(operation:argument:row:column:batchIndex:)``.
+    /// - Complexity: about `2·m·n² − 2n³/3` flops for R and as many again for Q.
+    public static func qr<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> QRDecomposition<T> {
+        let av = a.matrixView
+        try Check.notEmpty(av, "qr")
+        try Check.finite(av, "qr", "A")
+        try Check.threads(context)
+        let (q, r) = try Kernels.qr(context.backend, av.materialized(), threads: context.threads)
+        return QRDecomposition(q: q, r: r)
+    }
+
+    /// Eigenvalues and eigenvectors of a symmetric matrix (syevd). Reads the lower triangle.
+    /// - Throws: shape, empty and NaN errors; ``LinearAlgebraError/noConvergence(operation:iterations:)``
+    ///   or ``LinearAlgebraError/factorizationFailed(operation:info:hint:)`` if the iteration fails.
+    /// - Complexity: `O(n³)`.
+    public static func symmetricEigen<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> SymmetricEigendecomposition<T> {
+        let av = a.matrixView
+        try Check.notEmpty(av, "symmetricEigen")
+        try Check.square(av, "symmetricEigen")
+        try Check.threads(context)
+        let m = av.materialized()
+        let n = m.rows
+        for i in 0..<n { for j in 0...i where !m.storage[i * n + j].isFinite {
+            throw LinearAlgebraError.nonFinite(operation: "symmetricEigen", argument: "A", row: i, column: j, batchIndex: nil)
+        } }
+        let (w, v) = try Kernels.symmetricEigen(context.backend, m, threads: context.threads)
+        return SymmetricEigendecomposition(values: w, vectors: v)
+    }
+
+    /// Full (thin) singular value decomposition of a dense matrix (gesdd).
+    ///
+    /// For the top few singular triplets of a large or sparse matrix use a truncated solver instead.
+    /// - Throws: empty and NaN errors; convergence failures.
+    /// - Complexity: `O(m·n·min(m, n))`.
+    public static func svd<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> SingularValueDecomposition<T> {
+        let av = a.matrixView
+        try Check.notEmpty(av, "svd")
+        try Check.finite(av, "svd", "A")
+        try Check.threads(context)
+        let (u, s, vt) = try Kernels.svd(context.backend, av.materialized(), threads: context.threads)
+        return SingularValueDecomposition(u: u, singularValues: s, vt: vt)
+    }
+}

@@ -1,0 +1,41 @@
+/// Pointer access to views and the input checks every operation shares.
+extension MatrixView {
+    /// Calls `body` with a pointer to element (0, 0) of the view and the row stride.
+    /// - Precondition: the view is not empty.
+    func withPointer<R>(_ body: (UnsafePointer<Element>, Int) throws -> R) rethrows -> R {
+        try base.storage.withUnsafeBufferPointer { buf in
+            try body(buf.baseAddress! + rowRange.lowerBound * base.columns + columnRange.lowerBound, base.columns)
+        }
+    }
+
+    /// The first NaN or infinity in the view, if any.
+    var firstNonFinite: (row: Int, column: Int)? {
+        for i in 0..<rows {
+            let start = (rowRange.lowerBound + i) * base.columns + columnRange.lowerBound
+            if let j = base.storage[start..<start + columns].firstIndex(where: { !$0.isFinite }) { return (i, j - start) }
+        }
+        return nil
+    }
+}
+
+enum Check {
+    static func finite<T: Scalar>(_ m: MatrixView<T>, _ operation: String, _ argument: String, batchIndex: Int? = nil) throws {
+        if let (r, c) = m.firstNonFinite {
+            throw LinearAlgebraError.nonFinite(operation: operation, argument: argument, row: r, column: c, batchIndex: batchIndex)
+        }
+    }
+
+    static func notEmpty<T: Scalar>(_ m: MatrixView<T>, _ operation: String) throws {
+        if m.rows == 0 || m.columns == 0 { throw LinearAlgebraError.emptyMatrix(operation: operation, shape: m.shapeDescription) }
+    }
+
+    static func square<T: Scalar>(_ m: MatrixView<T>, _ operation: String) throws {
+        if m.rows != m.columns {
+            throw LinearAlgebraError.shapeMismatch(operation: operation, details: "needs a square matrix, got \(m.shapeDescription)")
+        }
+    }
+
+    static func threads(_ context: ExecutionContext) throws {
+        if context.threads < 1 { throw LinearAlgebraError.invalidArgument("threads must be at least 1, got \(context.threads)") }
+    }
+}
