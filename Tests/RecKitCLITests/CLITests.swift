@@ -1,1 +1,103 @@
+import Foundation
 import Testing
+
+/// The `reckit` executable, run as a user runs it, in a subprocess.
+enum CLI {
+    /// The built `reckit` next to the test bundle (`swift build`/`swift test` put them together).
+    static var executable: URL? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("reckit")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        guard let exe = executable else { throw CancellationError() }
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("reckit-test-\(getpid())-\(name)").path
+    }
+}
+
+@Suite(.serialized, .enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))
+struct CLITests {
+    @Test func infoReportsCPUAndKernel() throws {
+        let r = try CLI.run(["info"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Kernel in use:") && r.stdout.contains("OpenBLAS 0.3"))
+        let json = try CLI.run(["info", "--json"])
+        let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(obj?["openblasKernel"] is String && obj?["cores"] is Int)
+    }
+
+    @Test func environmentOverrideOfTheKernel() throws {
+        let r = try CLI.run(["info"], environment: ["RECKIT_BLAS_KERNEL": "Sandybridge"])
+        #expect(r.stdout.contains("Kernel in use:    Sandybridge (chosen by: RECKIT_BLAS_KERNEL)"), "\(r.stdout)")
+        let bogus = try CLI.run(["info"], environment: ["RECKIT_BLAS_KERNEL": "Pentium9"])
+        #expect(bogus.stderr.contains("RECKIT_BLAS_KERNEL=Pentium9 refused: unknown kernel name"))
+        #expect(bogus.stdout.contains("chosen by: auto"))
+    }
+
+    @Test func unsupportedKernelIsRefusedNotRun() throws {
+        // A kernel this CPU cannot run, if there is one here (on an AVX-512 machine every kernel may run).
+        let info = try CLI.run(["info"])
+        guard let line = info.stdout.split(separator: "\n").first(where: { $0.hasPrefix("Kernels refused here") }),
+              let name = line.split(separator: ":").last?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces) else { return }
+        let env = try CLI.run(["info"], environment: ["RECKIT_BLAS_KERNEL": name])
+        #expect(env.status == 0 && env.stderr.contains("refused: this CPU or OS does not support its instructions"))
+        let coretype = try CLI.run(["info"], environment: ["OPENBLAS_CORETYPE": name])
+        #expect(coretype.status == 0 && coretype.stderr.contains("OPENBLAS_CORETYPE=\(name) refused"))
+        let api = try CLI.run(["bench", "gemm", "--blas-kernel", name, "--sizes", "8", "--threads", "1", "--batch", "0"])
+        #expect(api.status != 0 && api.stderr.contains("refused"))
+    }
+
+    @Test func benchGemmWritesTheDocumentedJSON() throws {
+        let path = CLI.temporaryPath("gemm.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CLI.run(["bench", "gemm", "--sizes", "64,96", "--threads", "1,2", "--batch", "50", "--batch-order", "8",
+                             "--blas-kernel", "Haswell", "--json", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let machine = doc["machine"] as! [String: Any]
+        #expect((machine["openblasKernel"] as? String)?.lowercased() == "haswell", "the API override must take effect")
+        let rows = doc["rows"] as! [[String: Any]]
+        let expectedRows: Int = 2 * (2 * 2 * 2 + 2 * 2) // dtypes × (sizes × back ends × threads + batched × back ends × threads)
+        #expect(rows.count == expectedRows)
+        for row in rows {
+            for key in ["op", "dtype", "backend", "threads", "size", "seconds", "gflops", "peak_rss_bytes"] {
+                #expect(row[key] != nil, "row lacks \(key)")
+            }
+            #expect(["blas", "swift"].contains(row["backend"] as! String))
+            #expect((row["seconds"] as! Double) > 0 && (row["gflops"] as! Double) > 0)
+        }
+        #expect(Set(rows.map { $0["op"] as! String }) == ["gemm", "batched_gemm"])
+        #expect(r.stdout.contains("blas/swift"))
+    }
+
+    @Test func badArgumentsAreClearErrors() throws {
+        let r = try CLI.run(["bench", "gemm", "--threads", "0"])
+        #expect(r.status != 0 && r.stderr.contains("--threads"))
+        let b = try CLI.run(["bench", "gemm", "--backend", "cuda"])
+        #expect(b.status != 0 && b.stderr.contains("--backend"))
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import RecKitLinearAlgebra
+
+/// Wall-clock timing of repeated runs, summarised by the median (these machines are shared and
+/// noisy; the median of several runs is the figure RecKit reports).
+public struct Timing: Sendable, Codable, Equatable {
+    public var median: Double
+    public var min: Double
+    public var max: Double
+    public var repeats: Int
+
+    /// Runs `body` once to warm up, then at least `minRepeats` times and until about
+    /// `targetSeconds` have passed (at most `maxRepeats`).
+    public static func measure(minRepeats: Int = 3, maxRepeats: Int = 25, targetSeconds: Double = 0.6,
+                               _ body: () throws -> Void) rethrows -> Timing {
+        try body()
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        var total = 0.0
+        while samples.count < minRepeats || (total < targetSeconds && samples.count < maxRepeats) {
+            let start = clock.now
+            try body()
+            let d = clock.now - start
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            samples.append(s)
+            total += s
+        }
+        samples.sort()
+        let mid = samples.count / 2
+        let median = samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
+        return Timing(median: median, min: samples.first!, max: samples.last!, repeats: samples.count)
+    }
+}
+
+/// The peak resident set size of this process so far, in bytes (Linux `VmHWM`).
+public func peakResidentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+/// Where a benchmark ran: CPU, OpenBLAS kernel and version, RecKit version and commit.
+public struct MachineDescription: Codable, Sendable {
+    public var cpu: String
+    public var cpuFeatures: [String]
+    public var cores: Int
+    public var openblasVersion: String
+    public var openblasKernel: String
+    public var openblasKernelSource: String
+    public var reckitVersion: String
+    public var gitCommit: String
+
+    public static func current() -> MachineDescription {
+        let cpu = CPUInfo.current
+        return MachineDescription(
+            cpu: cpu.model, cpuFeatures: cpu.features, cores: Engine.availableCores,
+            openblasVersion: BLASKernel.openBLASVersion, openblasKernel: BLASKernel.current,
+            openblasKernelSource: BLASKernel.selectionSource, reckitVersion: RecKitVersion.string,
+            gitCommit: RecKitVersion.gitCommit)
+    }
+}
+
+/// RecKit's version, and the git commit of the working tree when it can be read.
+public enum RecKitVersion {
+    public static let string = "0.1.0"
+
+    public static var gitCommit: String {
+        if let env = ProcessInfo.processInfo.environment["RECKIT_GIT_COMMIT"], !env.isEmpty { return env }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "rev-parse", "--short", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return "unknown" }
+        process.waitUntilExit()
+        let out = String(data: pipe.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8)?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return process.terminationStatus == 0 && !out.isEmpty ? out : "unknown"
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import RecKit
+import RecKitBenchmarks
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
+        subcommands: [All.self, GEMM.self],
+        defaultSubcommand: All.self
+    )
+
+    /// Options every suite shares.
+    struct Common: ParsableArguments {
+        @Option(help: "Comma-separated thread counts (default: 1, 2, … up to the cores).")
+        var threads: String?
+        @Option(help: "Comma-separated back ends: blas, swift.")
+        var backend = "blas,swift"
+        @Option(help: "Write the rows as JSON to this file.")
+        var json: String?
+        @Option(help: "OpenBLAS kernel to use (e.g. Haswell, SkylakeX, auto); refused if this CPU cannot run it.")
+        var blasKernel: String?
+
+        /// Applies `--blas-kernel` before any BLAS work starts.
+        func applyKernel() throws {
+            guard let k = blasKernel else { return }
+            do { try BLASKernel.select(k) } catch { throw ValidationError("\(error)") }
+        }
+
+        func threadList() throws -> [Int] { try threads.map(parseThreads) ?? defaultThreadList }
+        func backendList() throws -> [Backend] { try parseBackends(backend) }
+    }
+
+    struct GEMM: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GEMM and batched-GEMM throughput (Float and Double).")
+        @OptionGroup var common: Common
+        @Option(help: "Comma-separated matrix orders.")
+        var sizes = "256,1024,2048"
+        @Option(help: "Comma-separated precisions: float, double.")
+        var dtype = "float,double"
+        @Option(help: "Batched GEMM: number of products (0 skips it).")
+        var batch = 10_000
+        @Option(help: "Batched GEMM: order of each small matrix.")
+        var batchOrder = 64
+
+        func run() throws {
+            var suite = GEMMSuite()
+            suite.sizes = try parseList(sizes, what: "sizes") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
+            suite.dtypes = try parseList(dtype, what: "dtype") { DType(rawValue: $0.lowercased()) }
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            guard batch >= 0, batchOrder >= 1 else { throw ValidationError("--batch must be ≥ 0 and --batch-order ≥ 1") }
+            suite.batchCount = batch
+            suite.batchOrder = batchOrder
+            try runSuite(name: "gemm", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
+    struct All: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "all", abstract: "Every suite with its defaults (the main job).")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            var suite = GEMMSuite()
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "all", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+}
+
+/// The JSON document a benchmark run writes.
+struct BenchmarkDocument: Codable {
+    var schema = "reckit-bench/1"
+    var suite: String
+    var machine: MachineDescription
+    var rows: [BenchmarkRow]
+}
+
+func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Void) throws -> [BenchmarkRow]) throws {
+    try common.applyKernel()
+    let machine = MachineDescription.current()
+    note("reckit bench \(name): \(machine.cpu), OpenBLAS \(machine.openblasVersion) kernel \(machine.openblasKernel)")
+    let rows = try body { row in
+        let g = row.gflops.map { String(format: "%.1f GFLOP/s", $0) } ?? ""
+        note(String(format: "  %@ %@ n=%d %@ ×%d: %.4f s %@", row.op, row.dtype, row.size, row.backend, row.threads, row.seconds, g))
+    }
+    print(Report.table(rows))
+    if let path = common.json {
+        try Report.writeJSON(BenchmarkDocument(suite: name, machine: machine, rows: rows), to: path)
+        note("wrote \(path)")
+    }
+}

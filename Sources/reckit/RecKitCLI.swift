@@ -1,0 +1,14 @@
+import ArgumentParser
+import Foundation
+import RecKit
+import RecKitBenchmarks
+
+@main
+struct RecKitCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reckit",
+        abstract: "RecKit: a numerical engine for recommender systems on OpenBLAS and pure Swift.",
+        version: RecKitVersion.string,
+        subcommands: [Info.self, Bench.self]
+    )
+}

@@ -1,0 +1,65 @@
+import Testing
+import CReckitShim
+import RecKitLinearAlgebra
+
+/// Kernel selection, threads and execution settings.
+@Suite(.serialized) struct EngineTests {
+    @Test func reportedKernelIsSupportedByThisCPU() {
+        let current = BLASKernel.current
+        let entry = BLASKernel.known.first { $0.name.lowercased() == current.lowercased() }
+        #expect(entry != nil, "OpenBLAS reports \(current), which RecKit does not know")
+        #expect(entry?.isSupported == true, "kernel \(current) in use but this CPU/OS cannot run it")
+        let best = BLASKernel.supported.map(\.tier).max() ?? -1
+        #expect(entry?.tier == best, "automatic selection must use the highest tier this CPU supports")
+    }
+
+    @Test func unsupportedOrUnknownOverridesAreRefused() throws {
+        let before = BLASKernel.current
+        for k in BLASKernel.known where !k.isSupported {
+            #expect { try BLASKernel.select(k.name) } throws: { "\($0)".contains("refused") }
+            #expect(BLASKernel.current == before, "a refused override must not change the kernel")
+        }
+        #expect { try BLASKernel.select("Pentium-MMX") } throws: { "\($0)".contains("unknown OpenBLAS kernel") }
+    }
+
+    // Switching to a supported kernel is tested in a subprocess (RecKitCLITests): a switch is not
+    // safe while other tests run BLAS calls in this process.
+
+    /// The selection rule itself, on synthetic feature sets (so the AVX-512 branch is tested on any CPU).
+    @Test func automaticSelectionRule() {
+        func index(_ name: String) -> Int32 { reckit_kernel_index(name) }
+        let skx = reckit_kernel_requirements(index("SkylakeX"))
+        let hsw = reckit_kernel_requirements(index("Haswell"))
+        func choice(_ features: UInt32, _ pick: String) -> String {
+            String(cString: reckit_kernel_name(reckit_kernel_auto_choice(features, pick)))
+        }
+        #expect(choice(skx, "Haswell") == "SkylakeX", "AVX-512 CPU: upgrade OpenBLAS's AVX2 pick")
+        #expect(choice(skx, "Zen") == "SkylakeX")
+        #expect(choice(hsw, "Zen") == "Zen", "AVX2 CPU: keep OpenBLAS's tuned pick of the same tier")
+        #expect(choice(hsw, "SkylakeX") == "Haswell", "never keep a kernel the CPU cannot run")
+        let noOSZmm = skx & ~UInt32(RECKIT_CPU_OS_ZMM)
+        #expect(choice(noOSZmm, "Haswell") == "Haswell", "AVX-512 in CPUID but not enabled by the OS: refuse it")
+        #expect(reckit_kernel_supported_by(index("SkylakeX"), noOSZmm) == 0)
+    }
+
+    @Test func executionSettings() throws {
+        #expect(Engine.availableCores >= 1)
+        #expect(ExecutionContext(backend: .swift, threads: 0).threads == 1)
+        #expect(try Backend(parsing: "OpenBLAS") == .blas)
+        #expect(throws: LinearAlgebraError.self) { try Backend(parsing: "cuda") }
+        #expect(throws: LinearAlgebraError.self) { try Engine.setDefault(threads: 0) }
+        let saved = ExecutionContext.current
+        try Engine.setDefault(backend: .swift, threads: 1)
+        #expect(ExecutionContext.current == ExecutionContext(backend: .swift, threads: 1))
+        try Engine.setDefault(backend: saved.backend, threads: saved.threads)
+    }
+
+    @Test func parallelChunksCoverTheRangeOnce() {
+        for count in [0, 1, 7, 100] {
+            for parts in [1, 2, 3, 8] {
+                let chunks = (0..<parts).map { Parallel.chunk($0, of: parts, count: count) }
+                #expect(chunks.flatMap { Array($0) } == Array(0..<count))
+            }
+        }
+    }
+}
