@@ -131,6 +131,15 @@ static inline int reckit_dpotrs(int n, int nrhs, const double *l, int ldl, doubl
     if (nrhs == 1 && ldb == 1) return LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', n, 1, l, ldl, b, n > 0 ? n : 1);
     return LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, l, ldl, b, ldb);
 }
+/* Factor and solve in one call (posv); same layout as potrf/potrs. */
+static inline int reckit_sposv(int n, int nrhs, float *a, int lda, float *b, int ldb) {
+    if (nrhs == 1 && ldb == 1) return LAPACKE_sposv_work(LAPACK_COL_MAJOR, 'U', n, 1, a, lda, b, n > 0 ? n : 1);
+    return LAPACKE_sposv(LAPACK_ROW_MAJOR, 'L', n, nrhs, a, lda, b, ldb);
+}
+static inline int reckit_dposv(int n, int nrhs, double *a, int lda, double *b, int ldb) {
+    if (nrhs == 1 && ldb == 1) return LAPACKE_dposv_work(LAPACK_COL_MAJOR, 'U', n, 1, a, lda, b, n > 0 ? n : 1);
+    return LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', n, nrhs, a, lda, b, ldb);
+}
 /* QR of an m x n matrix: R in the upper triangle, reflectors below, scalars in tau (min(m,n)). */
 static inline int reckit_sgeqrf(int m, int n, float *a, int lda, float *tau) {
     return LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, m, n, a, lda, tau);

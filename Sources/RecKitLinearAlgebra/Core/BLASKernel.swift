@@ -99,6 +99,6 @@ public struct CPUInfo: Sendable {
             guard f & (1 << bit) != 0, let name = reckit_cpu_feature_name(bit) else { return nil }
             return String(cString: name)
         }
-        return CPUInfo(model: String(cString: buf), features: features)
+        return CPUInfo(model: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), features: features)
     }
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, run the Swift tests in release mode (numerical
+# code is too slow to test in a debug build), then build the shim and Swift modules with
+# CMake/Ninja and run their tests with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+echo "==> swift test (release)"
+swift build -c release --build-tests
+swift test -c release --skip-build
+echo "==> CMake/Ninja build and ctest"
+cmake -S . -B .build-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build .build-cmake
+ctest --test-dir .build-cmake --output-on-failure
