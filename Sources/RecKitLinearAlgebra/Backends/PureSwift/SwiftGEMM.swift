@@ -35,6 +35,10 @@ enum SwiftGEMM {
             }
         }
         guard k > 0, alpha != 0 else { return }
+        if !lowerOnly && (parts == 1 || threads == 1) && isSmall(m: m, n: n, k: k, nr: nr) {
+            smallGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            return
+        }
 
         let panelCols = Swift.min(nc, (n + nr - 1) / nr * nr)
         let panelDepth = Swift.min(kc, k)
@@ -161,38 +165,93 @@ enum SwiftGEMM {
         }
     }
 
-    /// `C[0..<6, 0..<2w] += Σ_p a[p·6 + i] · b[p·2w + j]` with 12 SIMD accumulators.
+    /// `C[0..<6, 0..<2w] += α·Σ_p A(i, p)·B(p, j)` with 12 SIMD accumulators, where
+    /// `A(i, p) = a[i·rsA + p·csA]` and `B(p, j) = b[p·ldb + j]` (each row of B contiguous).
+    /// Packed slivers are the case `rsA = 1, csA = 6, ldb = 2w, α = 1`.
     @inline(__always)
-    static func microKernel<T: Scalar>(_ kb: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+    static func microKernel<T: Scalar>(_ kb: Int, _ a: UnsafePointer<T>, rsA: Int, csA: Int,
+                                       _ b: UnsafePointer<T>, ldb: Int, alpha: T,
                                        _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
         typealias V = T.Vector
         let w = V.scalarCount
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        let r1 = rsA, r2 = 2 * rsA, r3 = 3 * rsA, r4 = 4 * rsA, r5 = 5 * rsA
         var ap = a, bp = b
         for _ in 0..<kb {
             let b0 = VectorKernels.load(bp), b1 = VectorKernels.load(bp + w)
             var av = V(repeating: ap[0])
             c00 = c00.addingProduct(av, b0); c01 = c01.addingProduct(av, b1)
-            av = V(repeating: ap[1])
+            av = V(repeating: ap[r1])
             c10 = c10.addingProduct(av, b0); c11 = c11.addingProduct(av, b1)
-            av = V(repeating: ap[2])
+            av = V(repeating: ap[r2])
             c20 = c20.addingProduct(av, b0); c21 = c21.addingProduct(av, b1)
-            av = V(repeating: ap[3])
+            av = V(repeating: ap[r3])
             c30 = c30.addingProduct(av, b0); c31 = c31.addingProduct(av, b1)
-            av = V(repeating: ap[4])
+            av = V(repeating: ap[r4])
             c40 = c40.addingProduct(av, b0); c41 = c41.addingProduct(av, b1)
-            av = V(repeating: ap[5])
+            av = V(repeating: ap[r5])
             c50 = c50.addingProduct(av, b0); c51 = c51.addingProduct(av, b1)
-            ap += 6
-            bp += 2 * w
+            ap += csA
+            bp += ldb
         }
+        let av = V(repeating: alpha)
         @inline(__always) func add(_ v0: V, _ v1: V, row: Int) {
             let r = c + row * ldc
-            VectorKernels.store(VectorKernels.load(UnsafePointer(r)) + v0, r)
-            VectorKernels.store(VectorKernels.load(UnsafePointer(r + w)) + v1, r + w)
+            VectorKernels.store(VectorKernels.load(UnsafePointer(r)).addingProduct(av, v0), r)
+            VectorKernels.store(VectorKernels.load(UnsafePointer(r + w)).addingProduct(av, v1), r + w)
         }
         add(c00, c01, row: 0); add(c10, c11, row: 1); add(c20, c21, row: 2)
         add(c30, c31, row: 3); add(c40, c41, row: 4); add(c50, c51, row: 5)
+    }
+
+    @inline(__always)
+    static func microKernel<T: Scalar>(_ kb: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                       _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+        microKernel(kb, a, rsA: 1, csA: mr, b, ldb: 2 * T.Vector.scalarCount, alpha: 1, c, ldc)
+    }
+
+    /// Operands small enough to stay in cache unpacked (a 64 × 64 product of a batch, a k = 64
+    /// factor product): B's rows are already contiguous, so the micro-kernel reads A and B in
+    /// place. Partial edge tiles are computed as full tiles shifted back inside the matrix and
+    /// written through a temporary, so there is no scalar tail.
+    static func isSmall(m: Int, n: Int, k: Int, nr: Int) -> Bool {
+        m >= mr && n >= nr && k <= kc && n <= 512
+    }
+
+    static func smallGEMM<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                     c: UnsafeMutablePointer<T>, ldc: Int) {
+        let nr = nr(T.self)
+        var bRows = b, bStride = ldb
+        var transposedB: UnsafeMutablePointer<T>? = nil
+        if transB { // B is n × k; gather op(B) = Bᵀ (k × n) once.
+            let t = UnsafeMutablePointer<T>.allocate(capacity: k * n)
+            for j in 0..<n { for p in 0..<k { t[p * n + j] = b[j * ldb + p] } }
+            transposedB = t
+            bRows = UnsafePointer(t)
+            bStride = n
+        }
+        defer { transposedB?.deallocate() }
+        let (rsA, csA) = transA ? (1, lda) : (lda, 1)
+        withUnsafeTemporaryAllocation(of: T.self, capacity: mr * nr) { tile in
+            let tp = tile.baseAddress!
+            for j0 in stride(from: 0, to: n, by: nr) {
+                let j = Swift.min(j0, n - nr)
+                for i0 in stride(from: 0, to: m, by: mr) {
+                    let i = Swift.min(i0, m - mr)
+                    let aTile = a + i * rsA, bTile = bRows + j
+                    if i == i0 && j == j0 {
+                        microKernel(k, aTile, rsA: rsA, csA: csA, bTile, ldb: bStride, alpha: alpha, c + i * ldc + j, ldc)
+                    } else {
+                        tp.update(repeating: 0, count: mr * nr)
+                        microKernel(k, aTile, rsA: rsA, csA: csA, bTile, ldb: bStride, alpha: alpha, tp, nr)
+                        for ii in (i0 - i)..<mr {
+                            for jj in (j0 - j)..<nr { c[(i + ii) * ldc + j + jj] += tp[ii * nr + jj] }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
