@@ -43,15 +43,8 @@ extension LinearAlgebra {
     ///   shape errors for a non-square or empty matrix.
     /// - Complexity: `n³/3` flops.
     public static func cholesky<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> CholeskyFactorization<T> {
-        let av = a.matrixView
-        try Check.notEmpty(av, "cholesky")
-        try Check.square(av, "cholesky")
-        try Check.threads(context)
-        var l = av.materialized()
+        var l = try Check.symmetricInput(a.matrixView, "cholesky", context)
         let n = l.rows
-        for i in 0..<n { for j in 0...i where !l.storage[i * n + j].isFinite {
-            throw LinearAlgebraError.nonFinite(operation: "cholesky", argument: "A", row: i, column: j, batchIndex: nil)
-        } }
         let info = l.storage.withUnsafeMutableBufferPointer {
             Kernels.choleskyFactor(context.backend, n: n, a: $0.baseAddress!, lda: n, threads: context.threads)
         }

@@ -42,15 +42,7 @@ extension LinearAlgebra {
     ///   or ``LinearAlgebraError/factorizationFailed(operation:info:hint:)`` if the iteration fails.
     /// - Complexity: `O(n³)`.
     public static func symmetricEigen<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> SymmetricEigendecomposition<T> {
-        let av = a.matrixView
-        try Check.notEmpty(av, "symmetricEigen")
-        try Check.square(av, "symmetricEigen")
-        try Check.threads(context)
-        let m = av.materialized()
-        let n = m.rows
-        for i in 0..<n { for j in 0...i where !m.storage[i * n + j].isFinite {
-            throw LinearAlgebraError.nonFinite(operation: "symmetricEigen", argument: "A", row: i, column: j, batchIndex: nil)
-        } }
+        let m = try Check.symmetricInput(a.matrixView, "symmetricEigen", context)
         let (w, v) = try Kernels.symmetricEigen(context.backend, m, threads: context.threads)
         return SymmetricEigendecomposition(values: w, vectors: v)
     }

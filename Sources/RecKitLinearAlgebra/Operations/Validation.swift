@@ -35,6 +35,20 @@ enum Check {
         }
     }
 
+    /// The checks of a routine that reads the lower triangle of a square matrix: not empty, square,
+    /// a valid thread count, and finite in the lower triangle. Returns the matrix as a copy to work on.
+    static func symmetricInput<T: Scalar>(_ a: MatrixView<T>, _ operation: String, _ context: ExecutionContext) throws -> Matrix<T> {
+        try notEmpty(a, operation)
+        try square(a, operation)
+        try threads(context)
+        let m = a.materialized()
+        let n = m.rows
+        for i in 0..<n { for j in 0...i where !m.storage[i * n + j].isFinite {
+            throw LinearAlgebraError.nonFinite(operation: operation, argument: "A", row: i, column: j, batchIndex: nil)
+        } }
+        return m
+    }
+
     static func threads(_ context: ExecutionContext) throws {
         if context.threads < 1 { throw LinearAlgebraError.invalidArgument("threads must be at least 1, got \(context.threads)") }
     }
