@@ -36,10 +36,11 @@ let package = Package(
 
         // MARK: - Public API
         .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: simdSettings),
-        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra"]),
+        .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
+        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData"]),
 
         // MARK: - Benchmarks and the command-line tool
-        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
+        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
         .executableTarget(
             name: "reckit",
             dependencies: [
@@ -54,6 +55,11 @@ let package = Package(
             name: "RecKitLinearAlgebraTests",
             dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport", "CReckitShim"],
             swiftSettings: simdSettings
+        ),
+        .testTarget(
+            name: "RecKitDataTests",
+            dependencies: ["RecKitData", "RecKitTestSupport"],
+            resources: [.copy("BadFiles")]
         ),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
     ]

@@ -1,2 +1,3 @@
 // The umbrella module: `import RecKit` brings in every public layer.
 @_exported import RecKitLinearAlgebra
+@_exported import RecKitData

@@ -9,7 +9,7 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
     /// Number of columns.
     public let columns: Int
     /// Row-major elements, `rows * columns` of them.
-    public internal(set) var storage: [Element]
+    public package(set) var storage: [Element]
 
     /// A matrix of the given shape with every element equal to `value`.
     /// - Precondition: `rows >= 0`, `columns >= 0`.

@@ -7,7 +7,7 @@ public struct MatrixBatch<Element: Scalar>: Sendable, Equatable {
     public let count: Int
     public let rows: Int
     public let columns: Int
-    public internal(set) var storage: [Element]
+    public package(set) var storage: [Element]
 
     /// A batch of `count` zero (or `value`) matrices of shape `rows × columns`.
     public init(count: Int, rows: Int, columns: Int, repeating value: Element = 0) {

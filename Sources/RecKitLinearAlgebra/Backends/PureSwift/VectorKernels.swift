@@ -1,19 +1,19 @@
 /// SIMD level-1 kernels over raw contiguous memory, shared by the pure-Swift back end's routines.
 /// Each processes whole `T.Vector`s with independent accumulators, then a scalar tail.
-enum VectorKernels {
-    @inline(__always)
-    static func load<T: Scalar>(_ p: UnsafePointer<T>) -> T.Vector {
+package enum VectorKernels {
+    @inlinable @inline(__always)
+    package static func load<T: Scalar>(_ p: UnsafePointer<T>) -> T.Vector {
         UnsafeRawPointer(p).loadUnaligned(as: T.Vector.self)
     }
 
-    @inline(__always)
-    static func store<T: Scalar>(_ v: T.Vector, _ p: UnsafeMutablePointer<T>) {
+    @inlinable @inline(__always)
+    package static func store<T: Scalar>(_ v: T.Vector, _ p: UnsafeMutablePointer<T>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.Vector.self)
     }
 
     /// `Σ x[i]·y[i]` for `i < n`.
-    @inline(__always)
-    static func dot<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T {
+    @inlinable @inline(__always)
+    package static func dot<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T {
         let w = T.Vector.scalarCount
         var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
         var i = 0
@@ -34,8 +34,8 @@ enum VectorKernels {
     }
 
     /// `y[i] += a·x[i]` for `i < n`.
-    @inline(__always)
-    static func axpy<T: Scalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    @inlinable @inline(__always)
+    package static func axpy<T: Scalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         let w = T.Vector.scalarCount
         let av = T.Vector(repeating: a)
         var i = 0
@@ -52,8 +52,8 @@ enum VectorKernels {
     }
 
     /// `x[i] *= a` for `i < n`; `a == 0` writes zeros (so NaN in `x` does not survive, as in BLAS).
-    @inline(__always)
-    static func scale<T: Scalar>(_ a: T, _ x: UnsafeMutablePointer<T>, _ n: Int) {
+    @inlinable @inline(__always)
+    package static func scale<T: Scalar>(_ a: T, _ x: UnsafeMutablePointer<T>, _ n: Int) {
         if a == 1 { return }
         if a == 0 { x.update(repeating: 0, count: n); return }
         let w = T.Vector.scalarCount
@@ -64,8 +64,8 @@ enum VectorKernels {
     }
 
     /// Plane rotation of two rows: `(x, y) ← (c·x − s·y, s·x + c·y)`.
-    @inline(__always)
-    static func rotate<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int, c: T, s: T) {
+    @inlinable @inline(__always)
+    package static func rotate<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int, c: T, s: T) {
         let w = T.Vector.scalarCount
         let cv = T.Vector(repeating: c), sv = T.Vector(repeating: s)
         var i = 0
@@ -84,8 +84,8 @@ enum VectorKernels {
     }
 
     /// `(Σx², Σy², Σx·y)` in one pass, for one-sided Jacobi.
-    @inline(__always)
-    static func gram2<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> (T, T, T) {
+    @inlinable @inline(__always)
+    package static func gram2<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> (T, T, T) {
         let w = T.Vector.scalarCount
         var xx = T.Vector(), yy = T.Vector(), xy = T.Vector()
         var i = 0

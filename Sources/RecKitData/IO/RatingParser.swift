@@ -1,0 +1,255 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RecKitLinearAlgebra
+
+/// The parallel delimited-file parser behind ``RatingDataset/load(path:format:options:)``.
+///
+/// The file is memory-mapped and cut into one chunk per worker at line boundaries; each worker
+/// splits its lines into fields and parses numbers from the bytes in place. Integer ids are read
+/// as integers and mapped to dense indexes afterwards; if a file's ids turn out not to be integers
+/// (and the format allows it) the file is parsed again keeping ids as strings.
+struct RatingParser {
+    let format: RatingFileFormat
+    let options: LoadOptions
+    let fileName: String
+
+    /// What one worker produced.
+    struct Chunk {
+        var userNumbers: [Int64] = [], itemNumbers: [Int64] = []
+        var userStrings: [String] = [], itemStrings: [String] = []
+        var ratings: [Float] = [], timestamps: [Int64] = []
+        var lines = 0, emptyLines = 0
+        var crlf = false
+        var skipped = [Int](repeating: 0, count: LineProblem.allCases.count)
+        var firstProblem: (line: Int, problem: LineProblem, text: String)? = nil
+        var needsStringIDs = false
+    }
+
+    struct Parsed {
+        var chunks: [Chunk]
+        var stringIDs: Bool
+        var report: LoadReport
+    }
+
+    func parse(_ file: MappedFile) throws -> Parsed {
+        var report = LoadReport(file: fileName)
+        report.duplicatePolicy = options.duplicates.rawValue
+        guard let base0 = file.bytes.baseAddress, file.bytes.count > 0 else { return Parsed(chunks: [], stringIDs: false, report: report) }
+        var start = 0
+        let total = file.bytes.count
+        if total >= 3 && base0[0] == 0xEF && base0[1] == 0xBB && base0[2] == 0xBF { start = 3; report.byteOrderMark = true }
+
+        // Header: look at the first non-blank line.
+        var linesBefore = 0
+        var probe = start
+        while probe < total {
+            let end = lineEnd(base0, probe, total)
+            linesBefore += 1
+            var contentEnd = end
+            if contentEnd > probe && base0[contentEnd - 1] == 13 { contentEnd -= 1 }
+            if isBlank(base0, probe, contentEnd) {
+                report.emptyLines += 1
+                probe = end + 1
+                continue
+            }
+            let header = format.hasHeader ?? looksLikeHeader(base0, probe, contentEnd)
+            if header {
+                report.headerSkipped = true
+                start = Swift.min(end + 1, total)
+            } else {
+                linesBefore -= 1
+                start = probe
+            }
+            break
+        }
+        if probe >= total { start = total }
+
+        let threads = Swift.max(1, options.threads)
+        let parts = total - start < 1 << 16 ? 1 : threads
+        var bounds = [start]
+        for p in 1..<parts {
+            var b = start + (total - start) * p / parts
+            b = Swift.max(b, bounds.last!)
+            while b < total && base0[b - 1] != 10 { b += 1 }
+            bounds.append(b)
+        }
+        bounds.append(total)
+
+        var chunks = try run(base0, bounds, stringIDs: false)
+        var stringIDs = false
+        if chunks.contains(where: { $0.needsStringIDs }) {
+            stringIDs = true
+            chunks = try run(base0, bounds, stringIDs: true)
+        }
+
+        // Strict mode: the earliest problem, with its line number in the whole file.
+        var lineBase = linesBefore
+        for c in chunks {
+            if let (line, problem, text) = c.firstProblem, options.mode == .strict {
+                throw DataError.badLine(file: fileName, line: lineBase + line, reason: problem, text: text)
+            }
+            lineBase += c.lines
+        }
+        report.lines = lineBase
+        for c in chunks {
+            report.emptyLines += c.emptyLines
+            report.crlfLineEndings = report.crlfLineEndings || c.crlf
+            report.ratingsRead += c.ratings.count
+            for (k, problem) in LineProblem.allCases.enumerated() where c.skipped[k] > 0 {
+                report.skipped[problem.rawValue, default: 0] += c.skipped[k]
+            }
+        }
+        return Parsed(chunks: chunks, stringIDs: stringIDs, report: report)
+    }
+
+    private func run(_ base: UnsafePointer<UInt8>, _ bounds: [Int], stringIDs: Bool) throws -> [Chunk] {
+        let parts = bounds.count - 1
+        var chunks = [Chunk](repeating: Chunk(), count: parts)
+        chunks.withUnsafeMutableBufferPointer { cb in
+            let C = cb.baseAddress!
+            Parallel.forEachPart(parts) { p in
+                C[p] = parseChunk(base, bounds[p], bounds[p + 1], stringIDs: stringIDs)
+            }
+        }
+        return chunks
+    }
+
+    @inline(__always)
+    private func lineEnd(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        guard from < to, let hit = memchr(base + from, 10, to - from) else { return to }
+        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+    }
+
+    @inline(__always)
+    private func isBlank(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var i = from
+        while i < to { if base[i] != 32 && base[i] != 9 { return false }; i += 1 }
+        return true
+    }
+
+    /// Splits `[from, to)` into fields; returns how many (at most `starts.count`) were found.
+    @inline(__always)
+    private func split(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
+                       _ starts: UnsafeMutablePointer<Int>, _ ends: UnsafeMutablePointer<Int>, _ capacity: Int) -> Int {
+        var n = 0
+        var i = from
+        switch format.delimiter {
+        case .byte(let d):
+            var fieldStart = i
+            while i < to && n < capacity {
+                if base[i] == d { starts[n] = fieldStart; ends[n] = i; n += 1; fieldStart = i + 1 }
+                i += 1
+            }
+            if n < capacity { starts[n] = fieldStart; ends[n] = to; n += 1 }
+        case .doubleColon:
+            var fieldStart = i
+            while i < to && n < capacity {
+                if base[i] == 58 && i + 1 < to && base[i + 1] == 58 { starts[n] = fieldStart; ends[n] = i; n += 1; i += 2; fieldStart = i; continue }
+                i += 1
+            }
+            if n < capacity { starts[n] = fieldStart; ends[n] = to; n += 1 }
+        case .whitespace:
+            while i < to && n < capacity {
+                while i < to && (base[i] == 32 || base[i] == 9) { i += 1 }
+                if i >= to { break }
+                let s = i
+                while i < to && base[i] != 32 && base[i] != 9 { i += 1 }
+                starts[n] = s; ends[n] = i; n += 1
+            }
+        }
+        return n
+    }
+
+    /// A first line is a header when a field that must be a number is not one.
+    private func looksLikeHeader(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var starts = [Int](repeating: 0, count: 16), ends = [Int](repeating: 0, count: 16)
+        let n = starts.withUnsafeMutableBufferPointer { s in ends.withUnsafeMutableBufferPointer { e in split(base, from, to, s.baseAddress!, e.baseAddress!, 16) } }
+        let cols = format.columns
+        guard n > cols.maxField else { return false }
+        if let r = cols.rating, FieldParsing.number(base + starts[r], ends[r] - starts[r]) == nil { return true }
+        if let t = cols.timestamp, FieldParsing.integer(base + starts[t], ends[t] - starts[t]) == nil { return true }
+        if format.numericIDs && FieldParsing.integer(base + starts[cols.user], ends[cols.user] - starts[cols.user]) == nil { return true }
+        return false
+    }
+
+    private func parseChunk(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, stringIDs: Bool) -> Chunk {
+        var c = Chunk()
+        let cols = format.columns
+        let need = cols.maxField + 1
+        // Reserve from the chunk's size and the average length of its first lines.
+        var sampleLines = 0, sampleEnd = lo
+        while sampleLines < 64 && sampleEnd < hi { sampleEnd = lineEnd(base, sampleEnd, hi) + 1; sampleLines += 1 }
+        let estimate = sampleLines == 0 ? 0 : Int(Double(hi - lo) / Double(Swift.max(1, sampleEnd - lo)) * Double(sampleLines) * 1.05) + 16
+        if stringIDs { c.userStrings.reserveCapacity(estimate); c.itemStrings.reserveCapacity(estimate) }
+        else { c.userNumbers.reserveCapacity(estimate); c.itemNumbers.reserveCapacity(estimate) }
+        c.ratings.reserveCapacity(estimate)
+        if cols.timestamp != nil { c.timestamps.reserveCapacity(estimate) }
+        let scale = options.ratingScale
+        let strict = options.mode == .strict
+
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * need) { fields in
+            let starts = fields.baseAddress!, ends = fields.baseAddress! + need
+            var pos = lo
+            while pos < hi {
+                let end = lineEnd(base, pos, hi)
+                c.lines += 1
+                var contentEnd = end
+                if contentEnd > pos && base[contentEnd - 1] == 13 { contentEnd -= 1; c.crlf = true }
+                defer { pos = end + 1 }
+                if isBlank(base, pos, contentEnd) { c.emptyLines += 1; continue }
+
+                var problem: LineProblem? = nil
+                let n = split(base, pos, contentEnd, starts, ends, need)
+                var rating: Float = 1
+                var timestamp: Int64 = 0
+                var user: Int64 = 0, item: Int64 = 0
+                if n < need {
+                    problem = .missingField
+                } else if !stringIDs {
+                    if let u = FieldParsing.integer(base + starts[cols.user], ends[cols.user] - starts[cols.user]),
+                       let i = FieldParsing.integer(base + starts[cols.item], ends[cols.item] - starts[cols.item]) {
+                        user = u; item = i
+                    } else if format.numericIDs || starts[cols.user] == ends[cols.user] || starts[cols.item] == ends[cols.item] {
+                        problem = .badID
+                    } else {
+                        c.needsStringIDs = true
+                        return c
+                    }
+                } else if starts[cols.user] == ends[cols.user] || starts[cols.item] == ends[cols.item] {
+                    problem = .badID
+                }
+                if problem == nil, let r = cols.rating {
+                    if let v = FieldParsing.number(base + starts[r], ends[r] - starts[r]) {
+                        if !v.isFinite { problem = .nonFiniteRating }
+                        else {
+                            rating = Float(v)
+                            if let scale, !scale.contains(rating) { problem = .outsideScale }
+                        }
+                    } else { problem = .nonNumericRating }
+                }
+                if problem == nil, let t = cols.timestamp {
+                    if let v = FieldParsing.integer(base + starts[t], ends[t] - starts[t]) { timestamp = v } else { problem = .badTimestamp }
+                }
+                if let problem {
+                    if strict {
+                        c.firstProblem = (c.lines, problem, String(decoding: UnsafeBufferPointer(start: base + pos, count: contentEnd - pos), as: UTF8.self))
+                        return c
+                    }
+                    c.skipped[LineProblem.allCases.firstIndex(of: problem)!] += 1
+                    continue
+                }
+                if stringIDs {
+                    c.userStrings.append(String(decoding: UnsafeBufferPointer(start: base + starts[cols.user], count: ends[cols.user] - starts[cols.user]), as: UTF8.self))
+                    c.itemStrings.append(String(decoding: UnsafeBufferPointer(start: base + starts[cols.item], count: ends[cols.item] - starts[cols.item]), as: UTF8.self))
+                } else {
+                    c.userNumbers.append(user)
+                    c.itemNumbers.append(item)
+                }
+                c.ratings.append(rating)
+                if cols.timestamp != nil { c.timestamps.append(timestamp) }
+            }
+            return c
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import RecKitLinearAlgebra
+
+/// A summary of a rating dataset, as `reckit data stats` prints it.
+public struct DatasetStatistics: Sendable, Codable, Equatable {
+    public var users: Int
+    public var items: Int
+    public var ratings: Int
+    /// ratings ÷ (users · items).
+    public var density: Double
+    public var minRating: Float
+    public var maxRating: Float
+    public var meanRating: Double
+    /// Rating value → count, when the ratings take at most 20 distinct values (e.g. 1…5 stars);
+    /// otherwise 10 equal-width bins labelled by their lower edge.
+    public var histogram: [String: Int]
+    /// Share of ratings that fall on the long tail: every item outside the 20 % most-rated items.
+    public var longTailShare: Double
+    public var usersWithoutRatings: Int
+    public var itemsWithoutRatings: Int
+    public var medianRatingsPerUser: Int
+    public var medianRatingsPerItem: Int
+
+    public init(_ d: RatingDataset) {
+        let values = d.ratings.values
+        users = d.userCount
+        items = d.itemCount
+        ratings = values.count
+        density = d.ratings.density
+        minRating = values.min() ?? 0
+        maxRating = values.max() ?? 0
+        meanRating = values.isEmpty ? 0 : values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+        var counts: [Float: Int] = [:]
+        for v in values { counts[v, default: 0] += 1; if counts.count > 20 { break } }
+        if counts.count <= 20 {
+            counts = [:]
+            for v in values { counts[v, default: 0] += 1 }
+            histogram = Dictionary(uniqueKeysWithValues: counts.map { (Self.label($0.key), $0.value) })
+        } else {
+            let low = minRating, width = (maxRating - minRating) / 10
+            var bins = [Int](repeating: 0, count: 10)
+            for v in values { bins[Swift.min(9, Int((v - low) / width))] += 1 }
+            histogram = Dictionary(uniqueKeysWithValues: bins.enumerated().map { (Self.label(low + Float($0.offset) * width), $0.element) })
+        }
+        let rowCounts = d.ratings.rowStatistics().counts
+        let itemCounts = d.ratings.columnStatistics().counts
+        usersWithoutRatings = rowCounts.filter { $0 == 0 }.count
+        itemsWithoutRatings = itemCounts.filter { $0 == 0 }.count
+        medianRatingsPerUser = Self.median(rowCounts)
+        medianRatingsPerItem = Self.median(itemCounts)
+        let sorted = itemCounts.sorted(by: >)
+        let head = Int((Double(items) * 0.2).rounded(.up))
+        let headRatings = sorted.prefix(head).reduce(0, +)
+        longTailShare = ratings == 0 ? 0 : Double(ratings - headRatings) / Double(ratings)
+    }
+
+    static func label(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    static func median(_ xs: [Int]) -> Int { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
+
+    /// A few lines for people.
+    public var text: String {
+        var lines = [
+            "users: \(users)", "items: \(items)", "ratings: \(ratings)",
+            String(format: "density: %.6f", density),
+            String(format: "ratings: min %g, max %g, mean %.4f", minRating, maxRating, meanRating),
+            "median ratings per user: \(medianRatingsPerUser), per item: \(medianRatingsPerItem)",
+            String(format: "long-tail share (ratings outside the 20%% most-rated items): %.4f", longTailShare),
+        ]
+        if usersWithoutRatings > 0 || itemsWithoutRatings > 0 {
+            lines.append("users without ratings: \(usersWithoutRatings), items without ratings: \(itemsWithoutRatings)")
+        }
+        lines.append("histogram:")
+        for (k, v) in histogram.sorted(by: { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }) {
+            lines.append("  \(k.padding(toLength: 8, withPad: " ", startingAt: 0)) \(v)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+import Foundation
