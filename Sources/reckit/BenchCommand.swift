@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self],
+        subcommands: [All.self, GEMM.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -53,6 +53,19 @@ struct Bench: ParsableCommand {
             suite.batchCount = batch
             suite.batchOrder = batchOrder
             try runSuite(name: "gemm", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "load", abstract: "Parse a rating file into CSR, write its binary cache and reload it (median times, peak memory).")
+        @Argument(help: "A rating file (e.g. the 20 M-line synthetic CSV).") var file: String
+        @OptionGroup var common: Common
+
+        func run() throws {
+            var suite = LoadSuite(file: file)
+            suite.threads = try common.threadList()
+            try runSuite(name: "load", common: common) { progress in try suite.run(progress: progress) }
         }
     }
 

@@ -101,7 +101,7 @@ public enum MatrixMarket {
         report.lines = lines
         report.ratingsRead = vs.count
         let built = try CSRMatrix<Float>.fromTriplets(rows: rows, columns: columns, rowIndices: ri, columnIndices: ci, values: vs,
-                                                      duplicates: options.duplicates, threads: options.threads)
+                                                      duplicates: options.duplicates)
         var d = RatingDataset(ratings: built.matrix, userIDs: IDMap(numeric: (1...Int64(Swift.max(rows, 1))).prefix(rows).map { $0 }),
                               itemIDs: IDMap(numeric: (1...Int64(Swift.max(columns, 1))).prefix(columns).map { $0 }))
         report.duplicatesMerged = built.merged

@@ -1,3 +1,4 @@
+import Foundation
 /// How the fields of a rating file are laid out.
 public struct RatingFileFormat: Sendable, Equatable, CustomStringConvertible {
     /// What separates fields.
@@ -137,7 +138,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
 
     /// One paragraph for people.
     public var summary: String {
-        var s = "\(file): \(lines) lines, \(ratingsKept) ratings kept"
+        var s = "\(file): \(lines) lines, \(ratingsKept) ratings kept" + String(format: " (%.3f s)", parseSeconds)
         if headerSkipped { s += ", header skipped" }
         if emptyLines > 0 { s += ", \(emptyLines) empty lines" }
         if byteOrderMark { s += ", byte-order mark removed" }

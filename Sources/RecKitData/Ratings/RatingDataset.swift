@@ -70,7 +70,7 @@ public struct RatingDataset: Sendable, Equatable {
         let values = chunks.flatMap(\.ratings)
         let stamps: [Int64]? = timestamps ? chunks.flatMap(\.timestamps) : nil
         let built = try CSRMatrix<Float>.fromTriplets(rows: userMap.count, columns: itemMap.count, rowIndices: users, columnIndices: items,
-                                                      values: values, duplicates: options.duplicates, payload: stamps, threads: options.threads)
+                                                      values: values, duplicates: options.duplicates, payload: stamps)
         var d = RatingDataset(ratings: built.matrix, timestamps: built.payload, userIDs: userMap, itemIDs: itemMap)
         var r = LoadReport(file: what)
         r.duplicatesMerged = built.merged
@@ -135,3 +135,4 @@ extension Duration {
     /// The duration in seconds.
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
+

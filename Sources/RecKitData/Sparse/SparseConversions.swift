@@ -13,15 +13,17 @@ public enum DuplicatePolicy: String, Sendable, Codable, CaseIterable {
 extension CSRMatrix {
     /// Builds a CSR matrix from coordinate triplets in any order.
     ///
-    /// Entries are grouped by row with a stable counting sort, then sorted by column within each
-    /// row (stable, so "last" means last in input order), and duplicates are merged by `policy`.
-    /// - Parameter payload: optional per-entry payload (e.g. timestamps) carried along; on duplicates the
-    ///   payload of the last entry is kept.
+    /// Entries are scattered into their rows in input order (a two-pass radix partition, parallel),
+    /// then each row is sorted by column stably, so "last" means last in the input, and repeats are
+    /// merged by `policy`.
+    /// - Parameter payload: optional per-entry payload (e.g. timestamps) carried along; on duplicates
+    ///   the payload of the last entry is kept.
     /// - Returns: the matrix, the payload aligned with it, and the number of entries merged away.
-    /// - Complexity: `O(nnz + rows)` plus the per-row sorts.
+    /// - Complexity: `O(nnz + rows)` plus a sort of each row that is not already in column order.
     public static func fromTriplets(
         rows: Int, columns: Int, rowIndices: [Int32], columnIndices: [Int32], values: [Value],
-        duplicates policy: DuplicatePolicy = .keepLast, payload: [Int64]? = nil, threads: Int = ExecutionContext.current.threads
+        duplicates policy: DuplicatePolicy = .keepLast, payload: [Int64]? = nil,
+        threads: Int = ExecutionContext.current.threads
     ) throws -> (matrix: CSRMatrix, payload: [Int64]?, merged: Int) {
         let n = values.count
         guard rowIndices.count == n, columnIndices.count == n, payload.map({ $0.count == n }) ?? true else {
@@ -30,62 +32,127 @@ extension CSRMatrix {
         for k in 0..<n where rowIndices[k] < 0 || Int(rowIndices[k]) >= rows || columnIndices[k] < 0 || Int(columnIndices[k]) >= columns {
             throw DataError.invalidSparseStructure("entry \(k) at (\(rowIndices[k]), \(columnIndices[k])) lies outside \(rows)×\(columns)")
         }
-        // Counting sort by row (stable).
+        // Row offsets.
         var offsets = [Int](repeating: 0, count: rows + 1)
         for r in rowIndices { offsets[Int(r) + 1] += 1 }
         for i in 0..<rows { offsets[i + 1] += offsets[i] }
-        var next = offsets
-        var order = [Int](repeating: 0, count: n)
-        for k in 0..<n { let r = Int(rowIndices[k]); order[next[r]] = k; next[r] += 1 }
 
-        var cols = [Int32](repeating: 0, count: n)
-        var vals = [Value](repeating: 0, count: n)
+        // Two-pass radix scatter. A single pass would write each entry to a random row of possibly
+        // millions — a cache miss per entry. Pass 1 partitions entries into ~1k buckets of
+        // consecutive rows (near-sequential writes, parallel over input parts); pass 2 scatters each
+        // bucket into its rows, which are contiguous in the output and fit in cache, then sorts and
+        // merges those rows while they are hot. Both passes keep input order, so it stays stable.
+        var shift = 0
+        while (rows - 1) >> shift >= 1024 { shift += 1 }
+        let buckets = ((rows - 1) >> shift) + 1
+        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
+        var counts = [Int](repeating: 0, count: parts * buckets)
+        counts.withUnsafeMutableBufferPointer { cb in
+            let Cn = cb.baseAddress!
+            Parallel.forEachPart(parts) { p in
+                for k in Parallel.chunk(p, of: parts, count: n) { Cn[p * buckets + (Int(rowIndices[k]) >> shift)] += 1 }
+            }
+        }
+        var position = [Int](repeating: 0, count: parts * buckets)
+        var bucketStart = [Int](repeating: 0, count: buckets + 1)
+        var running = 0
+        for b in 0..<buckets {
+            bucketStart[b] = running
+            for p in 0..<parts { position[p * buckets + b] = running; running += counts[p * buckets + b] }
+        }
+        bucketStart[buckets] = running
         let hasPayload = payload != nil
         let source = payload ?? []
+        var tmpRow = [Int32](repeating: 0, count: n), tmpCol = [Int32](repeating: 0, count: n)
+        var tmpVal = [Value](repeating: 0, count: n), tmpPay = [Int64](repeating: 0, count: hasPayload ? n : 0)
+        tmpRow.withUnsafeMutableBufferPointer { trb in tmpCol.withUnsafeMutableBufferPointer { tcb in
+        tmpVal.withUnsafeMutableBufferPointer { tvb in tmpPay.withUnsafeMutableBufferPointer { tpb in
+        position.withUnsafeMutableBufferPointer { posb in
+            let TR = trb.baseAddress, TC = tcb.baseAddress, TV = tvb.baseAddress, TP = tpb.baseAddress, POS = posb.baseAddress!
+            Parallel.forEachPart(parts) { p in
+                let pos = POS + p * buckets
+                for k in Parallel.chunk(p, of: parts, count: n) {
+                    let r = rowIndices[k]
+                    let b = Int(r) >> shift
+                    let d = pos[b]
+                    pos[b] = d + 1
+                    TR![d] = r; TC![d] = columnIndices[k]; TV![d] = values[k]
+                    if hasPayload { TP![d] = source[k] }
+                }
+            }
+        } } } } }
+        counts = []; position = []
+
+        var cols = [Int32](repeating: 0, count: n), vals = [Value](repeating: 0, count: n)
         var pay = [Int64](repeating: 0, count: hasPayload ? n : 0)
         var kept = [Int](repeating: 0, count: rows)
-        order.withUnsafeMutableBufferPointer { ob in
-            cols.withUnsafeMutableBufferPointer { cb in
-                vals.withUnsafeMutableBufferPointer { vb in
-                    pay.withUnsafeMutableBufferPointer { pb in
-                        kept.withUnsafeMutableBufferPointer { kb in
-                            let O = ob.baseAddress, C = cb.baseAddress, V = vb.baseAddress, P = pb.baseAddress, K = kb.baseAddress!
-                            Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: 256) { rowRange in
-                                for i in rowRange {
-                                    let lo = offsets[i], hi = offsets[i + 1]
-                                    if hi == lo { continue }
-                                    // Stable sort of the row's entries by column (input order breaks ties).
-                                    var slice = UnsafeMutableBufferPointer(start: O! + lo, count: hi - lo)
-                                    slice.sort { (a: Int, b: Int) -> Bool in
-                                        let ca = columnIndices[a], cb = columnIndices[b]
-                                        return ca != cb ? ca < cb : a < b
-                                    }
-                                    var w = lo, s = 0
-                                    while s < slice.count {
-                                        var e = s + 1
-                                        while e < slice.count && columnIndices[slice[e]] == columnIndices[slice[s]] { e += 1 }
-                                        let last = slice[e - 1]
-                                        var v = values[last]
-                                        if policy != .keepLast && e - s > 1 {
-                                            v = 0
-                                            for t in s..<e { v += values[slice[t]] }
-                                            if policy == .mean { v /= Value(e - s) }
-                                        }
-                                        C![w] = columnIndices[last]
-                                        V![w] = v
-                                        if hasPayload { P![w] = source[last] }
-                                        w += 1
-                                        s = e
-                                    }
-                                    K[i] = w - lo
-                                }
+        cols.withUnsafeMutableBufferPointer { cb in vals.withUnsafeMutableBufferPointer { vb in
+        pay.withUnsafeMutableBufferPointer { pb in kept.withUnsafeMutableBufferPointer { kb in
+            let C = cb.baseAddress, V = vb.baseAddress, P = pb.baseAddress, K = kb.baseAddress!
+            Parallel.forEachChunk(count: buckets, threads: threads, minimumChunk: 1) { bucketRange in
+                var next: [Int] = []
+                var keys: [UInt64] = []
+                var scratchC: [Int32] = [], scratchV: [Value] = [], scratchP: [Int64] = []
+                for b in bucketRange {
+                    let firstRow = b << shift, endRow = Swift.min(rows, (b + 1) << shift)
+                    next.removeAll(keepingCapacity: true)
+                    next.append(contentsOf: offsets[firstRow..<endRow])
+                    for t in bucketStart[b]..<bucketStart[b + 1] {
+                        let local = Int(tmpRow[t]) - firstRow
+                        let d = next[local]
+                        next[local] = d + 1
+                        C![d] = tmpCol[t]; V![d] = tmpVal[t]
+                        if hasPayload { P![d] = tmpPay[t] }
+                    }
+                    for i in firstRow..<endRow {
+                        let lo = offsets[i], len = offsets[i + 1] - lo
+                        if len == 0 { continue }
+                        let c = C! + lo, v = V! + lo
+                        var sorted = true
+                        for t in 1..<Swift.max(len, 1) where c[t - 1] >= c[t] { sorted = false; break }
+                        if !sorted {
+                            // Key = column · 2³² + position: unique, so an unstable sort is stable.
+                            keys.removeAll(keepingCapacity: true)
+                            for t in 0..<len { keys.append(UInt64(UInt32(bitPattern: c[t])) << 32 | UInt64(t)) }
+                            keys.sort()
+                            scratchC.removeAll(keepingCapacity: true); scratchV.removeAll(keepingCapacity: true)
+                            scratchC.append(contentsOf: UnsafeBufferPointer(start: c, count: len))
+                            scratchV.append(contentsOf: UnsafeBufferPointer(start: v, count: len))
+                            if hasPayload {
+                                scratchP.removeAll(keepingCapacity: true)
+                                scratchP.append(contentsOf: UnsafeBufferPointer(start: P! + lo, count: len))
+                            }
+                            for t in 0..<len {
+                                let from = Int(keys[t] & 0xFFFF_FFFF)
+                                c[t] = scratchC[from]
+                                v[t] = scratchV[from]
+                                if hasPayload { P![lo + t] = scratchP[from] }
                             }
                         }
+                        // Merge runs of equal columns (now adjacent, in input order).
+                        var w = 0, s = 0
+                        while s < len {
+                            var e = s + 1
+                            while e < len && c[e] == c[s] { e += 1 }
+                            var value = v[e - 1]
+                            if policy != .keepLast && e - s > 1 {
+                                value = 0
+                                for t in s..<e { value += v[t] }
+                                if policy == .mean { value /= Value(e - s) }
+                            }
+                            c[w] = c[s]
+                            v[w] = value
+                            if hasPayload { P![lo + w] = P![lo + e - 1] }
+                            w += 1
+                            s = e
+                        }
+                        K[i] = w
                     }
                 }
             }
-        }
-        // Compact rows that lost duplicates.
+        } } } }
+        tmpRow = []; tmpCol = []; tmpVal = []; tmpPay = []
+        // Close the gaps left by merged repeats.
         var newOffsets = [Int](repeating: 0, count: rows + 1)
         for i in 0..<rows { newOffsets[i + 1] = newOffsets[i] + kept[i] }
         let total = newOffsets[rows]
