@@ -1,5 +1,6 @@
 // A smoke test for the CMake build of the Swift modules: one product and one solve on each back
 // end and precision, checked against hand-computed values. Exits non-zero on a mismatch.
+import RecKitData
 import RecKitLinearAlgebra
 
 var failures = 0
@@ -20,5 +21,9 @@ for backend in Backend.allCases {
     try run(Float.self, backend)
     try run(Double.self, backend)
 }
-print("kernel \(BLASKernel.current); \(4 - failures) passed, \(failures) failed")
+// The data layer: a 2 × 3 CSR matrix times a dense 3 × 1 block.
+let csr = try CSRMatrix<Float>(rows: 2, columns: 3, rowOffsets: [0, 2, 3], columnIndices: [0, 2, 1], values: [1, 2, 3])
+check(try csr.multiply(try Matrix<Float>([[1], [1], [1]])).storage == [3, 3], "CSR × dense")
+
+print("kernel \(BLASKernel.current); \(5 - failures) passed, \(failures) failed")
 if failures > 0 { fatalError("CMake smoke test failed") }
