@@ -83,6 +83,10 @@ extension CSRMatrix {
         } } } } }
         counts = []; position = []
 
+        // Immutable snapshots: a closure reading a captured `var` pays a dynamic exclusivity check
+        // per access.
+        let bucketRows = tmpRow, bucketCols = tmpCol, bucketVals = tmpVal, bucketPay = tmpPay
+        let rowStart = offsets, bucketBegin = bucketStart
         var cols = [Int32](repeating: 0, count: n), vals = [Value](repeating: 0, count: n)
         var pay = [Int64](repeating: 0, count: hasPayload ? n : 0)
         var kept = [Int](repeating: 0, count: rows)
@@ -96,21 +100,35 @@ extension CSRMatrix {
                 for b in bucketRange {
                     let firstRow = b << shift, endRow = Swift.min(rows, (b + 1) << shift)
                     next.removeAll(keepingCapacity: true)
-                    next.append(contentsOf: offsets[firstRow..<endRow])
-                    for t in bucketStart[b]..<bucketStart[b + 1] {
-                        let local = Int(tmpRow[t]) - firstRow
+                    next.append(contentsOf: rowStart[firstRow..<endRow])
+                    for t in bucketBegin[b]..<bucketBegin[b + 1] {
+                        let local = Int(bucketRows[t]) - firstRow
                         let d = next[local]
                         next[local] = d + 1
-                        C![d] = tmpCol[t]; V![d] = tmpVal[t]
-                        if hasPayload { P![d] = tmpPay[t] }
+                        C![d] = bucketCols[t]; V![d] = bucketVals[t]
+                        if hasPayload { P![d] = bucketPay[t] }
                     }
                     for i in firstRow..<endRow {
-                        let lo = offsets[i], len = offsets[i + 1] - lo
+                        let lo = rowStart[i], len = rowStart[i + 1] - lo
                         if len == 0 { continue }
                         let c = C! + lo, v = V! + lo
                         var sorted = true
                         for t in 1..<Swift.max(len, 1) where c[t - 1] >= c[t] { sorted = false; break }
-                        if !sorted {
+                        if !sorted && len <= 48 {
+                            // Short rows (most of them): stable insertion sort in place.
+                            for t in 1..<len {
+                                let key = c[t], value = v[t]
+                                let stamp: Int64 = hasPayload ? P![lo + t] : 0
+                                var j = t
+                                while j > 0 && c[j - 1] > key {
+                                    c[j] = c[j - 1]; v[j] = v[j - 1]
+                                    if hasPayload { P![lo + j] = P![lo + j - 1] }
+                                    j -= 1
+                                }
+                                c[j] = key; v[j] = value
+                                if hasPayload { P![lo + j] = stamp }
+                            }
+                        } else if !sorted {
                             // Key = column · 2³² + position: unique, so an unstable sort is stable.
                             keys.removeAll(keepingCapacity: true)
                             for t in 0..<len { keys.append(UInt64(UInt32(bitPattern: c[t])) << 32 | UInt64(t)) }
@@ -151,7 +169,6 @@ extension CSRMatrix {
                 }
             }
         } } } }
-        tmpRow = []; tmpCol = []; tmpVal = []; tmpPay = []
         // Close the gaps left by merged repeats.
         var newOffsets = [Int](repeating: 0, count: rows + 1)
         for i in 0..<rows { newOffsets[i + 1] = newOffsets[i] + kept[i] }
@@ -211,3 +228,4 @@ extension CSRMatrix {
         self.init(unchecked: m.rows, m.columns, offsets, idx, vals)
     }
 }
+
