@@ -37,10 +37,12 @@ let package = Package(
         // MARK: - Public API
         .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: simdSettings),
         .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
-        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData"]),
+        .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
+        .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: simdSettings),
+        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"]),
 
         // MARK: - Benchmarks and the command-line tool
-        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
+        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"], swiftSettings: simdSettings),
         .executableTarget(
             name: "reckit",
             dependencies: [
@@ -61,6 +63,7 @@ let package = Package(
             dependencies: ["RecKitData", "RecKitTestSupport"],
             resources: [.copy("BadFiles")]
         ),
+        .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Load.self],
+        subcommands: [All.self, GEMM.self, Load.self, Scoring.self],
         defaultSubcommand: All.self
     )
 
@@ -66,6 +66,23 @@ struct Bench: ParsableCommand {
             var suite = LoadSuite(file: file)
             suite.threads = try common.threadList()
             try runSuite(name: "load", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
+    struct Scoring: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Top-k for every user of a factor model (blocked GEMM + heap selection).")
+        @Option(help: "Users.") var users = 6_000
+        @Option(help: "Items.") var items = 4_000
+        @Option(help: "Factors.") var factors = 64
+        @Option(help: "Items per user.") var k = 10
+        @OptionGroup var common: Common
+
+        func run() throws {
+            var suite = ScoringSuite()
+            suite.users = users; suite.items = items; suite.factors = factors; suite.k = k
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "scoring", common: common) { progress in try suite.run(progress: progress) }
         }
     }
 

@@ -15,7 +15,12 @@ extension RatingDataset {
 
     /// Writes the dataset to a binary cache file (atomically).
     public func writeCache(to path: String) throws {
-        try writeAtomically(path: path) { out in
+        try writeAtomically(path: path) { out in out = cacheBytes() }
+    }
+
+    /// The cache file's bytes (for embedding a dataset in other RecKit files).
+    package func cacheBytes() -> [UInt8] {
+            var out: [UInt8] = []
             out.reserveCapacity(64 + ratings.nonZeroCount * 16 + (userCount + itemCount) * 16)
             out.append(contentsOf: Self.cacheMagic)
             out.appendRaw(Self.cacheVersion)
@@ -43,7 +48,7 @@ extension RatingDataset {
             }
             let sum = out.withUnsafeBytes { checksum64($0) }
             out.appendRaw(sum)
-        }
+            return out
     }
 
     /// Reads a dataset written by ``writeCache(to:)``.
@@ -51,8 +56,11 @@ extension RatingDataset {
     ///   by another format version, is truncated or fails its checksum.
     public static func loadCache(path: String) throws -> RatingDataset {
         let file = try MappedFile(path: path)
-        let raw = UnsafeRawBufferPointer(file.bytes)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return try decodeCache(UnsafeRawBufferPointer(file.bytes), name: path.split(separator: "/").last.map(String.init) ?? path)
+    }
+
+    /// Decodes cache bytes (see ``writeCache(to:)`` for the layout).
+    package static func decodeCache(_ raw: UnsafeRawBufferPointer, name: String) throws -> RatingDataset {
         guard raw.count >= 8 + 8 + 24 + 8, Array(raw[0..<8]) == cacheMagic else {
             throw DataError.badFile(file: name, reason: "not a RecKit dataset cache (no RECKITDS header)")
         }

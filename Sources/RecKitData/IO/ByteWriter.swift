@@ -45,7 +45,7 @@ struct ByteReader {
 
 /// A fast 64-bit checksum (four independent multiply–rotate lanes over 8-byte words): detects
 /// truncated, corrupted or mismatched files; not a cryptographic hash.
-func checksum64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+package func checksum64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     let prime1: UInt64 = 0x9E37_79B1_85EB_CA87, prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     var h0: UInt64 = 0x243F_6A88_85A3_08D3, h1: UInt64 = 0x1319_8A2E_0370_7344
     var h2: UInt64 = 0xA409_3822_299F_31D0, h3: UInt64 = 0x082E_FA98_EC4E_6C89

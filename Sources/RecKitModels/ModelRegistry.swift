@@ -1,0 +1,74 @@
+import RecKitData
+import RecKitLinearAlgebra
+
+/// A hyperparameter a model takes: its flag name, default and meaning.
+public struct Hyperparameter: Sendable {
+    public var name: String
+    public var defaultValue: Double
+    public var help: String
+    public var range: ClosedRange<Double>
+}
+
+/// A model RecKit can build by name.
+public struct ModelSpec: Sendable {
+    public var name: String
+    public var summary: String
+    public var predictsRatings: Bool
+    public var hyperparameters: [Hyperparameter]
+    let make: @Sendable ([String: Double]) throws -> any Recommender
+    let restore: @Sendable (ModelArchive) throws -> any Recommender
+
+    /// A fresh model with `values` overriding the defaults.
+    /// - Throws: ``ModelError/invalidHyperparameter(_:)`` for a name the model does not take or a value out of range.
+    public func makeModel(_ values: [String: Double] = [:]) throws -> any Recommender {
+        var resolved: [String: Double] = [:]
+        for h in hyperparameters { resolved[h.name] = h.defaultValue }
+        for (k, v) in values {
+            guard let h = hyperparameters.first(where: { $0.name == k }) else {
+                let known = hyperparameters.map { "--\($0.name)" }.joined(separator: ", ")
+                throw ModelError.invalidHyperparameter("model '\(name)' does not take --\(k)" + (known.isEmpty ? "" : "; it takes \(known)"))
+            }
+            guard h.range.contains(v), v.isFinite else {
+                throw ModelError.invalidHyperparameter("--\(k) \(v) is outside \(h.range.lowerBound)…\(h.range.upperBound) for model '\(name)'")
+            }
+            resolved[k] = v
+        }
+        return try make(resolved)
+    }
+}
+
+/// Every model by its stable kebab-case name.
+public enum ModelRegistry {
+    public static let all: [ModelSpec] = [
+        ModelSpec(name: GlobalMean.name, summary: "the mean training rating", predictsRatings: true, hyperparameters: [],
+                  make: { _ in GlobalMean() }, restore: { try GlobalMean(archive: $0) }),
+        // Defaults chosen on validation splits of ML-100k's u1…u5.base (docs/results.md has the command).
+        ModelSpec(name: BiasBaseline.name, summary: "Koren's baseline predictor μ + b_u + b_i, fitted by ALS", predictsRatings: true,
+                  hyperparameters: [
+                    Hyperparameter(name: "epochs", defaultValue: 30, help: "alternating sweeps", range: 1...10_000),
+                    Hyperparameter(name: "regularization-user", defaultValue: 5, help: "λ for user biases", range: 0...1e6),
+                    Hyperparameter(name: "regularization-item", defaultValue: 2, help: "λ for item biases", range: 0...1e6),
+                  ],
+                  make: { BiasBaseline(epochs: Int($0["epochs"]!), regularizationUser: Float($0["regularization-user"]!),
+                                       regularizationItem: Float($0["regularization-item"]!)) },
+                  restore: { try BiasBaseline(archive: $0) }),
+        ModelSpec(name: Popularity.name, summary: "items ranked by training interactions", predictsRatings: false,
+                  hyperparameters: [Hyperparameter(name: "minimum-rating", defaultValue: 0, help: "count only ratings ≥ this", range: -1e9...1e9)],
+                  make: { Popularity(minimumRating: Float($0["minimum-rating"]!)) }, restore: { try Popularity(archive: $0) }),
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func spec(named name: String) throws -> ModelSpec {
+        guard let s = all.first(where: { $0.name == name }) else {
+            throw ModelError.unknownModel("unknown model '\(name)'; available: \(names.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    /// Loads any saved model, dispatching on the name stored in the file.
+    public static func load(from path: String) throws -> any Recommender {
+        let a = try ModelArchive.read(from: path)
+        return try spec(named: a.model).restore(a)
+    }
+}

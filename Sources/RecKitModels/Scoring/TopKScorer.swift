@@ -1,0 +1,110 @@
+import RecKitData
+import RecKitLinearAlgebra
+
+/// Batch top-k: scores users in blocks (a GEMM per block for factor models), masks filtered items,
+/// and keeps the best `k` of each row with a bounded heap — `O(items · log k)` per user, with the
+/// full user × item score matrix never materialised. Blocks run in parallel; each block's GEMM is
+/// single-threaded (one level of parallelism).
+public enum TopKScorer {
+    static let blockSize = 256
+
+    static func recommend<M: Recommender>(model: M, users: Range<Int>, count: Int, filter: RecommendationFilter,
+                                          train: CSRMatrix<Float>, context: ExecutionContext) throws -> [[Recommendation]] {
+        guard count >= 0 else { throw ModelError.invalidHyperparameter("cannot recommend \(count) items") }
+        let blocks = (users.count + blockSize - 1) / blockSize
+        var results = [[Recommendation]](repeating: [], count: users.count)
+        var failures = [Error?](repeating: nil, count: blocks)
+        let single = context.with(threads: 1)
+        results.withUnsafeMutableBufferPointer { rb in failures.withUnsafeMutableBufferPointer { fb in
+            let R = rb.baseAddress!, F = fb.baseAddress!
+            Parallel.forEachChunk(count: blocks, threads: context.threads) { blockRange in
+                for b in blockRange {
+                    let lo = users.lowerBound + b * blockSize, hi = Swift.min(users.upperBound, lo + blockSize)
+                    do {
+                        let scores = try model.scoreBlock(users: lo..<hi, context: single)
+                        for u in lo..<hi {
+                            R[u - users.lowerBound] = top(count, row: scores, index: u - lo, user: u, filter: filter, train: train)
+                        }
+                    } catch { F[b] = error }
+                }
+            }
+        } }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        return results
+    }
+
+    /// The best `k` of one row of `scores`, filtered. The user's training items are skipped by
+    /// walking their (sorted) CSR row alongside the items, so exclusion costs no lookups; most items
+    /// fail the heap's threshold test and cost one comparison.
+    package static func top(_ k: Int, row scores: Matrix<Float>, index r: Int, user: Int, filter: RecommendationFilter, train: CSRMatrix<Float>) -> [Recommendation] {
+        let n = scores.columns
+        var heap = BoundedHeap(capacity: k)
+        guard k > 0 else { return [] }
+        let trainRow = filter.excludeTrainingItems && user < train.rows ? train.range(ofRow: user) : 0..<0
+        var next = trainRow.lowerBound
+        let checkLists = filter.allowed != nil || !filter.denied.isEmpty
+        scores.storage.withUnsafeBufferPointer { s in
+            let row = s.baseAddress! + r * n
+            for i in 0..<n {
+                if next < trainRow.upperBound && Int(train.columnIndices[next]) == i { next += 1; continue }
+                let v = row[i]
+                if heap.isFull && !(v > heap.threshold) { continue } // equal scores: the earlier (lower) item stays
+                if v.isNaN { continue }
+                if checkLists {
+                    let item = Int32(i)
+                    if let allowed = filter.allowed, !allowed.contains(item) { continue }
+                    if filter.denied.contains(item) { continue }
+                }
+                heap.offer(score: v, item: i)
+            }
+        }
+        return heap.sortedDescending()
+    }
+
+    /// Keeps the `capacity` largest (score, item) pairs; ties prefer the lower item index.
+    struct BoundedHeap {
+        let capacity: Int
+        var items: [Recommendation] = []
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            items.reserveCapacity(capacity)
+        }
+
+        var isFull: Bool { items.count >= capacity }
+        /// The score a new item must beat once the heap is full.
+        var threshold: Float { items[0].score }
+
+        /// `a` ranks below `b`.
+        @inline(__always) static func worse(_ a: Recommendation, _ b: Recommendation) -> Bool {
+            a.score < b.score || (a.score == b.score && a.item > b.item)
+        }
+
+        mutating func offer(score: Float, item: Int) {
+            guard capacity > 0 else { return }
+            let x = Recommendation(item: item, score: score)
+            if items.count < capacity {
+                items.append(x)
+                var c = items.count - 1
+                while c > 0 {
+                    let p = (c - 1) / 2
+                    if Self.worse(items[c], items[p]) { items.swapAt(c, p); c = p } else { break }
+                }
+            } else if Self.worse(items[0], x) {
+                items[0] = x
+                var p = 0
+                while true {
+                    let l = 2 * p + 1, r = l + 1
+                    var m = p
+                    if l < items.count && Self.worse(items[l], items[m]) { m = l }
+                    if r < items.count && Self.worse(items[r], items[m]) { m = r }
+                    if m == p { break }
+                    items.swapAt(p, m)
+                    p = m
+                }
+            }
+        }
+
+        func sortedDescending() -> [Recommendation] { items.sorted { Self.worse($1, $0) } }
+    }
+}
