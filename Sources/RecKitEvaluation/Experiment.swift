@@ -86,14 +86,7 @@ public struct Experiment: Sendable {
             progress("  \(spec.name) fold \(f + 1)/\(pairs.count): \(summary(result))")
             folds.append(result)
         }
-        var mean: [String: Double] = [:], std: [String: Double] = [:]
-        let keys = Self.scalars(folds[0]).keys
-        for key in keys {
-            let xs = folds.compactMap { Self.scalars($0)[key] }
-            let m = xs.reduce(0, +) / Double(xs.count)
-            mean[key] = m
-            std[key] = xs.count > 1 ? (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot() : 0
-        }
+        let (mean, std) = ExperimentConfig.summarise(folds)
         return ModelResult(model: spec.name, hyperparameters: hyperparameters, folds: folds, mean: mean, std: std)
     }
 

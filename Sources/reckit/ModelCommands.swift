@@ -46,7 +46,9 @@ struct Evaluate: ParsableCommand {
         discussion: "Models: \(ModelRegistry.names.joined(separator: ", ")). Example (the ML-100k table in docs/results.md):\n"
             + "  reckit evaluate --model global-mean,baseline --folds-dir ../shared/data/ml-100k")
 
-    @Option(help: "Model name(s), comma-separated.") var model: String
+    @Option(help: "Model name(s), comma-separated.") var model: String?
+    @Option(help: "An experiment config (JSON: models × protocols × seeds; see docs/evaluation.md).") var config: String?
+    @Option(help: "Also write results as CSV (protocol,model,metric,mean,std).") var csv: String?
     @Option(help: "Training file(s), comma-separated, paired with --test.") var train: String?
     @Option(help: "Test file(s), comma-separated.") var test: String?
     @Option(help: "A MovieLens 100K folder: runs u1…u5 .base/.test.") var foldsDir: String?
@@ -91,6 +93,19 @@ struct Evaluate: ParsableCommand {
         experiment.seed = seed
         experiment.context = try execution.context()
         experiment.loadOptions = LoadOptions(mode: lenient ? .lenient : .strict, threads: experiment.context.threads)
+        if let config {
+            let rows = try ExperimentConfig.load(path: config).run(base: experiment, progress: note)
+            for p in Set(rows.map(\.protocolName)).sorted() {
+                var e = experiment
+                e.protocolKind = EvaluationProtocol(rawValue: p)!
+                print("\n### \(p)\n")
+                print(e.table(rows.filter { $0.protocolName == p }.map(\.result)))
+            }
+            if let json { try Report.writeJSON(rows, to: json); note("wrote \(json)") }
+            if let csv { try ExperimentConfig.csv(rows).write(toFile: csv, atomically: true, encoding: .utf8); note("wrote \(csv)") }
+            return
+        }
+        guard let model else { throw ValidationError("give --model NAME (or --config FILE)") }
         let source: EvaluationData
         if let dir = foldsDir {
             source = .files((1...5).map { ("\(dir)/u\($0).base", "\(dir)/u\($0).test") })
@@ -127,6 +142,11 @@ struct Evaluate: ParsableCommand {
         if let json {
             try Report.writeJSON(EvaluationDocument(protocolName: p.rawValue, k: p == .rating ? nil : k, results: results), to: json)
             note("wrote \(json)")
+        }
+        if let csv {
+            let rows = results.map { ExperimentConfig.Row(protocolName: p.rawValue, result: $0) }
+            try ExperimentConfig.csv(rows).write(toFile: csv, atomically: true, encoding: .utf8)
+            note("wrote \(csv)")
         }
     }
 }
