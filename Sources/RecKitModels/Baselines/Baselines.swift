@@ -107,9 +107,7 @@ public struct BiasBaseline: Recommender {
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { itemBias[Int($0)] } }
 
     public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
-        var m = Matrix<Float>(rows: users.count, columns: itemBias.count)
-        for r in 0..<users.count { m.storage.replaceSubrange(r * itemBias.count..<(r + 1) * itemBias.count, with: itemBias) }
-        return m
+        TopKScorer.sameScoresForEveryUser(itemBias, users: users.count)
     }
 
     public func archive() throws -> ModelArchive {
@@ -164,9 +162,7 @@ public struct Popularity: Recommender {
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { counts[Int($0)] } }
 
     public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
-        var m = Matrix<Float>(rows: users.count, columns: counts.count)
-        for r in 0..<users.count { m.storage.replaceSubrange(r * counts.count..<(r + 1) * counts.count, with: counts) }
-        return m
+        TopKScorer.sameScoresForEveryUser(counts, users: users.count)
     }
 
     public func archive() throws -> ModelArchive {

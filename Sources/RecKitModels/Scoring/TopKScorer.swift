@@ -8,6 +8,13 @@ import RecKitLinearAlgebra
 public enum TopKScorer {
     static let blockSize = 256
 
+    /// A block of scores in which every user gets the same per-item scores (non-personalised models).
+    public static func sameScoresForEveryUser(_ itemScores: [Float], users: Int) -> Matrix<Float> {
+        var m = Matrix<Float>(rows: users, columns: itemScores.count)
+        for r in 0..<users { m.storage.replaceSubrange(r * itemScores.count..<(r + 1) * itemScores.count, with: itemScores) }
+        return m
+    }
+
     static func recommend<M: Recommender>(model: M, users: Range<Int>, count: Int, filter: RecommendationFilter,
                                           train: CSRMatrix<Float>, context: ExecutionContext) throws -> [[Recommendation]] {
         guard count >= 0 else { throw ModelError.invalidHyperparameter("cannot recommend \(count) items") }
