@@ -21,9 +21,12 @@ public struct BenchmarkRow: Codable, Sendable, Equatable {
     /// Floating-point operations per second / 1e9, where defined.
     public var gflops: Double?
     public var peakRssBytes: Int
+    /// Largest relative difference between this row's result and the first back end's result for
+    /// the same problem (nil where not compared): shows the back ends computed the same thing.
+    public var agreement: Double? = nil
 
     enum CodingKeys: String, CodingKey {
-        case op, dtype, backend, threads, size, params, seconds, repeats, gflops
+        case op, dtype, backend, threads, size, params, seconds, repeats, gflops, agreement
         case secondsMin = "seconds_min", secondsMax = "seconds_max", peakRssBytes = "peak_rss_bytes"
     }
 }
@@ -57,11 +60,14 @@ public struct GEMMSuite: Sendable {
             let a = Matrix<T>.random(rows: n, columns: n, seed: 1)
             let b = Matrix<T>.random(rows: n, columns: n, seed: 2)
             var c = Matrix<T>(rows: n, columns: n)
+            var reference: Matrix<T>? = nil
             for backend in backends {
                 for t in threads {
                     let ctx = ExecutionContext(backend: backend, threads: t)
                     let timing = try Timing.measure { try LinearAlgebra.multiply(a, b, into: &c, context: ctx) }
-                    let row = makeRow("gemm", T.self, backend, t, n, [:], timing, flops: 2 * Double(n) * Double(n) * Double(n))
+                    if reference == nil { reference = c }
+                    var row = makeRow("gemm", T.self, backend, t, n, [:], timing, flops: 2 * Double(n) * Double(n) * Double(n))
+                    row.agreement = relativeDifference(c.storage, reference!.storage)
                     rows.append(row)
                     progress(row)
                 }
@@ -90,4 +96,14 @@ public struct GEMMSuite: Sendable {
                      params: params, seconds: t.median, secondsMin: t.min, secondsMax: t.max, repeats: t.repeats,
                      gflops: flops / t.median / 1e9, peakRssBytes: peakResidentBytes())
     }
+}
+
+/// max |a − b| ÷ max |b|: how far a result is from the reference result.
+func relativeDifference<T: Scalar>(_ a: [T], _ b: [T]) -> Double {
+    var diff = 0.0, scale = 0.0
+    for k in 0..<min(a.count, b.count) {
+        diff = max(diff, abs(a[k].doubleValue - b[k].doubleValue))
+        scale = max(scale, abs(b[k].doubleValue))
+    }
+    return diff / max(scale, .leastNormalMagnitude)
 }

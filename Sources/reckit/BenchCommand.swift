@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Load.self, Scoring.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, Scoring.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -86,15 +86,38 @@ struct Bench: ParsableCommand {
         }
     }
 
-    struct All: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "all", abstract: "Every suite with its defaults (the main job).")
+    struct Sparse: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "sparse", abstract: "Sparse × dense products (A·B, Aᵀ·B) on a synthetic rating matrix.")
+        @Option(help: "Ratings in the synthetic matrix (users and items scale with it).") var ratings = 2_000_000
+        @Option(help: "Dense columns.") var columns = 64
         @OptionGroup var common: Common
 
         func run() throws {
-            var suite = GEMMSuite()
+            var suite = SparseSuite()
+            suite.ratings = ratings; suite.users = ratings / 20; suite.items = max(100, ratings / 100); suite.columns = columns
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
-            try runSuite(name: "all", common: common) { progress in try suite.run(progress: progress) }
+            try runSuite(name: "sparse", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
+    struct All: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "all",
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products on a 2 M-rating synthetic matrix, full-ranking top-k.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            let threads = try common.threadList(), backends = try common.backendList()
+            var gemm = GEMMSuite()
+            gemm.threads = threads; gemm.backends = backends
+            var sparse = SparseSuite()
+            sparse.threads = threads; sparse.backends = backends
+            var scoring = ScoringSuite()
+            scoring.threads = threads; scoring.backends = backends
+            try runSuite(name: "all", common: common) { progress in
+                try gemm.run(progress: progress) + sparse.run(progress: progress) + scoring.run(progress: progress)
+            }
         }
     }
 }

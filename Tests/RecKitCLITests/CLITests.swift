@@ -94,6 +94,22 @@ struct CLITests {
         #expect(r.stdout.contains("blas/swift"))
     }
 
+    @Test func benchSparseAndScoringRowsCarryAgreement() throws {
+        let path = CLI.temporaryPath("sparse.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CLI.run(["bench", "sparse", "--ratings", "20000", "--columns", "16", "--threads", "1,2", "--json", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(rows.count == 2 * 2 * 2)
+        for row in rows {
+            let agreement = row["agreement"] as! Double
+            #expect(agreement < 1e-5, "back ends disagree: \(row)")
+            #expect((row["seconds"] as! Double) > 0)
+        }
+        let s = try CLI.run(["bench", "scoring", "--users", "300", "--items", "200", "--factors", "8", "--threads", "1"])
+        #expect(s.status == 0 && s.stdout.contains("topk_all_users"))
+    }
+
     @Test func badArgumentsAreClearErrors() throws {
         let r = try CLI.run(["bench", "gemm", "--threads", "0"])
         #expect(r.status != 0 && r.stderr.contains("--threads"))

@@ -101,3 +101,14 @@ package enum VectorKernels {
         return (a, b, g)
     }
 }
+
+/// Concrete-precision entry points for other RecKit modules. Generic SIMD code called across a
+/// module boundary is not reliably specialised (a profile showed it running through witness tables,
+/// about 100× slower), so modules above this one call these non-generic functions, which are
+/// specialised here.
+extension VectorKernels {
+    package static func axpyFloat(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { axpy(a, x, y, n) }
+    package static func axpyDouble(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { axpy(a, x, y, n) }
+    package static func dotFloat(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float { dot(x, y, n) }
+    package static func dotDouble(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double { dot(x, y, n) }
+}
