@@ -72,7 +72,8 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
     /// True when the matrix has no elements.
     public var isEmpty: Bool { rows == 0 || columns == 0 }
 
-    /// Element `(i, j)`.
+    /// Element `(i, j)`. Hot loops in other modules should read ``storage`` directly: generic
+    /// members called across modules are not specialised.
     public subscript(i: Int, j: Int) -> Element {
         get {
             precondition(i >= 0 && i < rows && j >= 0 && j < columns, "index (\(i), \(j)) outside \(rows)×\(columns)")
@@ -85,7 +86,7 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
     }
 
     /// Row `i` as a new array.
-    public func row(_ i: Int) -> [Element] { Array(storage[i * columns..<(i + 1) * columns]) }
+    @inlinable public func row(_ i: Int) -> [Element] { Array(storage[i * columns..<(i + 1) * columns]) }
 
     /// The transpose, as a new matrix.
     public var transposed: Matrix {

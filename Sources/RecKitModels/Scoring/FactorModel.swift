@@ -45,7 +45,8 @@ public struct FactorModel: Recommender {
         if knownUser { s += userBias[user] }
         if knownItem { s += itemBias[item] }
         if knownUser && knownItem {
-            for f in 0..<userFactors.columns { s += userFactors[user, f] * itemFactors[item, f] }
+            let f = userFactors.columns, p = userFactors.storage, q = itemFactors.storage
+            for t in 0..<f { s += p[user * f + t] * q[item * f + t] }
         }
         return s
     }
