@@ -37,9 +37,10 @@ let package = Package(
         // MARK: - Public API
         .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: simdSettings),
         .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
-        .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
+        .target(name: "RecKitAlgorithms", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
+        .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms"], swiftSettings: simdSettings),
         .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: simdSettings),
-        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"]),
+        .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms", "RecKitModels", "RecKitEvaluation"]),
 
         // MARK: - Benchmarks and the command-line tool
         .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"], swiftSettings: simdSettings),
@@ -63,6 +64,7 @@ let package = Package(
             dependencies: ["RecKitData", "RecKitTestSupport"],
             resources: [.copy("BadFiles")]
         ),
+        .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
     ]

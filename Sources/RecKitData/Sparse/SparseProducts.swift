@@ -13,29 +13,7 @@ extension CSRMatrix {
         guard x.count == columns else {
             throw DataError.shapeMismatch(operation: "sparse multiply(vector:)", details: "A is \(shapeDescription), x has \(x.count) elements")
         }
-        var y = [Value](repeating: 0, count: rows)
-        if context.backend == .swift {
-            for i in 0..<rows { var s: Value = 0; for k in range(ofRow: i) { s += values[k] * x[Int(columnIndices[k])] }; y[i] = s }
-            return y
-        }
-        y.withUnsafeMutableBufferPointer { yb in
-            let Y = yb.baseAddress!
-            Parallel.forEachChunk(count: rows, threads: context.threads, minimumChunk: 4096) { rowRange in
-                for i in rowRange {
-                    var s0: Value = 0, s1: Value = 0
-                    var k = rowOffsets[i]
-                    let end = rowOffsets[i + 1]
-                    while k + 1 < end {
-                        s0 += values[k] * x[Int(columnIndices[k])]
-                        s1 += values[k + 1] * x[Int(columnIndices[k + 1])]
-                        k += 2
-                    }
-                    if k < end { s0 += values[k] * x[Int(columnIndices[k])] }
-                    Y[i] = s0 + s1
-                }
-            }
-        }
-        return y
+        return SparseKernels.product(self, try Matrix(rows: columns, columns: 1, elements: x), transposed: false, context: context).storage
     }
 
     /// `y = Aᵀ·x` (x: rows).
