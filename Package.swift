@@ -12,6 +12,7 @@ let simdSettings: [SwiftSetting] = targetCPU == "generic" ? [] : [.unsafeFlags([
 #else
 let simdSettings: [SwiftSetting] = []
 #endif
+let engineSettings = simdSettings + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
     name: "RecKit",
@@ -35,15 +36,15 @@ let package = Package(
         .target(name: "CReckitShim", dependencies: ["COpenBLAS"], linkerSettings: [.linkedLibrary("lapacke")]),
 
         // MARK: - Public API
-        .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: simdSettings),
-        .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: simdSettings),
-        .target(name: "RecKitAlgorithms", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: simdSettings),
-        .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms"], swiftSettings: simdSettings),
-        .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: simdSettings),
+        .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: engineSettings),
+        .target(name: "RecKitData", dependencies: ["CReckitShim", "RecKitLinearAlgebra"], swiftSettings: engineSettings),
+        .target(name: "RecKitAlgorithms", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: engineSettings),
+        .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms"], swiftSettings: engineSettings),
+        .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: engineSettings),
         .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms", "RecKitModels", "RecKitEvaluation"]),
 
         // MARK: - Benchmarks and the command-line tool
-        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"], swiftSettings: simdSettings),
+        .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"], swiftSettings: engineSettings),
         .executableTarget(
             name: "reckit",
             dependencies: [

@@ -28,6 +28,8 @@
 extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 extern char *openblas_get_corename(void);
+extern void openblas_read_env(void) __attribute__((weak));
+extern int blas_thread_shutdown_(void) __attribute__((weak));
 extern char *openblas_get_config(void);
 
 /* ---------------------------------------------------------------- CPU features */
@@ -236,8 +238,35 @@ static void reckit_select_at_startup(void) {
     if (choice >= 0) reckit_switch_to(kKernels[choice].name);
 }
 
+/*
+ * OpenBLAS's idle worker threads spin (sched_yield) for 2^28 cycles -- about 70 ms -- after every
+ * threaded call before they sleep. RecKit alternates threaded BLAS calls with its own parallel
+ * loops (sparse products, batched solves), and on a machine with few cores the spinning workers
+ * take those cores away: a profile of the randomised SVD showed a quarter of the time in
+ * sched_yield. Unless the user set OPENBLAS_THREAD_TIMEOUT, RecKit lowers the spin to 2^18 cycles
+ * (~70 us) and restarts the thread pool so it takes effect (OpenBLAS recreates the pool on its
+ * next threaded call).
+ */
+static const char *gSpinSetting = "OpenBLAS default";
+const char *reckit_blas_spin_setting(void) { return gSpinSetting; }
+
+static void reckit_limit_spinning(void) {
+    const char *user = getenv("OPENBLAS_THREAD_TIMEOUT");
+    if (user && *user) { gSpinSetting = "OPENBLAS_THREAD_TIMEOUT (user)"; return; }
+    if (openblas_read_env == NULL || blas_thread_shutdown_ == NULL) return;
+    setenv("OPENBLAS_THREAD_TIMEOUT", "18", 1);
+    openblas_read_env();
+    blas_thread_shutdown_();
+    gSpinSetting = "2^18 cycles (RecKit)";
+}
+
+static void reckit_initialize_once(void) {
+    reckit_select_at_startup();
+    reckit_limit_spinning();
+}
+
 static pthread_once_t gOnce = PTHREAD_ONCE_INIT;
-void reckit_blas_initialize(void) { pthread_once(&gOnce, reckit_select_at_startup); }
+void reckit_blas_initialize(void) { pthread_once(&gOnce, reckit_initialize_once); }
 
 /* Runs when the process (or a library containing this object) loads, after OpenBLAS's own
    constructor: every program that uses RecKit gets the selection, not only the CLI. */

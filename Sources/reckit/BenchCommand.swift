@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, Scoring.self, Load.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, Scoring.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -98,6 +98,26 @@ struct Bench: ParsableCommand {
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "sparse", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
+    struct SVD: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "svd", abstract: "Truncated SVD (Lanczos, randomised) of a rating matrix in Double.")
+        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Option(help: "Rank k.") var rank = 64
+        @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
+        @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
+        @Option(help: "Solvers to run, comma-separated: lanczos, randomized.") var methods = "lanczos,randomized"
+        @OptionGroup var common: Common
+
+        func run() throws {
+            var suite = SVDSuite()
+            suite.file = file; suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            suite.methods = methods.split(separator: ",").map(String.init)
+            for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--methods: unknown solver '\(m)' (lanczos, randomized)") }
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "svd", common: common) { progress in try suite.run(progress: progress) }
         }
     }
 

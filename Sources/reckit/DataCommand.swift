@@ -28,7 +28,6 @@ struct DataCommand: ParsableCommand {
         var scale: String?
 
         func load() throws -> RatingDataset {
-            if file.hasSuffix(".rkds") { return try RatingDataset.loadCache(path: file) }
             var options = LoadOptions(mode: lenient ? .lenient : .strict)
             guard let policy = DuplicatePolicy(rawValue: duplicates) else { throw ValidationError("--duplicates must be last, mean or sum") }
             options.duplicates = policy

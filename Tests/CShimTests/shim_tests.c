@@ -54,12 +54,24 @@ static void test_cholesky(void) {
 static void test_decompositions(void) {
     double a[] = {3, 0, 0, -4, 0, 0}; /* 3x2 */
     double s[2], u[6], vt[4];
+    const double a0[] = {3, 0, 0, -4, 0, 0};
     CHECK(reckit_dgesdd(3, 2, a, 2, s, u, 2, vt, 2) == 0 && NEAR(s[0], 4, 1e-14) && NEAR(s[1], 3, 1e-14), "dgesdd singular values");
+    double worst = 0; /* row-major U (3x2) diag(s) Vt (2x2) must rebuild A */
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 2; c++) {
+            double x = u[r * 2] * s[0] * vt[c] + u[r * 2 + 1] * s[1] * vt[2 + c];
+            worst = fmax(worst, fabs(x - a0[r * 2 + c]));
+        }
+    CHECK(worst < 1e-14, "dgesdd row-major U, Vt rebuild A");
     double e[] = {2, 1, 1, 2}, w[2];
     CHECK(reckit_dsyevd(2, e, 2, w) == 0 && NEAR(w[0], 1, 1e-14) && NEAR(w[1], 3, 1e-14), "dsyevd eigenvalues ascending");
     double q[] = {3, 1, 4, 2}, tau[2];
     CHECK(reckit_dgeqrf(2, 2, q, 2, tau) == 0 && NEAR(fabs(q[0]), 5, 1e-14), "dgeqrf |R00| = column norm");
+    double r00 = q[0], r01 = q[1], r11 = q[3];
     CHECK(reckit_dorgqr(2, 2, 2, q, 2, tau) == 0 && NEAR(q[0] * q[0] + q[2] * q[2], 1, 1e-14), "dorgqr orthonormal column");
+    /* Q (row-major) times R must rebuild {3, 1; 4, 2} */
+    CHECK(NEAR(q[0] * r00, 3, 1e-14) && NEAR(q[2] * r00, 4, 1e-14) && NEAR(q[0] * r01 + q[1] * r11, 1, 1e-14)
+          && NEAR(q[2] * r01 + q[3] * r11, 2, 1e-14), "dgeqrf + dorgqr: Q*R = A, row-major");
 }
 
 static void test_kernel_selection(void) {

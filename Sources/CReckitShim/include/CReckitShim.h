@@ -72,8 +72,27 @@ int reckit_blas_select_kernel(const char *name);
 const char *reckit_blas_selection_source(void);
 /* Message explaining why an environment override was refused at start-up, or NULL. */
 const char *reckit_blas_env_refusal(void);
-/* Run start-up selection (idempotent; also runs from a load-time constructor). */
+/* How long idle OpenBLAS workers spin before sleeping (see shim.c): a description for `reckit info`. */
+const char *reckit_blas_spin_setting(void);
+/* Run start-up selection and the spin limit (idempotent; also runs from a load-time constructor). */
 void reckit_blas_initialize(void);
+
+/* ---- Sparse (CSR) x dense products (sparse.c; OpenBLAS has none) ----
+ * A is CSR: row i's entries are col[off[i] ..< off[i+1]] with values val[...]; nnz = off[rows].
+ * B and C are row-major with row strides ldb, ldc; k columns are used. Only rows r0 ..< r1 of A are
+ * processed, so callers can split the work between threads. C must be initialised (the kernels add).
+ *   csrmm:    C[i, :] += sum_p val[p] * B[col[p], :]   (C = A * B, rows r0..<r1 of C)
+ *   csrmm_t:  C[col[p], :] += val[p] * B[i, :]         (C = A^T * B, scatter; disjoint writes need
+ *                                                       disjoint rows of C or disjoint columns)
+ */
+void reckit_dcsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
+                   const double *b, long ldb, double *c, long ldc);
+void reckit_scsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
+                   const float *b, long ldb, float *c, long ldc);
+void reckit_dcsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
+                     const double *b, long ldb, double *c, long ldc);
+void reckit_scsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
+                     const float *b, long ldb, float *c, long ldc);
 
 /* ---- Threads ---- */
 static inline void reckit_blas_set_threads(int n) { openblas_set_num_threads(n); }
@@ -109,6 +128,15 @@ static inline void reckit_dsyrk(int ta, int n, int k, double alpha, const double
     cblas_dsyrk(CblasRowMajor, CblasLower, ta ? CblasTrans : CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc);
 }
 
+/* Y (m x n, row-major) <- Y * L^-T for a row-major lower-triangular L (n x n): the triangular solve
+   X * L^T = Y in place (Cholesky QR's second factor). */
+static inline void reckit_strsm_right_lower_t(int m, int n, const float *l, int ldl, float *y, int ldy) {
+    cblas_strsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, m, n, 1.0f, l, ldl, y, ldy);
+}
+static inline void reckit_dtrsm_right_lower_t(int m, int n, const double *l, int ldl, double *y, int ldy) {
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, m, n, 1.0, l, ldl, y, ldy);
+}
+
 /* ---- LAPACK (row-major, lower triangle) ---- */
 /*
  * Cholesky without copies: a row-major lower triangle is the same memory as a column-major upper
@@ -140,19 +168,26 @@ static inline int reckit_dposv(int n, int nrhs, double *a, int lda, double *b, i
     if (nrhs == 1 && ldb == 1) return LAPACKE_dposv_work(LAPACK_COL_MAJOR, 'U', n, 1, a, lda, b, n > 0 ? n : 1);
     return LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', n, nrhs, a, lda, b, ldb);
 }
-/* QR of an m x n matrix: R in the upper triangle, reflectors below, scalars in tau (min(m,n)). */
+/*
+ * QR of a row-major m x n matrix (row stride lda >= n) without copies. Its memory is the column-major
+ * n x m matrix A^T, and the LQ factorisation A^T = L*Qt gives A = Qt^T * L^T: so LAPACK's column-major
+ * gelqf/orglq work on RecKit's buffer directly, where the row-major ?geqrf/?orgqr would make LAPACKE
+ * transpose A in and out. After geqrf, R (= L^T) is the row-major upper triangle and the min(m, n)
+ * reflectors lie below it, their scalars in tau.
+ */
 static inline int reckit_sgeqrf(int m, int n, float *a, int lda, float *tau) {
-    return LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, m, n, a, lda, tau);
+    return LAPACKE_sgelqf(LAPACK_COL_MAJOR, n, m, a, lda, tau);
 }
 static inline int reckit_dgeqrf(int m, int n, double *a, int lda, double *tau) {
-    return LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, m, n, a, lda, tau);
+    return LAPACKE_dgelqf(LAPACK_COL_MAJOR, n, m, a, lda, tau);
 }
-/* Forms the m x n Q (first n columns) from geqrf's k reflectors. */
+/* Overwrites the first n columns of the row-major m x lda buffer with the first n columns of Q, from
+ * geqrf's k reflectors (n <= lda). */
 static inline int reckit_sorgqr(int m, int n, int k, float *a, int lda, const float *tau) {
-    return LAPACKE_sorgqr(LAPACK_ROW_MAJOR, m, n, k, a, lda, tau);
+    return LAPACKE_sorglq(LAPACK_COL_MAJOR, n, m, k, a, lda, tau);
 }
 static inline int reckit_dorgqr(int m, int n, int k, double *a, int lda, const double *tau) {
-    return LAPACKE_dorgqr(LAPACK_ROW_MAJOR, m, n, k, a, lda, tau);
+    return LAPACKE_dorglq(LAPACK_COL_MAJOR, n, m, k, a, lda, tau);
 }
 /* Symmetric eigendecomposition (lower triangle read); ascending eigenvalues in w, eigenvectors in the columns of a. */
 static inline int reckit_ssyevd(int n, float *a, int lda, float *w) {
@@ -161,12 +196,17 @@ static inline int reckit_ssyevd(int n, float *a, int lda, float *w) {
 static inline int reckit_dsyevd(int n, double *a, int lda, double *w) {
     return LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', n, a, lda, w);
 }
-/* Thin SVD (jobz 'S'): A (m x n) = U (m x k) diag(s) Vt (k x n), k = min(m, n); A is destroyed. */
+/*
+ * Thin SVD (jobz 'S') of a row-major m x n matrix without copies: A (m x n) = U (m x k) diag(s) Vt (k x n),
+ * k = min(m, n), all row-major; A is destroyed. The buffer is the column-major n x m matrix A^T, and
+ * A^T = U' S V'^T gives A = V' S U'^T: column-major gesdd writes V'^T (k x m, ld k) -- which is the
+ * row-major U -- and U' (n x k, ld n) -- the row-major Vt. So ldu must be k and ldvt n.
+ */
 static inline int reckit_sgesdd(int m, int n, float *a, int lda, float *s, float *u, int ldu, float *vt, int ldvt) {
-    return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, 'S', m, n, a, lda, s, u, ldu, vt, ldvt);
+    return LAPACKE_sgesdd(LAPACK_COL_MAJOR, 'S', n, m, a, lda, s, vt, ldvt, u, ldu);
 }
 static inline int reckit_dgesdd(int m, int n, double *a, int lda, double *s, double *u, int ldu, double *vt, int ldvt) {
-    return LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', m, n, a, lda, s, u, ldu, vt, ldvt);
+    return LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', n, m, a, lda, s, vt, ldvt, u, ldu);
 }
 
 #ifdef __cplusplus

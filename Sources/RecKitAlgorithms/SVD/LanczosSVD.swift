@@ -1,50 +1,90 @@
 import RecKitData
 import RecKitLinearAlgebra
 
+/// Which Lanczos basis is kept orthogonal explicitly.
+public enum LanczosReorthogonalization: String, Sendable, CaseIterable {
+    /// Only the basis of the shorter dimension (Simon & Zha 2000; the default of Baglama &
+    /// Reichel's irlba). The other side follows the short three-term recurrence, and its singular
+    /// vectors are recomputed at the end as `uᵢ = A·vᵢ / ‖A·vᵢ‖`. On a 100 000 × 20 000 rating
+    /// matrix this is 5× less reorthogonalisation work, with the same singular values.
+    case oneSided = "one-sided"
+    /// Both bases, each new vector against all previous ones: the most robust, at twice (or, for
+    /// very unequal dimensions, many times) the cost.
+    case full
+}
+
 /// Options of the Lanczos solver.
 public struct LanczosSVDOptions: Sendable {
     /// Krylov subspace size (nil: `max(2k, k + 20)`, capped at min(m, n)).
     public var subspace: Int?
-    /// Converged when every wanted residual ‖A·vᵢ − σᵢ·uᵢ‖ ≤ tolerance · σ₁
-    /// (nil: 1e-13 for Double, 1e-6 for Float).
+    /// Converged when every wanted residual is ≤ tolerance · σ₁ (nil: 1e-13 for Double, 1e-6 for
+    /// Float).
     public var tolerance: Double?
     /// Restarts allowed before giving up (the result then reports `converged == false`).
     public var maxRestarts = 200
+    public var reorthogonalization = LanczosReorthogonalization.oneSided
     public var seed: UInt64 = 0
 
-    public init(subspace: Int? = nil, tolerance: Double? = nil, maxRestarts: Int = 200, seed: UInt64 = 0) {
+    public init(subspace: Int? = nil, tolerance: Double? = nil, maxRestarts: Int = 200,
+                reorthogonalization: LanczosReorthogonalization = .oneSided, seed: UInt64 = 0) {
         self.subspace = subspace
         self.tolerance = tolerance
         self.maxRestarts = maxRestarts
+        self.reorthogonalization = reorthogonalization
         self.seed = seed
     }
 }
 
 extension SingularValues {
-    /// Golub–Kahan–Lanczos bidiagonalisation with full reorthogonalisation and thick restarts
-    /// (the augmented implicitly restarted method of Baglama & Reichel, 2005).
+    /// Golub–Kahan–Lanczos bidiagonalisation with reorthogonalisation and thick restarts (the
+    /// augmented implicitly restarted method of Baglama & Reichel, SIAM J. Sci. Comput. 2005).
     ///
-    /// Each step applies A and Aᵀ to one vector and reorthogonalises the new basis vector against
-    /// all previous ones (classical Gram–Schmidt, twice). When the basis is full, the small
-    /// bidiagonal (after a restart: "arrowhead") matrix B is decomposed with gesdd. The residual of
-    /// the i-th Ritz triplet is β·|last entry of B's i-th left singular vector|. If the wanted
-    /// triplets have not converged, the bases are rotated onto the top k Ritz vectors (GEMMs) and
-    /// extended again from the last residual direction.
+    /// The process runs on `A` or `Aᵀ`, whichever makes the right basis `V` the shorter one. Each
+    /// step applies `A` and `Aᵀ` to one vector; the new `v` is reorthogonalised against all
+    /// previous ones (classical Gram–Schmidt, repeated when the first pass removed more than
+    /// 30 % of the norm). With ``LanczosReorthogonalization/full`` the new `u` is too; otherwise it
+    /// follows `αⱼuⱼ = A·vⱼ − βⱼ₋₁uⱼ₋₁` and the left basis is never stored. When the basis is
+    /// full, the small bidiagonal (after a restart, "arrowhead") matrix `B` is decomposed with
+    /// gesdd; the residual of the i-th Ritz triplet is `β·|last entry of B's i-th left singular
+    /// vector|`. Unconverged, `V` is rotated onto the top Ritz vectors (a GEMM) and extended from
+    /// the last residual direction.
+    ///
+    /// Memory: `(p + 1)·n` elements for `V` (plus `p·m` for `U` with full reorthogonalisation),
+    /// `p` the subspace size; the sparse operator also keeps a transposed copy of the matrix.
+    ///
+    /// The returned `uᵢ = A·vᵢ/‖A·vᵢ‖` and `residuals[i] = ‖(A·vᵢ − σᵢuᵢ, Aᵀuᵢ − σᵢvᵢ)‖`, measured
+    /// with two block products after the solve.
     public static func lanczos<Op: MatrixOperator>(_ a: Op, rank k: Int, options: LanczosSVDOptions = LanczosSVDOptions(),
                                                     context: ExecutionContext = .current) throws -> TruncatedSVD<Op.Element> {
+        try validate(m: a.rows, n: a.columns, k: k)
+        if a.rows < a.columns {
+            let t = try bidiagonalize(TransposedOperator(a), rank: k, options: options, context: context)
+            return TruncatedSVD(u: t.vt.transposed, singularValues: t.singularValues, vt: t.u.transposed,
+                                residuals: t.residuals, converged: t.converged, iterations: t.iterations, method: t.method)
+        }
+        return try bidiagonalize(a, rank: k, options: options, context: context)
+    }
+
+    /// The solver proper, for `rows ≥ columns`.
+    static func bidiagonalize<Op: MatrixOperator>(_ a: Op, rank k: Int, options: LanczosSVDOptions,
+                                                  context: ExecutionContext) throws -> TruncatedSVD<Op.Element> {
         typealias T = Op.Element
         let m = a.rows, n = a.columns
-        try validate(m: m, n: n, k: k)
-        let limit = Swift.min(m, n)
-        let p = Swift.min(limit, options.subspace ?? Swift.max(2 * k, k + 20))
+        let p = Swift.min(n, options.subspace ?? Swift.max(2 * k, k + 20))
         guard p >= k else { throw LinearAlgebraError.invalidArgument("Lanczos subspace \(p) is smaller than the rank \(k)") }
         let tol = options.tolerance ?? (T.dtype == .double ? 1e-13 : 1e-6)
-        if p == limit && limit <= 2048 && p <= k + 1 {
+        if p == n && n <= 2048 && p <= k + 1 {
             // Nothing to gain from iterating: the whole spectrum is wanted.
             return try denseFallback(a, rank: k, context: context)
         }
+        let fullReorthogonalization = options.reorthogonalization == .full
         var V = Matrix<T>(rows: p + 1, columns: n) // rows are basis vectors
-        var U = Matrix<T>(rows: p, columns: m)
+        // The left basis is stored only when it is reorthogonalised; the one-sided process needs
+        // just the previous vector.
+        var U = Matrix<T>(rows: fullReorthogonalization ? p : 0, columns: m)
+        var previousU = [T]()
+        // One-sided, after a restart: Σᵢ (ρᵢ/σᵢ)·ṽᵢ (see below).
+        var restartShift: [T]? = nil
         var B = Matrix<T>(rows: p, columns: p)
         var rng = SeededGenerator(seed: options.seed)
         var start = (0..<n).map { _ in T(rng.nextGaussian()) }
@@ -53,60 +93,132 @@ extension SingularValues {
         var j0 = 0
         var beta: T = 0
         var restarts = 0
+        let clock = ContinuousClock()
+        var tA = Duration.zero, tAt = Duration.zero, tRe = Duration.zero, tSmall = Duration.zero, tRestart = Duration.zero
+        let tBegin = clock.now
+        defer { print("DEBUG A \(tA) At \(tAt) reorth \(tRe) small \(tSmall) restart \(tRestart) total \(clock.now - tBegin)") }
         while true {
             for j in j0..<p {
-                // u_j = A·v_j, orthogonalised against U[0..<j]
-                var w = try a.apply(try Matrix(rows: n, columns: 1, elements: Array(V.storage[j * n..<(j + 1) * n])), context: context).storage
-                try reorthogonalize(&w, against: U, count: j, context: context)
+                // u_j = A·v_j − β_{j−1}·u_{j−1} (orthogonalised against all previous u in full mode)
+                var x = Array(V.storage[j * n..<(j + 1) * n])
+                if j == j0, let shift = restartShift { axpy(-1, shift, &x) }
+                var t0 = clock.now
+                var w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
+                tA += clock.now - t0
+                if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
+                if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context) }
                 let alpha = norm(w)
                 guard alpha.isFinite else { throw LinearAlgebraError.nonFinite(operation: "Lanczos SVD", argument: "A·v", row: j, column: 0, batchIndex: nil) }
                 if alpha == 0 {
                     if j == 0 { throw LinearAlgebraError.invalidArgument("truncated SVD: A·v is zero — the matrix is all zeros") }
-                    w = randomOrthogonal(length: m, against: U, count: j, rng: &rng, context: context)
-                } else { for t in 0..<m { w[t] /= alpha } }
-                U.storage.replaceSubrange(j * m..<(j + 1) * m, with: w)
+                    let against = fullReorthogonalization ? U : try Matrix(rows: 1, columns: m, elements: previousU)
+                    w = randomOrthogonal(length: m, against: against, count: fullReorthogonalization ? j : 1, rng: &rng, context: context)
+                } else { scale(&w, by: 1 / alpha) }
+                if fullReorthogonalization { U.storage.replaceSubrange(j * m..<(j + 1) * m, with: w) }
                 B[j, j] = alpha
-                // v_{j+1} = Aᵀ·u_j, orthogonalised against V[0...j]
+                // v_{j+1} = Aᵀ·u_j − α_j·v_j, orthogonalised against V[0...j]
+                t0 = clock.now
                 var r = try a.applyTransposed(try Matrix(rows: m, columns: 1, elements: w), context: context).storage
+                tAt += clock.now - t0
+                V.storage.withUnsafeBufferPointer { vb in
+                    let current = vb.baseAddress! + j * n
+                    for t in 0..<n { r[t] -= alpha * current[t] }
+                }
+                t0 = clock.now
                 try reorthogonalize(&r, against: V, count: j + 1, context: context)
+                tRe += clock.now - t0
                 beta = norm(r)
                 if beta == 0 {
                     r = randomOrthogonal(length: n, against: V, count: j + 1, rng: &rng, context: context)
-                } else { for t in 0..<n { r[t] /= beta } }
+                } else { scale(&r, by: 1 / beta) }
                 V.storage.replaceSubrange((j + 1) * n..<(j + 2) * n, with: r)
                 if j + 1 < p { B[j, j + 1] = beta }
+                previousU = w
             }
+            let ts = clock.now
             let small = try LinearAlgebra.svd(B, context: context) // B = X Σ Yᵀ
+            tSmall += clock.now - ts
             let sigma = small.singularValues
-            let residuals = (0..<k).map { Double(abs(beta * small.u[p - 1, $0])) }
-            let top = sigma[0].doubleValue
-            let done = residuals.allSatisfy { $0 <= tol * Swift.max(top, .leastNormalMagnitude) }
+            let estimates = (0..<k).map { Double(abs(beta * small.u[p - 1, $0])) }
+            let top = Swift.max(sigma[0].doubleValue, .leastNormalMagnitude)
+            let done = estimates.allSatisfy { $0 <= tol * top }
             if done || restarts >= options.maxRestarts {
-                // U_k = Uᵀ·X_k (m × k), V_kᵀ = Y_kᵀ·V (k × n)
-                let uk = try LinearAlgebra.multiply(U, small.u.block(rows: 0..<p, columns: 0..<k), transposeA: true, context: context)
-                let vt = try LinearAlgebra.multiply(small.vt.rows(0..<k), V.rows(0..<p), context: context)
+                // V_kᵀ = V_pᵀ·Y_k (n × k); U_k from A·V_k, normalised.
+                let vk = try LinearAlgebra.multiply(V.rows(0..<p), small.vt.rows(0..<k), transposeA: true, transposeB: true, context: context)
                 let s = Array(sigma.prefix(k))
-                let measured = try tripletResiduals(a, u: uk, s: s, vt: vt, context: context)
-                return TruncatedSVD(u: uk, singularValues: s, vt: vt, residuals: measured,
-                                    converged: done && measured.allSatisfy { $0 <= Swift.max(tol, 100 * T.ulpOfOne.doubleValue) * 10 * top },
+                let (u, residuals) = try leftVectorsAndResiduals(a, v: vk, s: s, context: context)
+                let floor = Swift.max(tol, 100 * T.ulpOfOne.doubleValue)
+                return TruncatedSVD(u: u, singularValues: s, vt: vk.transposed, residuals: residuals,
+                                    converged: done && residuals.allSatisfy { $0 <= 10 * floor * top },
                                     iterations: restarts, method: "lanczos")
             }
-            // Thick restart on the top kk Ritz vectors (keeping a few extra speeds convergence).
+            // Thick restart on the top kk Ritz vectors (keeping a few extra speeds convergence):
+            // ṽᵢ = V·yᵢ, ũᵢ = U·xᵢ, with Aᵀũᵢ = σᵢṽᵢ + ρᵢ·v_p, ρᵢ = β·x_{p−1,i}. The next u must be
+            // A·v_p − Σ ρᵢũᵢ (B becomes an "arrowhead"). One-sided, the ũᵢ are not stored:
+            // A·ṽᵢ = σᵢũᵢ, so that vector is A·(v_p − Σ (ρᵢ/σᵢ)·ṽᵢ) — one product, no left basis.
             restarts += 1
+            let tr = clock.now; defer { tRestart += clock.now - tr }
             let kk = Swift.min(p - 1, k + (p - k) / 2)
-            let newU = try LinearAlgebra.multiply(small.u.block(rows: 0..<p, columns: 0..<kk), U, transposeA: true, context: context) // kk × m
-            let newV = try LinearAlgebra.multiply(small.vt.rows(0..<kk), V.rows(0..<p), context: context)                         // kk × n
-            U.storage.replaceSubrange(0..<(kk * m), with: newU.storage)
+            if !fullReorthogonalization && sigma[kk - 1].doubleValue <= 1e-8 * top {
+                // σ too close to zero to divide by (A is numerically rank-deficient within the kept
+                // space): start over with both bases stored.
+                var full = options
+                full.reorthogonalization = .full
+                return try bidiagonalize(a, rank: k, options: full, context: context)
+            }
+            let rho = (0..<kk).map { beta * small.u[p - 1, $0] }
+            let newV = try LinearAlgebra.multiply(small.vt.rows(0..<kk), V.rows(0..<p), context: context) // kk × n
+            if fullReorthogonalization {
+                let newU = try LinearAlgebra.multiply(small.u.block(rows: 0..<p, columns: 0..<kk), U, transposeA: true, context: context) // kk × m
+                U.storage.replaceSubrange(0..<(kk * m), with: newU.storage)
+            } else {
+                restartShift = try LinearAlgebra.multiply(newV, vector: (0..<kk).map { rho[$0] / sigma[$0] }, transposeA: true, context: context)
+            }
             let residualDirection = Array(V.storage[p * n..<(p + 1) * n])
             V.storage.replaceSubrange(0..<(kk * n), with: newV.storage)
             V.storage.replaceSubrange(kk * n..<((kk + 1) * n), with: residualDirection)
             B = Matrix<T>(rows: p, columns: p)
             for i in 0..<kk {
                 B[i, i] = sigma[i]
-                B[i, kk] = beta * small.u[p - 1, i]
+                B[i, kk] = rho[i]
             }
             j0 = kk
         }
+    }
+
+    /// `U = A·V` with normalised columns, and each triplet's residual
+    /// `‖(A·vᵢ − σᵢuᵢ, Aᵀuᵢ − σᵢvᵢ)‖ = √((‖A·vᵢ‖ − σᵢ)² + ‖Aᵀuᵢ − σᵢvᵢ‖²)`. `v` is `n × k`.
+    static func leftVectorsAndResiduals<Op: MatrixOperator>(_ a: Op, v: Matrix<Op.Element>, s: [Op.Element],
+                                                            context: ExecutionContext) throws -> (u: Matrix<Op.Element>, residuals: [Double]) {
+        typealias T = Op.Element
+        let k = s.count, m = a.rows, n = a.columns
+        var u = try a.apply(v, context: context) // m × k
+        var lengths = [Double](repeating: 0, count: k)
+        u.storage.withUnsafeBufferPointer { ub in
+            for r in 0..<m { for i in 0..<k { let x = ub[r * k + i].doubleValue; lengths[i] += x * x } }
+        }
+        for i in 0..<k { lengths[i] = lengths[i].squareRoot() }
+        let inverse = lengths.map { T($0 > 0 ? 1 / $0 : 0) }
+        u.storage.withUnsafeMutableBufferPointer { ub in
+            for r in 0..<m { for i in 0..<k { ub[r * k + i] *= inverse[i] } }
+        }
+        let atu = try a.applyTransposed(u, context: context) // n × k
+        var back = [Double](repeating: 0, count: k)
+        atu.storage.withUnsafeBufferPointer { ab in
+            v.storage.withUnsafeBufferPointer { vb in
+                for r in 0..<n {
+                    for i in 0..<k {
+                        let d = ab[r * k + i].doubleValue - s[i].doubleValue * vb[r * k + i].doubleValue
+                        back[i] += d * d
+                    }
+                }
+            }
+        }
+        let residuals = (0..<k).map { i in
+            let forward = lengths[i] - s[i].doubleValue
+            return (forward * forward + back[i]).squareRoot()
+        }
+        return (u, residuals)
     }
 
     static func denseFallback<Op: MatrixOperator>(_ a: Op, rank k: Int, context: ExecutionContext) throws -> TruncatedSVD<Op.Element> {
@@ -119,26 +231,44 @@ extension SingularValues {
                             converged: true, iterations: 0, method: "dense")
     }
 
-    /// x ← x − Wᵀ(W x) twice over the first `count` rows of W (classical Gram–Schmidt, repeated).
+    /// x ← x − Wᵀ(W x) over the first `count` rows of W (classical Gram–Schmidt), repeated once
+    /// when the pass removed more than 30 % of x's norm (Daniel, Gragg, Kaufman & Stewart's
+    /// criterion: only then can rounding have left x measurably non-orthogonal).
     static func reorthogonalize<T: Scalar>(_ x: inout [T], against w: Matrix<T>, count: Int, context: ExecutionContext) throws {
         guard count > 0 else { return }
         let basis = w.rows(0..<count)
         for _ in 0..<2 {
+            let before = norm(x)
             let h = try LinearAlgebra.multiply(basis, vector: x, context: context)
             try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
+            if norm(x) > before * 0.7 { break }
         }
     }
 
     static func norm<T: Scalar>(_ x: [T]) -> T {
-        var s = 0.0
-        for v in x { s += v.doubleValue * v.doubleValue }
-        return T(s.squareRoot())
+        var s0 = 0.0, s1 = 0.0
+        x.withUnsafeBufferPointer { b in
+            var i = 0
+            while i + 1 < b.count {
+                let a = b[i].doubleValue, c = b[i + 1].doubleValue
+                s0 += a * a; s1 += c * c
+                i += 2
+            }
+            if i < b.count { let a = b[i].doubleValue; s0 += a * a }
+        }
+        return T((s0 + s1).squareRoot())
     }
 
-    static func normalize<T: Scalar>(_ x: inout [T]) {
-        let n = norm(x)
-        for i in 0..<x.count { x[i] /= n }
+    /// y ← y + α·x
+    static func axpy<T: Scalar>(_ alpha: T, _ x: [T], _ y: inout [T]) {
+        x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in for i in 0..<yb.count { yb[i] += alpha * xb[i] } } }
     }
+
+    static func scale<T: Scalar>(_ x: inout [T], by factor: T) {
+        x.withUnsafeMutableBufferPointer { b in for i in 0..<b.count { b[i] *= factor } }
+    }
+
+    static func normalize<T: Scalar>(_ x: inout [T]) { scale(&x, by: 1 / norm(x)) }
 
     /// A random unit vector orthogonal to the first `count` rows of `w` (breakdown recovery).
     static func randomOrthogonal<T: Scalar>(length: Int, against w: Matrix<T>, count: Int, rng: inout SeededGenerator, context: ExecutionContext) -> [T] {

@@ -1,4 +1,5 @@
 import RecKitData
+import Synchronization
 import RecKitLinearAlgebra
 
 /// A matrix seen only through its products with blocks of vectors: what iterative solvers
@@ -10,6 +11,20 @@ public protocol MatrixOperator<Element>: Sendable {
     var columns: Int { get }
     func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element>
     func applyTransposed(_ y: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element>
+    /// `A·X` into `result`, reusing its storage when the shape fits (iterative solvers call this
+    /// in loops; fresh large results cost page faults every time).
+    func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws
+    /// `Aᵀ·Y` into `result`, reusing its storage when the shape fits.
+    func applyTransposed(_ y: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws
+}
+
+extension MatrixOperator {
+    public func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
+        result = try apply(x, context: context)
+    }
+    public func applyTransposed(_ y: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
+        result = try applyTransposed(y, context: context)
+    }
 }
 
 /// A dense matrix as an operator (products by GEMM).
@@ -27,15 +42,60 @@ public struct DenseOperator<Element: Scalar>: MatrixOperator {
 }
 
 /// A CSR matrix as an operator (RecKit's sparse × dense kernels).
+///
+/// Products with a block of vectors use the CSR arrays both ways (`Aᵀ·Y` scatters into per-thread
+/// buffers). Products of `Aᵀ` with one or a few vectors — the inner loop of Lanczos — instead
+/// gather through the rows of a CSR copy of `Aᵀ`, built on first use and kept: that is 2–3×
+/// faster than scattering, and costs a second copy of the matrix in memory.
 public struct SparseOperator<Element: Scalar>: MatrixOperator {
     public let matrix: CSRMatrix<Element>
+    private let transposeCache = TransposeCache<Element>()
+    /// `Aᵀ·Y` with at most this many columns gathers through the cached transpose.
+    static var gatherColumns: Int { 4 }
+
     public init(_ matrix: CSRMatrix<Element>) { self.matrix = matrix }
     public var rows: Int { matrix.rows }
     public var columns: Int { matrix.columns }
     public func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try matrix.multiply(x, context: context) }
     public func applyTransposed(_ y: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> {
-        try matrix.multiplyTransposed(y, context: context)
+        var result = Matrix<Element>(rows: 0, columns: 0)
+        try applyTransposed(y, into: &result, context: context)
+        return result
     }
+    public func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
+        try matrix.multiply(x, into: &result, context: context)
+    }
+    public func applyTransposed(_ y: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
+        if y.columns <= Self.gatherColumns {
+            try transposeCache.transpose(of: matrix).multiply(y, into: &result, context: context)
+        } else {
+            try matrix.multiplyTransposed(y, into: &result, context: context)
+        }
+    }
+}
+
+/// The lazily built transpose of a sparse operator's matrix, shared by its copies.
+final class TransposeCache<Element: Scalar>: Sendable {
+    private let stored = Mutex<CSRMatrix<Element>?>(nil)
+    func transpose(of a: CSRMatrix<Element>) -> CSRMatrix<Element> {
+        stored.withLock { cached in
+            if let cached { return cached }
+            let t = a.transposed()
+            cached = t
+            return t
+        }
+    }
+}
+
+/// `Aᵀ` of an operator, without forming it (apply and applyTransposed swap).
+public struct TransposedOperator<Base: MatrixOperator>: MatrixOperator {
+    public typealias Element = Base.Element
+    public let base: Base
+    public init(_ base: Base) { self.base = base }
+    public var rows: Int { base.columns }
+    public var columns: Int { base.rows }
+    public func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try base.applyTransposed(x, context: context) }
+    public func applyTransposed(_ y: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try base.apply(y, context: context) }
 }
 
 /// `A − 1·μᵀ` without forming it: `A` with each column's mean (over all rows, zeros included)

@@ -30,7 +30,8 @@ public struct RatingDataset: Sendable, Equatable {
         l.ratings == r.ratings && l.timestamps == r.timestamps && l.userIDs == r.userIDs && l.itemIDs == r.itemIDs
     }
 
-    /// Loads a delimited rating file (MovieLens 100K/1M/10M/20M/25M, CSV, TSV or any column layout).
+    /// Loads a delimited rating file (MovieLens 100K/1M/10M/20M/25M, CSV, TSV or any column layout),
+    /// a Matrix Market `.mtx` file, or a RecKit binary cache (`.rkds`, by its suffix).
     ///
     /// - Parameters:
     ///   - format: the layout; by default guessed from the file name (``RatingFileFormat/forFile(_:)``).
@@ -38,7 +39,9 @@ public struct RatingDataset: Sendable, Equatable {
     /// - Throws: ``DataError/badLine(file:line:reason:text:)`` for the first bad line in strict mode;
     ///   ``DataError/io(path:reason:)``; ``DataError/empty(_:)`` when no rating survives.
     public static func load(path: String, format: RatingFileFormat? = nil, options: LoadOptions = LoadOptions()) throws -> RatingDataset {
-        if path.lowercased().hasSuffix(".mtx") { return try MatrixMarket.read(path: path, options: options) }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".mtx") { return try MatrixMarket.read(path: path, options: options) }
+        if lower.hasSuffix(".rkds") { return try loadCache(path: path) }
         let started = ContinuousClock.now
         let file = try MappedFile(path: path)
         let fmt = format ?? RatingFileFormat.forFile(path)

@@ -42,6 +42,29 @@ enum Kernels {
         for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { c[i * ldc + j] = c[j * ldc + i] } }
     }
 
+    /// Y ← Y·L⁻ᵀ in place for a lower-triangular `L` (`n × n`) and `Y` (`m × n`). The Swift back end
+    /// inverts `L` (n³/3 flops, n is small where this is used) and multiplies.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func solveRightLowerTransposed<T: Scalar>(_ backend: Backend, m: Int, n: Int, l: UnsafePointer<T>, ldl: Int,
+                                                     y: UnsafeMutablePointer<T>, ldy: Int, threads: Int) {
+        switch backend {
+        case .blas:
+            OpenBLASKernels.solveRightLowerTransposed(m: m, n: n, l: l, ldl: ldl, y: y, ldy: ldy, threads: threads)
+        case .swift:
+            var inverse = [T](repeating: 0, count: n * n)
+            SwiftCholesky.invertLower(n: n, l: l, ldl: ldl, into: &inverse)
+            var copy = [T](repeating: 0, count: m * n)
+            for r in 0..<m { for c in 0..<n { copy[r * n + c] = y[r * ldy + c] } }
+            copy.withUnsafeBufferPointer { cb in
+                inverse.withUnsafeBufferPointer { ib in
+                    SwiftGEMM.gemm(transA: false, transB: true, m: m, n: n, k: n, alpha: 1, a: cb.baseAddress!, lda: n, b: ib.baseAddress!, ldb: n,
+                                   beta: 0, c: y, ldc: ldy, threads: threads, lowerOnly: false)
+                }
+            }
+        }
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func choleskyFactor<T: Scalar>(_ backend: Backend, n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {

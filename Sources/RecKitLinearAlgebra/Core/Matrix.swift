@@ -170,6 +170,11 @@ public struct MatrixView<Element: Scalar>: Sendable {
 
     /// A copy of the viewed elements as a new matrix.
     public func materialized() -> Matrix<Element> {
+        if columnRange == 0..<base.columns {
+            // whole rows: one contiguous slice
+            if rowRange == 0..<base.rows { return base }
+            return try! Matrix(rows: rows, columns: columns, elements: Array(base.storage[rowRange.lowerBound * columns..<rowRange.upperBound * columns]))
+        }
         var m = Matrix<Element>(rows: rows, columns: columns)
         for i in 0..<rows {
             let src = (rowRange.lowerBound + i) * base.columns + columnRange.lowerBound

@@ -56,6 +56,15 @@ enum OpenBLASKernels {
         }
     }
 
+    /// Y ← Y·L⁻ᵀ in place (trsm), L lower triangular n × n, Y m × n.
+    static func solveRightLowerTransposed<T: Scalar>(m: Int, n: Int, l: UnsafePointer<T>, ldl: Int, y: UnsafeMutablePointer<T>, ldy: Int, threads: Int) {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float: reckit_strsm_right_lower_t(i(m), i(n), f(l), i(ldl), f(y), i(ldy))
+        case .double: reckit_dtrsm_right_lower_t(i(m), i(n), d(l), i(ldl), d(y), i(ldy))
+        }
+    }
+
     /// Cholesky in place (lower triangle); returns LAPACK's info.
     static func choleskyFactor<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {
         Engine.setBLASThreads(threads)
@@ -74,7 +83,7 @@ enum OpenBLASKernels {
         }
     }
 
-    /// Thin QR through geqrf + orgqr.
+    /// Thin QR through the shim's copy-free geqrf + orgqr (column-major LQ of the same memory).
     static func qr<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (q: Matrix<T>, r: Matrix<T>) {
         Engine.setBLASThreads(threads)
         let m = a.rows, n = a.columns, p = Swift.min(m, n)
@@ -91,18 +100,19 @@ enum OpenBLASKernels {
         guard info == 0 else { throw LinearAlgebraError.factorizationFailed(operation: "QR (geqrf)", info: info, hint: "check the input for NaN") }
         var r = Matrix<T>(rows: p, columns: n)
         for row in 0..<p { for col in row..<n { r.storage[row * n + col] = work.storage[row * n + col] } }
-        // orgqr wants the first p columns of the m × n reflector block.
-        var q = Matrix<T>(rows: m, columns: p)
-        for row in 0..<m { for col in 0..<p { q.storage[row * p + col] = work.storage[row * n + col] } }
-        info = q.storage.withUnsafeMutableBufferPointer { w in
+        // Q overwrites the first p columns of the reflector block in place.
+        info = work.storage.withUnsafeMutableBufferPointer { w in
             tau.withUnsafeBufferPointer { t in
                 switch T.dtype {
-                case .float: return Int(reckit_sorgqr(i(m), i(p), i(p), f(w.baseAddress!), i(p), f(t.baseAddress!)))
-                case .double: return Int(reckit_dorgqr(i(m), i(p), i(p), d(w.baseAddress!), i(p), d(t.baseAddress!)))
+                case .float: return Int(reckit_sorgqr(i(m), i(p), i(p), f(w.baseAddress!), i(n), f(t.baseAddress!)))
+                case .double: return Int(reckit_dorgqr(i(m), i(p), i(p), d(w.baseAddress!), i(n), d(t.baseAddress!)))
                 }
             }
         }
         guard info == 0 else { throw LinearAlgebraError.factorizationFailed(operation: "QR (orgqr)", info: info, hint: "check the input for NaN") }
+        if p == n { return (work, r) }
+        var q = Matrix<T>(rows: m, columns: p)
+        for row in 0..<m { for col in 0..<p { q.storage[row * p + col] = work.storage[row * n + col] } }
         return (q, r)
     }
 

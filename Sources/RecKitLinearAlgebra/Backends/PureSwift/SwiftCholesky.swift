@@ -77,6 +77,22 @@ enum SwiftCholesky {
     }
 
     @inline(__always)
+    /// `L⁻¹` of a non-singular lower-triangular `n × n` matrix into `x` (row-major, `n × n`), by
+    /// column-oriented forward substitution (`n³/3` flops).
+    static func invertLower<T: Scalar>(n: Int, l: UnsafePointer<T>, ldl: Int, into x: inout [T]) {
+        x.withUnsafeMutableBufferPointer { xb in
+            let X = xb.baseAddress!
+            for j in 0..<n {
+                X[j * n + j] = 1 / l[j * ldl + j]
+                for i in (j + 1)..<Swift.max(j + 1, n) {
+                    var s: T = 0
+                    for p in j..<i { s += l[i * ldl + p] * X[p * n + j] }
+                    X[i * n + j] = -s / l[i * ldl + i]
+                }
+            }
+        }
+    }
+
     private static func dotStrided<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ incy: Int, _ n: Int) -> T {
         if incy == 1 { return VectorKernels.dot(x, UnsafePointer(y), n) }
         var s: T = 0

@@ -1,0 +1,105 @@
+/*
+ * Sparse (CSR) x dense products for the native back end. OpenBLAS has no sparse routines, so these
+ * are RecKit's own. What makes them fast on rating matrices is not arithmetic but memory: every
+ * stored entry touches a random row of the dense operand, and the loop stalls on those loads unless
+ * they are requested early. Each kernel prefetches the row needed RECKIT_PREFETCH_DISTANCE entries
+ * ahead (measured on a 100 000 x 20 000, 2 M-entry matrix with 74 dense columns: 50-60 ms -> 38-43 ms
+ * per product on one core).
+ *
+ * The kernels work on a range of CSR rows so the caller (Swift's Parallel) can split the work; they
+ * are compiled twice -- with AVX2+FMA and for the baseline ISA -- and dispatch on the CPU at run time.
+ */
+#include "CReckitShim.h"
+
+#define RECKIT_PREFETCH_DISTANCE 8
+
+#define RECKIT_PREFETCH_ROW(ptr, bytes, write)                                                      \
+    do {                                                                                            \
+        const char *row_ = (const char *)(ptr);                                                     \
+        for (long b_ = 0; b_ < (long)(bytes); b_ += 64) __builtin_prefetch(row_ + b_, write, 3);   \
+    } while (0)
+
+/* C[i, 0..k) += sum over row i of val[p] * B[col[p], 0..k), for r0 <= i < r1 (gather). */
+#define RECKIT_DEFINE_CSRMM(NAME, T, ATTR)                                                          \
+    ATTR static void NAME(long r0, long r1, long k, const long *restrict off,                       \
+                          const int32_t *restrict col, const T *restrict val, long nnz,             \
+                          const T *restrict b, long ldb, T *restrict c, long ldc) {                 \
+        for (long i = r0; i < r1; i++) {                                                            \
+            T *restrict out = c + i * ldc;                                                          \
+            for (long p = off[i]; p < off[i + 1]; p++) {                                            \
+                if (p + RECKIT_PREFETCH_DISTANCE < nnz)                                             \
+                    RECKIT_PREFETCH_ROW(b + (long)col[p + RECKIT_PREFETCH_DISTANCE] * ldb,          \
+                                        k * (long)sizeof(T), 0);                                    \
+                const T v = val[p];                                                                 \
+                const T *restrict x = b + (long)col[p] * ldb;                                       \
+                for (long t = 0; t < k; t++) out[t] += v * x[t];                                    \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+/* C[col[p], 0..k) += val[p] * B[i, 0..k) for every entry of rows r0 <= i < r1 (scatter: A^T * B). */
+#define RECKIT_DEFINE_CSRMM_T(NAME, T, ATTR)                                                        \
+    ATTR static void NAME(long r0, long r1, long k, const long *restrict off,                       \
+                          const int32_t *restrict col, const T *restrict val, long nnz,             \
+                          const T *restrict b, long ldb, T *restrict c, long ldc) {                 \
+        for (long i = r0; i < r1; i++) {                                                            \
+            const T *restrict x = b + i * ldb;                                                      \
+            for (long p = off[i]; p < off[i + 1]; p++) {                                            \
+                if (p + RECKIT_PREFETCH_DISTANCE < nnz)                                             \
+                    RECKIT_PREFETCH_ROW(c + (long)col[p + RECKIT_PREFETCH_DISTANCE] * ldc,          \
+                                        k * (long)sizeof(T), 1);                                    \
+                const T v = val[p];                                                                 \
+                T *restrict out = c + (long)col[p] * ldc;                                           \
+                for (long t = 0; t < k; t++) out[t] += v * x[t];                                    \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+#if defined(__x86_64__)
+#define RECKIT_AVX2 __attribute__((target("avx2,fma")))
+RECKIT_DEFINE_CSRMM(csrmm_d_avx2, double, RECKIT_AVX2)
+RECKIT_DEFINE_CSRMM(csrmm_s_avx2, float, RECKIT_AVX2)
+RECKIT_DEFINE_CSRMM_T(csrmm_t_d_avx2, double, RECKIT_AVX2)
+RECKIT_DEFINE_CSRMM_T(csrmm_t_s_avx2, float, RECKIT_AVX2)
+#endif
+RECKIT_DEFINE_CSRMM(csrmm_d_base, double, )
+RECKIT_DEFINE_CSRMM(csrmm_s_base, float, )
+RECKIT_DEFINE_CSRMM_T(csrmm_t_d_base, double, )
+RECKIT_DEFINE_CSRMM_T(csrmm_t_s_base, float, )
+
+static int reckit_use_avx2(void) {
+#if defined(__x86_64__)
+    static int cached = -1;
+    if (cached < 0) {
+        uint32_t f = reckit_cpu_features();
+        uint32_t need = RECKIT_CPU_AVX2 | RECKIT_CPU_FMA | RECKIT_CPU_OS_YMM;
+        cached = (f & need) == need;
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+#define RECKIT_DISPATCH(AVX2, BASE) (reckit_use_avx2() ? (AVX2) : (BASE))
+#else
+#define RECKIT_DISPATCH(AVX2, BASE) (BASE)
+#endif
+
+void reckit_dcsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
+                   const double *b, long ldb, double *c, long ldc) {
+    RECKIT_DISPATCH(csrmm_d_avx2, csrmm_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+}
+void reckit_scsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
+                   const float *b, long ldb, float *c, long ldc) {
+    RECKIT_DISPATCH(csrmm_s_avx2, csrmm_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+}
+void reckit_dcsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
+                     const double *b, long ldb, double *c, long ldc) {
+    RECKIT_DISPATCH(csrmm_t_d_avx2, csrmm_t_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+}
+void reckit_scsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
+                     const float *b, long ldb, float *c, long ldc) {
+    RECKIT_DISPATCH(csrmm_t_s_avx2, csrmm_t_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+}
