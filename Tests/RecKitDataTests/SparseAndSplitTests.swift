@@ -22,6 +22,14 @@ import RecKitTestSupport
             let tol = 64 * TestSupport.eps(T.self)
             #expect(TestSupport.relativeDifference(try a.multiply(b, context: context), TestSupport.referenceProduct(dense, b)) <= tol)
             #expect(TestSupport.relativeDifference(try a.multiplyTransposed(bt, context: context), TestSupport.referenceProduct(dense, bt, transposeA: true)) <= tol)
+            // A wide Aᵀ·B (threads split its columns) into a stale buffer of the right shape, and a
+            // product into a buffer of the wrong shape: both overwrite, neither accumulates.
+            let wide = Matrix<T>.random(rows: 300, columns: 40, seed: 6)
+            var into = Matrix<T>(rows: 170, columns: 40, repeating: 7)
+            try a.multiplyTransposed(wide, into: &into, context: context)
+            #expect(TestSupport.relativeDifference(into, TestSupport.referenceProduct(dense, wide, transposeA: true)) <= tol)
+            try a.multiply(b, into: &into, context: context)
+            #expect(into.rows == 300 && TestSupport.relativeDifference(into, TestSupport.referenceProduct(dense, b)) <= tol)
             let x = (0..<170).map { T(Double($0 % 7) - 3) }
             let y = try a.multiply(vector: x, context: context)
             let ref = TestSupport.apply(dense, x.map(\.doubleValue))
