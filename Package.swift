@@ -12,7 +12,7 @@ let simdSettings: [SwiftSetting] = targetCPU == "generic" ? [] : [.unsafeFlags([
 #else
 let simdSettings: [SwiftSetting] = []
 #endif
-let engineSettings = simdSettings + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+let engineSettings = simdSettings
 
 let package = Package(
     name: "RecKit",

@@ -52,6 +52,23 @@ public enum ModelRegistry {
                   make: { BiasBaseline(epochs: Int($0["epochs"]!), regularizationUser: Float($0["regularization-user"]!),
                                        regularizationItem: Float($0["regularization-item"]!)) },
                   restore: { try BiasBaseline(archive: $0) }),
+        // Cremonesi et al.'s rank for MovieLens.
+        ModelSpec(name: PureSVD.name, summary: "PureSVD top-N: truncated SVD of the rating matrix (missing = 0), scores r_u·V·Vᵀ",
+                  predictsRatings: false,
+                  hyperparameters: [Hyperparameter(name: "factors", defaultValue: 50, help: "rank of the SVD", range: 1...100_000)],
+                  make: { PureSVD(factors: Int($0["factors"]!)) }, restore: { try PureSVD(archive: $0) }),
+        // Rank chosen on validation splits of ML-100k's u1…u5.base (docs/results.md has the command).
+        ModelSpec(name: SVDResidual.name, summary: "baseline + truncated SVD of its residuals (missing = baseline)", predictsRatings: true,
+                  hyperparameters: [
+                    Hyperparameter(name: "factors", defaultValue: 8, help: "rank of the residual SVD", range: 1...100_000),
+                    Hyperparameter(name: "epochs", defaultValue: 30, help: "baseline sweeps", range: 1...10_000),
+                    Hyperparameter(name: "regularization-user", defaultValue: 5, help: "baseline λ for user biases", range: 0...1e6),
+                    Hyperparameter(name: "regularization-item", defaultValue: 2, help: "baseline λ for item biases", range: 0...1e6),
+                  ],
+                  make: { SVDResidual(factors: Int($0["factors"]!),
+                                      baseline: BiasBaseline(epochs: Int($0["epochs"]!), regularizationUser: Float($0["regularization-user"]!),
+                                                             regularizationItem: Float($0["regularization-item"]!))) },
+                  restore: { try SVDResidual(archive: $0) }),
         ModelSpec(name: Popularity.name, summary: "items ranked by training interactions", predictsRatings: false,
                   hyperparameters: [Hyperparameter(name: "minimum-rating", defaultValue: 0, help: "count only ratings ≥ this", range: -1e9...1e9)],
                   make: { Popularity(minimumRating: Float($0["minimum-rating"]!)) }, restore: { try Popularity(archive: $0) }),

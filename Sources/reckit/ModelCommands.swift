@@ -6,10 +6,11 @@ import RecKitBenchmarks
 /// Hyperparameters as flags. Each model takes some of them (see `reckit evaluate --help` and
 /// docs/models.md); a flag the chosen model does not take is an error, not silently ignored.
 struct HyperparameterOptions: ParsableArguments {
-    @Option(help: "Training epochs/sweeps (baseline).") var epochs: Double?
-    @Option(help: "λ for user biases (baseline).") var regularizationUser: Double?
-    @Option(help: "λ for item biases (baseline).") var regularizationItem: Double?
+    @Option(help: "Training epochs/sweeps (baseline, svd-residual).") var epochs: Double?
+    @Option(help: "λ for user biases (baseline, svd-residual).") var regularizationUser: Double?
+    @Option(help: "λ for item biases (baseline, svd-residual).") var regularizationItem: Double?
     @Option(help: "Count only ratings ≥ this (popularity).") var minimumRating: Double?
+    @Option(help: "Latent factors / SVD rank (pure-svd, svd-residual).") var factors: Double?
     @Option(name: .customLong("set"), help: "Any hyperparameter as NAME=VALUE (repeatable).") var generic: [String] = []
 
     func values() throws -> [String: Double] {
@@ -18,6 +19,7 @@ struct HyperparameterOptions: ParsableArguments {
         if let regularizationUser { v["regularization-user"] = regularizationUser }
         if let regularizationItem { v["regularization-item"] = regularizationItem }
         if let minimumRating { v["minimum-rating"] = minimumRating }
+        if let factors { v["factors"] = factors }
         for item in generic {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let x = Double(parts[1]) else { throw ValidationError("--set needs NAME=VALUE, got '\(item)'") }

@@ -54,6 +54,12 @@ extension SingularValues {
     ///
     /// The returned `uᵢ = A·vᵢ/‖A·vᵢ‖` and `residuals[i] = ‖(A·vᵢ − σᵢuᵢ, Aᵀuᵢ − σᵢvᵢ)‖`, measured
     /// with two block products after the solve.
+    @_specialize(exported: true, where Op == SparseOperator<Double>)
+    @_specialize(exported: true, where Op == SparseOperator<Float>)
+    @_specialize(exported: true, where Op == DenseOperator<Double>)
+    @_specialize(exported: true, where Op == DenseOperator<Float>)
+    @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Double>>)
+    @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Float>>)
     public static func lanczos<Op: MatrixOperator>(_ a: Op, rank k: Int, options: LanczosSVDOptions = LanczosSVDOptions(),
                                                     context: ExecutionContext = .current) throws -> TruncatedSVD<Op.Element> {
         try validate(m: a.rows, n: a.columns, k: k)
@@ -93,18 +99,12 @@ extension SingularValues {
         var j0 = 0
         var beta: T = 0
         var restarts = 0
-        let clock = ContinuousClock()
-        var tA = Duration.zero, tAt = Duration.zero, tRe = Duration.zero, tSmall = Duration.zero, tRestart = Duration.zero
-        let tBegin = clock.now
-        defer { print("DEBUG A \(tA) At \(tAt) reorth \(tRe) small \(tSmall) restart \(tRestart) total \(clock.now - tBegin)") }
         while true {
             for j in j0..<p {
                 // u_j = A·v_j − β_{j−1}·u_{j−1} (orthogonalised against all previous u in full mode)
                 var x = Array(V.storage[j * n..<(j + 1) * n])
                 if j == j0, let shift = restartShift { axpy(-1, shift, &x) }
-                var t0 = clock.now
                 var w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
-                tA += clock.now - t0
                 if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
                 if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context) }
                 let alpha = norm(w)
@@ -117,16 +117,12 @@ extension SingularValues {
                 if fullReorthogonalization { U.storage.replaceSubrange(j * m..<(j + 1) * m, with: w) }
                 B[j, j] = alpha
                 // v_{j+1} = Aᵀ·u_j − α_j·v_j, orthogonalised against V[0...j]
-                t0 = clock.now
                 var r = try a.applyTransposed(try Matrix(rows: m, columns: 1, elements: w), context: context).storage
-                tAt += clock.now - t0
                 V.storage.withUnsafeBufferPointer { vb in
                     let current = vb.baseAddress! + j * n
                     for t in 0..<n { r[t] -= alpha * current[t] }
                 }
-                t0 = clock.now
                 try reorthogonalize(&r, against: V, count: j + 1, context: context)
-                tRe += clock.now - t0
                 beta = norm(r)
                 if beta == 0 {
                     r = randomOrthogonal(length: n, against: V, count: j + 1, rng: &rng, context: context)
@@ -135,9 +131,7 @@ extension SingularValues {
                 if j + 1 < p { B[j, j + 1] = beta }
                 previousU = w
             }
-            let ts = clock.now
             let small = try LinearAlgebra.svd(B, context: context) // B = X Σ Yᵀ
-            tSmall += clock.now - ts
             let sigma = small.singularValues
             let estimates = (0..<k).map { Double(abs(beta * small.u[p - 1, $0])) }
             let top = Swift.max(sigma[0].doubleValue, .leastNormalMagnitude)
@@ -157,7 +151,6 @@ extension SingularValues {
             // A·v_p − Σ ρᵢũᵢ (B becomes an "arrowhead"). One-sided, the ũᵢ are not stored:
             // A·ṽᵢ = σᵢũᵢ, so that vector is A·(v_p − Σ (ρᵢ/σᵢ)·ṽᵢ) — one product, no left basis.
             restarts += 1
-            let tr = clock.now; defer { tRestart += clock.now - tr }
             let kk = Swift.min(p - 1, k + (p - k) / 2)
             if !fullReorthogonalization && sigma[kk - 1].doubleValue <= 1e-8 * top {
                 // σ too close to zero to divide by (A is numerically rank-deficient within the kept
@@ -224,6 +217,9 @@ extension SingularValues {
     static func denseFallback<Op: MatrixOperator>(_ a: Op, rank k: Int, context: ExecutionContext) throws -> TruncatedSVD<Op.Element> {
         let dense = try a.apply(Matrix<Op.Element>.identity(a.columns), context: context)
         let f = try LinearAlgebra.svd(dense, context: context)
+        guard let top = f.singularValues.first, top > 0 else {
+            throw LinearAlgebraError.invalidArgument("truncated SVD: the matrix is all zeros")
+        }
         let u = f.u.block(rows: 0..<a.rows, columns: 0..<k).materialized()
         let vt = f.vt.rows(0..<k).materialized()
         let s = Array(f.singularValues.prefix(k))

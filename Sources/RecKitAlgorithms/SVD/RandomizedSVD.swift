@@ -64,6 +64,12 @@ public enum SingularValues {
     /// E‖A − QQᵀA‖ ≤ [ (1 + √(k/(p−1)))·σ_{k+1}^{2q+1} + (e·√(k+p)/p)·(Σ_{j>k} σ_j^{2(2q+1)})^{1/2} ]^{1/(2q+1)}
     /// ```
     /// - Throws: for `k ≤ 0`, `k > min(m, n)`, an all-zero matrix, or NaN/∞ in the sketch.
+    @_specialize(exported: true, where Op == SparseOperator<Double>)
+    @_specialize(exported: true, where Op == SparseOperator<Float>)
+    @_specialize(exported: true, where Op == DenseOperator<Double>)
+    @_specialize(exported: true, where Op == DenseOperator<Float>)
+    @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Double>>)
+    @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Float>>)
     public static func randomized<Op: MatrixOperator>(_ a: Op, rank k: Int, options: RandomizedSVDOptions = RandomizedSVDOptions(),
                                                        context: ExecutionContext = .current) throws -> TruncatedSVD<Op.Element> {
         typealias T = Op.Element

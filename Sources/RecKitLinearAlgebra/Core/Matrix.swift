@@ -114,9 +114,7 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
 
     /// The largest absolute element (0 for an empty matrix); NaN if any element is NaN.
     public var maxAbs: Element {
-        var m: Element = 0
-        for x in storage { if x.isNaN { return .nan }; m = Swift.max(m, Swift.abs(x)) }
-        return m
+        storage.withUnsafeBufferPointer { b in b.isEmpty ? 0 : VectorKernels.maxAbs(b.baseAddress!, b.count) }
     }
 
     /// The Frobenius norm, accumulated in `Double`.
@@ -128,7 +126,8 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
 
     /// The position of the first NaN or infinity, if any.
     public var firstNonFinite: (row: Int, column: Int)? {
-        guard let k = storage.firstIndex(where: { !$0.isFinite }) else { return nil }
+        let found = storage.withUnsafeBufferPointer { b in b.isEmpty ? nil : VectorKernels.firstNonFinite(b.baseAddress!, b.count) }
+        guard let k = found else { return nil }
         return (k / Swift.max(columns, 1), k % Swift.max(columns, 1))
     }
 

@@ -10,11 +10,11 @@ extension MatrixView {
 
     /// The first NaN or infinity in the view, if any.
     var firstNonFinite: (row: Int, column: Int)? {
-        for i in 0..<rows {
-            let start = (rowRange.lowerBound + i) * base.columns + columnRange.lowerBound
-            if let j = base.storage[start..<start + columns].firstIndex(where: { !$0.isFinite }) { return (i, j - start) }
+        guard rows > 0, columns > 0 else { return nil }
+        return withPointer { p, stride in
+            for i in 0..<rows { if let j = VectorKernels.firstNonFinite(p + i * stride, columns) { return (i, j) } }
+            return nil
         }
-        return nil
     }
 }
 

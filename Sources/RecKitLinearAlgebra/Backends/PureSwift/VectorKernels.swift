@@ -112,3 +112,29 @@ extension VectorKernels {
     package static func dotFloat(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float { dot(x, y, n) }
     package static func dotDouble(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double { dot(x, y, n) }
 }
+
+/// Scans that validation and the solvers run on whole matrices. `@_specialize` makes the generic
+/// entry jump to the concrete code for Float and Double, so callers in other modules (which see
+/// only the generic signature) still get a tight loop.
+extension VectorKernels {
+    /// The index of the first NaN or infinity in `x[0..<n]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func firstNonFinite<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> Int? {
+        for i in 0..<n where !x[i].isFinite { return i }
+        return nil
+    }
+
+    /// The largest |xᵢ| (0 when empty), NaN when any element is NaN.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func maxAbs<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+        var m: T = 0
+        for i in 0..<n {
+            let v = x[i]
+            if v.isNaN { return .nan }
+            m = Swift.max(m, Swift.abs(v))
+        }
+        return m
+    }
+}
