@@ -223,7 +223,7 @@ extension SingularValues {
         let u = f.u.block(rows: 0..<a.rows, columns: 0..<k).materialized()
         let vt = f.vt.rows(0..<k).materialized()
         let s = Array(f.singularValues.prefix(k))
-        return TruncatedSVD(u: u, singularValues: s, vt: vt, residuals: try tripletResiduals(a, u: u, s: s, vt: vt, context: context),
+        return TruncatedSVD(u: u, singularValues: s, vt: vt, residuals: try tripletResiduals(a, u: u, s: s, v: vt.transposed, context: context),
                             converged: true, iterations: 0, method: "dense")
     }
 

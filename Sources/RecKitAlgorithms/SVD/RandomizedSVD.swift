@@ -79,8 +79,7 @@ public enum SingularValues {
             throw LinearAlgebraError.invalidArgument("oversampling and power iterations must be ≥ 0")
         }
         let l = Swift.min(k + options.oversampling, Swift.min(m, n))
-        var rng = SeededGenerator(seed: options.seed)
-        let omega = Matrix<T>(rows: n, columns: l) { _, _ in T(rng.nextGaussian()) }
+        let omega = Matrix<T>.gaussian(rows: n, columns: l, seed: options.seed)
         // Two buffers reused across iterations (sketches are normalised in place).
         var y = Matrix<T>(rows: m, columns: l), z = Matrix<T>(rows: n, columns: l)
         try a.apply(omega, into: &y, context: context)
@@ -95,8 +94,7 @@ public enum SingularValues {
             try checkSketch(z, what: "Aᵀ·Q")
             let kappa = try makeWellConditioned(&z, context: context)
             if !longIsY { normaliseLongSide = kappa > Self.skipNormalisationBelow }
-            try a.apply(z, into: &y, context: context)
-            try checkSketch(y, what: "A·Z")
+            try a.apply(z, into: &y, context: context) // (NaN/∞ would show in the next Aᵀ·Q check)
             if longIsY { normaliseLongSide = kappa > Self.skipNormalisationBelow }
         }
         try LinearAlgebra.orthonormalize(&y, context: context)
@@ -105,9 +103,10 @@ public enum SingularValues {
         let bt = try a.applyTransposed(q, context: context)
         let small = try LinearAlgebra.svd(bt, context: context)
         let u = try LinearAlgebra.multiply(q, small.vt.rows(0..<k), transposeB: true, context: context)
-        let vt = small.u.block(rows: 0..<n, columns: 0..<k).materialized().transposed
+        let v = small.u.block(rows: 0..<n, columns: 0..<k).materialized() // n × k
         let s = Array(small.singularValues.prefix(k))
-        let residuals = try tripletResiduals(a, u: u, s: s, vt: vt, context: context)
+        let residuals = try tripletResiduals(a, u: u, s: s, v: v, context: context)
+        let vt = v.transposed
         let top = s.first.map { $0.doubleValue } ?? 0
         return TruncatedSVD(u: u, singularValues: s, vt: vt, residuals: residuals,
                             converged: residuals.allSatisfy { $0 <= options.tolerance * top }, iterations: options.powerIterations,
@@ -147,16 +146,21 @@ public enum SingularValues {
 
     /// ‖A·vᵢ − σᵢ·uᵢ‖ for every triplet, with one block product. (For the randomised method the
     /// other half of the triplet residual, ‖Aᵀuᵢ − σᵢvᵢ‖, is zero by construction up to rounding.)
-    static func tripletResiduals<Op: MatrixOperator>(_ a: Op, u: Matrix<Op.Element>, s: [Op.Element], vt: Matrix<Op.Element>,
+    static func tripletResiduals<Op: MatrixOperator>(_ a: Op, u: Matrix<Op.Element>, s: [Op.Element], v: Matrix<Op.Element>,
                                                      context: ExecutionContext) throws -> [Double] {
-        let av = try a.apply(vt.transposed, context: context) // m × k
-        return (0..<s.count).map { i in
-            var sum = 0.0
-            for r in 0..<u.rows {
-                let d = av.storage[r * s.count + i].doubleValue - s[i].doubleValue * u.storage[r * s.count + i].doubleValue
-                sum += d * d
+        let av = try a.apply(v, context: context) // m × k
+        let k = s.count
+        var sums = [Double](repeating: 0, count: k)
+        av.storage.withUnsafeBufferPointer { ab in
+            u.storage.withUnsafeBufferPointer { ub in
+                for r in 0..<u.rows {
+                    for i in 0..<k {
+                        let d = ab[r * k + i].doubleValue - s[i].doubleValue * ub[r * k + i].doubleValue
+                        sums[i] += d * d
+                    }
+                }
             }
-            return sum.squareRoot()
         }
+        return sums.map { $0.squareRoot() }
     }
 }

@@ -59,6 +59,14 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
     }
 
     /// A matrix of independent uniform values in `range`, deterministic for `seed`.
+    /// Independent standard normal samples (Box–Muller), deterministic for `seed`: the test
+    /// matrices of randomised algorithms.
+    public static func gaussian(rows: Int, columns: Int, seed: UInt64) -> Matrix {
+        var m = Matrix(rows: rows, columns: columns)
+        m.storage.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { VectorKernels.fillGaussian(p, b.count, seed: seed) } }
+        return m
+    }
+
     public static func random(rows: Int, columns: Int, in range: ClosedRange<Element> = -1...1, seed: UInt64) -> Matrix {
         var rng = SeededGenerator(seed: seed)
         var m = Matrix(rows: rows, columns: columns)
@@ -91,13 +99,9 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
     /// The transpose, as a new matrix.
     public var transposed: Matrix {
         var t = Matrix(rows: columns, columns: rows)
-        let tileSize = 32
-        for i0 in stride(from: 0, to: rows, by: tileSize) {
-            for j0 in stride(from: 0, to: columns, by: tileSize) {
-                for i in i0..<min(i0 + tileSize, rows) {
-                    for j in j0..<min(j0 + tileSize, columns) { t.storage[j * rows + i] = storage[i * columns + j] }
-                }
-            }
+        guard !storage.isEmpty else { return t }
+        storage.withUnsafeBufferPointer { a in
+            t.storage.withUnsafeMutableBufferPointer { b in VectorKernels.transpose(a.baseAddress!, rows: rows, columns: columns, into: b.baseAddress!) }
         }
         return t
     }

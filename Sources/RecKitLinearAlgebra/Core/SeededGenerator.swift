@@ -41,8 +41,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
 #else
 import Foundation
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+@inline(__always) func _sin(_ x: Double) -> Double { Foundation.sin(x) }
 #endif

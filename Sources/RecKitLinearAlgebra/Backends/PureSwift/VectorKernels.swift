@@ -138,3 +138,37 @@ extension VectorKernels {
         return m
     }
 }
+
+/// Whole-matrix helpers with the same treatment.
+extension VectorKernels {
+    /// `n` standard normal samples into `x` (Box–Muller, two per pair of uniforms), deterministic
+    /// for `seed`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func fillGaussian<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var i = 0
+        while i < n {
+            let u1 = Double((rng.next() >> 11) + 1) * 0x1p-53 // (0, 1]
+            let u2 = Double(rng.next() >> 11) * 0x1p-53       // [0, 1)
+            let r = (-2 * _log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+            x[i] = T(r * _cos(angle))
+            if i + 1 < n { x[i + 1] = T(r * _sin(angle)) }
+            i += 2
+        }
+    }
+
+    /// `b = aᵀ` for a row-major `rows × columns` `a` (tiled for cache reuse).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func transpose<T: Scalar>(_ a: UnsafePointer<T>, rows: Int, columns: Int, into b: UnsafeMutablePointer<T>) {
+        let tile = 32
+        for i0 in stride(from: 0, to: rows, by: tile) {
+            for j0 in stride(from: 0, to: columns, by: tile) {
+                for i in i0..<Swift.min(i0 + tile, rows) {
+                    for j in j0..<Swift.min(j0 + tile, columns) { b[j * rows + i] = a[i * columns + j] }
+                }
+            }
+        }
+    }
+}
