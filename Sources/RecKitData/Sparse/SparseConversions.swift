@@ -189,11 +189,15 @@ extension CSRMatrix {
     }
 
     /// The transpose, in CSR form (equivalently, this matrix in CSC form). Counting sort: `O(nnz + columns)`.
+    @_specialize(exported: true, where Value == Float)
+    @_specialize(exported: true, where Value == Double)
     public func transposed() -> CSRMatrix {
         transposedCarrying(nil).matrix
     }
 
     /// The transpose, carrying a payload aligned with the entries (e.g. timestamps).
+    @_specialize(where Value == Float)
+    @_specialize(where Value == Double)
     func transposedCarrying(_ payload: [Int64]?) -> (matrix: CSRMatrix, payload: [Int64]?) {
         var offsets = [Int](repeating: 0, count: columns + 1)
         for c in columnIndices { offsets[Int(c) + 1] += 1 }

@@ -13,6 +13,8 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
 
     /// A matrix of the given shape with every element equal to `value`.
     /// - Precondition: `rows >= 0`, `columns >= 0`.
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public init(rows: Int, columns: Int, repeating value: Element = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
