@@ -62,7 +62,7 @@ for r in range(a.rounds):
                    check=True, capture_output=True)
     for row in json.load(open(js))["rows"]:
         times["reckit-" + row["op"].removeprefix("svd_")].append(row["seconds"])
-        meta[row["op"]] = row["params"]
+        meta[row["op"]] = row["results"]
 
 import numpy as np
 ref = np.load(os.path.join(tmp, "scipy-arpack.npy"))

@@ -24,9 +24,12 @@ public struct BenchmarkRow: Codable, Sendable, Equatable {
     /// Largest relative difference between this row's result and the first back end's result for
     /// the same problem (nil where not compared): shows the back ends computed the same thing.
     public var agreement: Double? = nil
+    /// What the run measured besides time (e.g. a solver's residual and iterations); unlike
+    /// `params` it does not identify the configuration.
+    public var results: [String: String]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case op, dtype, backend, threads, size, params, seconds, repeats, gflops, agreement
+        case op, dtype, backend, threads, size, params, seconds, repeats, gflops, agreement, results
         case secondsMin = "seconds_min", secondsMax = "seconds_max", peakRssBytes = "peak_rss_bytes"
     }
 }

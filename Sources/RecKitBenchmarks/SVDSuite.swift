@@ -44,11 +44,12 @@ public struct SVDSuite: Sendable {
                     }
                     var row = BenchmarkRow(op: "svd_\(method)", dtype: "double", backend: backend.rawValue, threads: t, size: rank,
                                            params: ["rows": "\(csr.rows)", "columns": "\(csr.columns)", "nnz": "\(csr.nonZeroCount)",
-                                                    "max_rel_residual": String(format: "%.1e", r.maxRelativeResidual), "converged": "\(r.converged)",
-                                                    "iterations": "\(r.iterations)", "seconds_load": String(format: "%.3f", loadSeconds)],
+                                                    "power_iterations": method == "randomized" ? "\(powerIterations)" : "-"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                            gflops: nil, peakRssBytes: peakResidentBytes())
                     row.agreement = relativeDifference(r.singularValues, reference[method]!)
+                    row.results = ["max_rel_residual": String(format: "%.1e", r.maxRelativeResidual), "converged": "\(r.converged)",
+                                   "iterations": "\(r.iterations)", "seconds_load": String(format: "%.3f", loadSeconds)]
                     rows.append(row)
                     progress(row)
                 }

@@ -124,7 +124,7 @@ struct Bench: ParsableCommand {
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products on a 2 M-rating synthetic matrix, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products and truncated SVD (Lanczos, randomised) on a 2 M-rating synthetic matrix, full-ranking top-k.")
         @OptionGroup var common: Common
 
         func run() throws {
@@ -133,10 +133,12 @@ struct Bench: ParsableCommand {
             gemm.threads = threads; gemm.backends = backends
             var sparse = SparseSuite()
             sparse.threads = threads; sparse.backends = backends
+            var svd = SVDSuite()
+            svd.threads = threads; svd.backends = backends
             var scoring = ScoringSuite()
             scoring.threads = threads; scoring.backends = backends
             try runSuite(name: "all", common: common) { progress in
-                try gemm.run(progress: progress) + sparse.run(progress: progress) + scoring.run(progress: progress)
+                try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + scoring.run(progress: progress)
             }
         }
     }
