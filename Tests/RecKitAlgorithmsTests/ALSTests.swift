@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import RecKitAlgorithms
+import RecKitData
+import RecKitLinearAlgebra
+import RecKitTestSupport
+
+/// ALS: exact minimisers per side, monotone objective, CG against Cholesky, the checkerboard, the
+/// back ends, bad input.
+@Suite struct ALSTests {
+    static func ratings(users: Int = 60, items: Int = 40, count: Int = 900, seed: UInt64 = 7) throws -> CSRMatrix<Double> {
+        try SyntheticRatings(users: users, items: items, ratings: count, seed: seed).generate(threads: 1).ratings.converted(to: Double.self)
+    }
+
+    /// The item side is solved last, so each item's factors must be the exact minimiser given the
+    /// user factors: checked against a dense solve of its normal equations.
+    static func itemsAreExactMinimisers(_ r: CSRMatrix<Double>, _ fit: ALSFactors<Double>, _ options: ALSOptions) throws -> Double {
+        let f = options.factors, x = fit.users, byItem = r.transposed()
+        var worst = 0.0
+        for i in 0..<r.columns {
+            var a = Matrix<Double>(rows: f, columns: f), b = Matrix<Double>(rows: f, columns: 1)
+            switch options.feedback {
+            case .explicit:
+                for d in 0..<f { a[d, d] = options.regularization * Double(byItem.count(ofRow: i)) }
+                for p in byItem.range(ofRow: i) {
+                    let u = Int(byItem.columnIndices[p])
+                    for s in 0..<f { for t in 0..<f { a[s, t] += x[u, s] * x[u, t] }; b[s, 0] += byItem.values[p] * x[u, s] }
+                }
+            case .implicit(let alpha):
+                let xtx = TestSupport.referenceProduct(x, x, transposeA: true)
+                for s in 0..<f { for t in 0..<f { a[s, t] = xtx[s][t] + (s == t ? options.regularization : 0) } }
+                for p in byItem.range(ofRow: i) {
+                    let u = Int(byItem.columnIndices[p]), c = 1 + alpha * byItem.values[p]
+                    for s in 0..<f { for t in 0..<f { a[s, t] += (c - 1) * x[u, s] * x[u, t] }; b[s, 0] += c * x[u, s] }
+                }
+            }
+            let exact = try LinearAlgebra.solvePositiveDefinite(a, b)
+            for s in 0..<f { worst = max(worst, abs(exact[s, 0] - fit.items[i, s]) / (abs(exact[s, 0]) + 1e-3)) }
+        }
+        return worst
+    }
+
+    @Test(arguments: Backend.allCases)
+    func explicitObjectiveDecreasesAndEachSideIsExact(backend: Backend) throws {
+        let ctx = ExecutionContext(backend: backend, threads: 2)
+        let r = try Self.ratings()
+        let options = ALSOptions(factors: 5, regularization: 0.1, iterations: 8, feedback: .explicit, solver: .cholesky)
+        let fit = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
+        for k in 1..<fit.losses.count { #expect(fit.losses[k] <= fit.losses[k - 1] * (1 + 1e-12), "iteration \(k + 1): \(fit.losses[k]) after \(fit.losses[k - 1])") }
+        #expect(try Self.itemsAreExactMinimisers(r, fit, options) <= 1e-8)
+        // Float follows the same path.
+        let ff = try AlternatingLeastSquares.fit(r.converted(to: Float.self), options: options, context: ctx)
+        #expect(abs(ff.losses.last! - fit.losses.last!) <= 1e-3 * fit.losses.last!)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func implicitCholeskyIsExactAndCGAgrees(backend: Backend) throws {
+        let ctx = ExecutionContext(backend: backend, threads: 2)
+        let r = try Self.ratings()
+        var options = ALSOptions(factors: 6, regularization: 0.05, iterations: 10, feedback: .implicit(alpha: 2), solver: .cholesky)
+        let exact = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
+        for k in 1..<exact.losses.count { #expect(exact.losses[k] <= exact.losses[k - 1] * (1 + 1e-12)) }
+        #expect(try Self.itemsAreExactMinimisers(r, exact, options) <= 1e-8)
+        options.solver = .conjugateGradient(steps: 3)
+        let cg = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
+        // Warm-started CG solves each system only approximately; after 10 sweeps the objective is
+        // within 1 % of the exact solver's.
+        #expect(abs(cg.losses.last! - exact.losses.last!) <= 0.01 * exact.losses.last!, "CG \(cg.losses.last!) vs Cholesky \(exact.losses.last!)")
+        // With as many CG steps as factors, CG is exact in exact arithmetic.
+        options.solver = .conjugateGradient(steps: 6)
+        let full = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
+        #expect(try Self.itemsAreExactMinimisers(r, full, options) <= 1e-6)
+    }
+
+    /// Four blocks of ten users who like the ten items of their block, each user missing one item
+    /// of it: every user's best unseen item must be the one withheld.
+    @Test(arguments: [ALSSolver.cholesky, .conjugateGradient(steps: 3)])
+    func implicitALSRecoversTheWithheldDiagonal(solver: ALSSolver) throws {
+        var rows: [Int32] = [], columns: [Int32] = [], values: [Double] = []
+        for u in 0..<40 {
+            let block = u / 10
+            for i in (block * 10)..<(block * 10 + 10) where i != u { rows.append(Int32(u)); columns.append(Int32(i)); values.append(1) }
+        }
+        let r = try CSRMatrix<Double>.fromTriplets(rows: 40, columns: 40, rowIndices: rows, columnIndices: columns, values: values).matrix
+        let fit = try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 8, regularization: 0.01, iterations: 15, feedback: .implicit(alpha: 10),
+                                                                         solver: solver))
+        let scores = TestSupport.referenceProduct(fit.users, fit.items, transposeB: true)
+        for u in 0..<40 {
+            let seen = Set(r.row(u).map(\.column))
+            let best = (0..<40).filter { !seen.contains($0) }.max { scores[u][$0] < scores[u][$1] }!
+            #expect(best == u, "user \(u): best unseen item \(best)")
+        }
+    }
+
+    @Test func backendsAgree() throws {
+        let r = try Self.ratings()
+        let options = ALSOptions(factors: 4, regularization: 0.1, iterations: 3, feedback: .explicit, solver: .cholesky)
+        let a = try AlternatingLeastSquares.fit(r, options: options, context: ExecutionContext(backend: .blas, threads: 2))
+        let b = try AlternatingLeastSquares.fit(r, options: options, context: ExecutionContext(backend: .swift, threads: 1))
+        let difference = zip(a.items.storage, b.items.storage).map { abs($0 - $1) }.max()!
+        #expect(difference <= 1e-9 * b.items.maxAbs, "largest difference \(difference)")
+        #expect(abs(a.losses.last! - b.losses.last!) <= 1e-10 * b.losses.last!)
+    }
+
+    @Test func badInputGetsClearErrors() throws {
+        // User 2 has no ratings: with λ = 0 its explicit system is singular.
+        let r = try CSRMatrix<Double>.fromTriplets(rows: 4, columns: 3, rowIndices: [0, 0, 1, 1, 3, 3], columnIndices: [0, 1, 1, 2, 0, 2],
+                                                   values: [5, 3, 4, 2, 1, 4]).matrix
+        #expect(performing: { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, regularization: 0, iterations: 1, feedback: .explicit, solver: .cholesky)) },
+                throws: { "\($0)".contains("user 2") && "\($0)".contains("raise the regularization") })
+        let nan = try CSRMatrix<Double>.fromTriplets(rows: 2, columns: 2, rowIndices: [0, 1], columnIndices: [0, 1], values: [1, .nan]).matrix
+        #expect(performing: { try AlternatingLeastSquares.fit(nan, options: ALSOptions(factors: 2)) }, throws: { "\($0)".contains("user 1, item 1") })
+        #expect(throws: LinearAlgebraError.self) { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, feedback: .implicit(alpha: 0))) }
+        #expect(throws: LinearAlgebraError.self) { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, feedback: .explicit, solver: .conjugateGradient(steps: 3))) }
+        #expect(throws: LinearAlgebraError.self) { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 0)) }
+        #expect(throws: LinearAlgebraError.self) { try AlternatingLeastSquares.fit(CSRMatrix<Double>(rows: 3, columns: 3), options: ALSOptions(factors: 2)) }
+    }
+}
