@@ -68,10 +68,22 @@ public enum AlternatingLeastSquares {
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for impossible options or NaN/∞ ratings
     ///   (naming the entry); ``LinearAlgebraError/notPositiveDefinite(operation:order:batchIndex:)``
     ///   naming the user or item whose system is singular, with a hint to raise the regularisation.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    public static func fit<T: Scalar>(_ ratings: CSRMatrix<T>, options: ALSOptions, context: ExecutionContext = .current,
-                                      progress: ((_ iteration: Int, _ loss: Double, _ seconds: Double) -> Void)? = nil) throws -> ALSFactors<T> {
+    public static func fit(_ ratings: CSRMatrix<Float>, options: ALSOptions, context: ExecutionContext = .current,
+                           progress: ((_ iteration: Int, _ loss: Double, _ seconds: Double) -> Void)? = nil) throws -> ALSFactors<Float> {
+        try run(ratings, options: options, context: context, progress: progress)
+    }
+
+    /// ``fit(_:options:context:progress:)`` in Double.
+    public static func fit(_ ratings: CSRMatrix<Double>, options: ALSOptions, context: ExecutionContext = .current,
+                           progress: ((_ iteration: Int, _ loss: Double, _ seconds: Double) -> Void)? = nil) throws -> ALSFactors<Double> {
+        try run(ratings, options: options, context: context, progress: progress)
+    }
+
+    // The two entry points above call this with a concrete type, so the optimiser specialises it
+    // and everything it calls (a generic entry point called from another module would run the
+    // SIMD kernels through witness tables, ~100× slower).
+    static func run<T: Scalar>(_ ratings: CSRMatrix<T>, options: ALSOptions, context: ExecutionContext,
+                               progress: ((_ iteration: Int, _ loss: Double, _ seconds: Double) -> Void)?) throws -> ALSFactors<T> {
         let f = options.factors
         guard f >= 1 else { throw LinearAlgebraError.invalidArgument("ALS: factors must be ≥ 1, got \(f)") }
         guard options.iterations >= 1 else { throw LinearAlgebraError.invalidArgument("ALS: iterations must be ≥ 1, got \(options.iterations)") }
@@ -92,6 +104,10 @@ public enum AlternatingLeastSquares {
         }
         if let (u, i) = ratings.firstNonFinite {
             throw LinearAlgebraError.invalidArgument("ALS: the rating of user \(u), item \(i) is not finite")
+        }
+        if case .implicit = options.feedback, let k = ratings.values.firstIndex(where: { $0 < 0 }) {
+            let u = ratings.rowOffsets.lastIndex { $0 <= k }!
+            throw LinearAlgebraError.invalidArgument("ALS: implicit feedback needs values ≥ 0 (confidence 1 + α·r); user \(u), item \(ratings.columnIndices[k]) has \(ratings.values[k])")
         }
         let byItem = ratings.transposed()
         let scale = T(options.initialScale / Double(f).squareRoot())
@@ -129,19 +145,28 @@ public enum AlternatingLeastSquares {
             for d in 0..<f { base.storage[d * f + d] += lambda }
         }
         let offsets = r.rowOffsets, columns = r.columnIndices, values = r.values
+        let ops = VectorOps<T>.concrete
         if case .conjugateGradient(let steps) = options.solver {
-            try base.storage.withUnsafeBufferPointer { bb in
-                try y.storage.withUnsafeBufferPointer { yb in
-                    try x.storage.withUnsafeMutableBufferPointer { xb in
-                        let G = bb.baseAddress!, Y = yb.baseAddress!, X = xb.baseAddress!
-                        Parallel.forEachChunk(count: n, threads: context.threads, minimumChunk: 64) { rows in
-                            var rvec = [T](repeating: 0, count: f), p = [T](repeating: 0, count: f), ap = [T](repeating: 0, count: f)
-                            for u in rows {
-                                conjugateGradient(user: u, offsets: offsets, columns: columns, values: values, gram: G, y: Y, x: X + u * f, f: f,
-                                                  alpha: alpha, steps: steps, r: &rvec, p: &p, ap: &ap)
+            try offsets.withUnsafeBufferPointer { ob in
+                try columns.withUnsafeBufferPointer { cb in
+                    try values.withUnsafeBufferPointer { vb in
+                        try base.storage.withUnsafeBufferPointer { bb in
+                            try y.storage.withUnsafeBufferPointer { yb in
+                                try x.storage.withUnsafeMutableBufferPointer { xb in
+                                    let O = ob.baseAddress!, J = cb.baseAddress!, V = vb.baseAddress!
+                                    let G = bb.baseAddress!, Y = yb.baseAddress!, X = xb.baseAddress!
+                                    Parallel.forEachChunk(count: n, threads: context.threads, minimumChunk: 64) { rows in
+                                        let work = UnsafeMutablePointer<T>.allocate(capacity: 3 * f)
+                                        defer { work.deallocate() }
+                                        for u in rows {
+                                            conjugateGradient(entries: O[u]..<O[u + 1], columns: J, values: V, gram: G, y: Y, x: X + u * f, f: f,
+                                                              alpha: alpha, steps: steps, work: work, ops: ops)
+                                        }
+                                    }
+                                    try Self.checkFinite(X, rows: n, f: f, side: side)
+                                }
                             }
                         }
-                        try Self.checkFinite(X, rows: n, f: f, side: side)
                     }
                 }
             }
@@ -160,26 +185,42 @@ public enum AlternatingLeastSquares {
                         base.storage.withUnsafeBufferPointer { gb in
                             let A = ab.baseAddress!, Bv = bbuf.baseAddress!, Y = yb.baseAddress!, G = gb.baseAddress!
                             Parallel.forEachChunk(count: count, threads: context.threads, minimumChunk: 16) { local in
+                                // Per thread: the user's rows scaled by √w (in chunks), and the system.
+                                let chunkRows = 4096
+                                var gathered = Matrix<T>(rows: chunkRows, columns: f)
+                                var system = Matrix<T>(rows: f, columns: f)
+                                let single = ExecutionContext(backend: context.backend, threads: 1)
                                 for k in local {
                                     let u = start + k
-                                    let system = A + k * f * f, rhs = Bv + k * f
+                                    let rhs = Bv + k * f
                                     if implicit {
-                                        system.update(from: G, count: f * f)
+                                        system.storage.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: G, count: f * f) }
                                     } else {
                                         let reg = lambda * T(offsets[u + 1] - offsets[u])
-                                        for d in 0..<f { system[d * f + d] = reg }
-                                    }
-                                    for p in offsets[u]..<offsets[u + 1] {
-                                        let yi = Y + Int(columns[p]) * f
-                                        let (w, c): (T, T) = implicit ? (alpha * values[p], 1 + alpha * values[p]) : (1, values[p])
-                                        // lower triangle of w·y·yᵀ, and c·y into the right-hand side
-                                        for i in 0..<f {
-                                            let wyi = w * yi[i]
-                                            let row = system + i * f
-                                            for j in 0...i { row[j] += wyi * yi[j] }
-                                            rhs[i] += c * yi[i]
+                                        system.storage.withUnsafeMutableBufferPointer { sb in
+                                            sb.update(repeating: 0)
+                                            for d in 0..<f { sb[d * f + d] = reg }
                                         }
                                     }
+                                    var p = offsets[u]
+                                    while p < offsets[u + 1] {
+                                        let rows = Swift.min(chunkRows, offsets[u + 1] - p)
+                                        gathered.storage.withUnsafeMutableBufferPointer { gb in
+                                            let out = gb.baseAddress!
+                                            for q in 0..<rows {
+                                                let e = p + q
+                                                let yi = Y + Int(columns[e]) * f
+                                                let (w, c): (T, T) = implicit ? (alpha * values[e], 1 + alpha * values[e]) : (1, values[e])
+                                                let root = w.squareRoot()
+                                                for t in 0..<f { out[q * f + t] = root * yi[t] }
+                                                ops.axpy(c, yi, rhs, f)
+                                            }
+                                        }
+                                        // system += Gᵀ·G over these rows (one SYRK)
+                                        try? LinearAlgebra.gram(gathered.rows(0..<rows), transposeA: true, alpha: 1, beta: 1, into: &system, context: single)
+                                        p += rows
+                                    }
+                                    system.storage.withUnsafeBufferPointer { A.advanced(by: k * f * f).update(from: $0.baseAddress!, count: f * f) }
                                 }
                             }
                         }
@@ -200,55 +241,39 @@ public enum AlternatingLeastSquares {
         }
     }
 
-    /// A few CG steps on `(YᵀY + λI + Σ (c−1)·y yᵀ)·x = Σ c·y` from the current `x`.
+    /// A few CG steps on `(YᵀY + λI + Σ (c−1)·y yᵀ)·x = Σ c·y` from the current `x`; `work` holds
+    /// `3f` scratch elements.
     @inline(__always)
-    static func conjugateGradient<T: Scalar>(user u: Int, offsets: [Int], columns: [Int32], values: [T], gram: UnsafePointer<T>, y: UnsafePointer<T>,
-                                            x: UnsafeMutablePointer<T>, f: Int, alpha: T, steps: Int, r: inout [T], p: inout [T], ap: inout [T]) {
-        // A·v for the user's system
+    static func conjugateGradient<T: Scalar>(entries: Range<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>, gram: UnsafePointer<T>,
+                                            y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, f: Int, alpha: T, steps: Int,
+                                            work: UnsafeMutablePointer<T>, ops: VectorOps<T>) {
+        let r = work, p = work + f, ap = work + 2 * f
+        // out = A·v
         func apply(_ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
-            for i in 0..<f {
-                var s: T = 0
-                let row = gram + i * f
-                for j in 0..<f { s += row[j] * v[j] }
-                out[i] = s
-            }
-            for q in offsets[u]..<offsets[u + 1] {
+            for i in 0..<f { out[i] = ops.dot(gram + i * f, v, f) }
+            for q in entries {
                 let yi = y + Int(columns[q]) * f
-                var dot: T = 0
-                for j in 0..<f { dot += yi[j] * v[j] }
-                let w = alpha * values[q] * dot
-                for j in 0..<f { out[j] += w * yi[j] }
+                ops.axpy(alpha * values[q] * ops.dot(yi, v, f), yi, out, f)
             }
         }
-        r.withUnsafeMutableBufferPointer { rb in
-            p.withUnsafeMutableBufferPointer { pb in
-                ap.withUnsafeMutableBufferPointer { ab in
-                    let R = rb.baseAddress!, P = pb.baseAddress!, AP = ab.baseAddress!
-                    // r = b − A·x
-                    apply(UnsafePointer(x), AP)
-                    for j in 0..<f { R[j] = -AP[j] }
-                    for q in offsets[u]..<offsets[u + 1] {
-                        let yi = y + Int(columns[q]) * f
-                        let c = 1 + alpha * values[q]
-                        for j in 0..<f { R[j] += c * yi[j] }
-                    }
-                    var rs: T = 0
-                    for j in 0..<f { P[j] = R[j]; rs += R[j] * R[j] }
-                    for _ in 0..<steps {
-                        if rs <= T.leastNormalMagnitude { break }
-                        apply(UnsafePointer(P), AP)
-                        var pap: T = 0
-                        for j in 0..<f { pap += P[j] * AP[j] }
-                        guard pap > 0 else { break }
-                        let a = rs / pap
-                        var next: T = 0
-                        for j in 0..<f { x[j] += a * P[j]; R[j] -= a * AP[j]; next += R[j] * R[j] }
-                        let beta = next / rs
-                        for j in 0..<f { P[j] = R[j] + beta * P[j] }
-                        rs = next
-                    }
-                }
-            }
+        // r = b − A·x
+        apply(UnsafePointer(x), ap)
+        for j in 0..<f { r[j] = -ap[j] }
+        for q in entries { ops.axpy(1 + alpha * values[q], y + Int(columns[q]) * f, r, f) }
+        p.update(from: r, count: f)
+        var rs = ops.dot(r, r, f)
+        for _ in 0..<steps {
+            if rs <= T.leastNormalMagnitude { break }
+            apply(UnsafePointer(p), ap)
+            let pap = ops.dot(p, ap, f)
+            guard pap > 0 else { break }
+            let a = rs / pap
+            ops.axpy(a, p, x, f)
+            ops.axpy(-a, ap, r, f)
+            let next = ops.dot(r, r, f)
+            let beta = next / rs
+            for j in 0..<f { p[j] = r[j] + beta * p[j] }
+            rs = next
         }
     }
 
@@ -303,5 +328,20 @@ public enum AlternatingLeastSquares {
             for t in 0..<y.storage.count { penalty += lambda * y.storage[t].doubleValue * y.storage[t].doubleValue }
         }
         return loss + penalty
+    }
+}
+
+/// SIMD dot and axpy for a precision, as concrete functions: generic code in this module calls
+/// them instead of RecKitLinearAlgebra's generic kernels, which would run unspecialised (through
+/// witness tables) when called from here.
+struct VectorOps<T: Scalar> {
+    let dot: (UnsafePointer<T>, UnsafePointer<T>, Int) -> T
+    let axpy: (T, UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void
+
+    static var concrete: VectorOps<T> {
+        switch T.dtype {
+        case .float: return unsafeBitCast(VectorOps<Float>(dot: VectorKernels.dotFloat, axpy: VectorKernels.axpyFloat), to: VectorOps<T>.self)
+        case .double: return unsafeBitCast(VectorOps<Double>(dot: VectorKernels.dotDouble, axpy: VectorKernels.axpyDouble), to: VectorOps<T>.self)
+        }
     }
 }
