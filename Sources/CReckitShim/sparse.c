@@ -9,7 +9,7 @@
  * The kernels work on a range of CSR rows so the caller (Swift's Parallel) can split the work; they
  * are compiled twice -- with AVX2+FMA and for the baseline ISA -- and dispatch on the CPU at run time.
  */
-#include "CReckitShim.h"
+#include "dispatch.h"
 
 #define RECKIT_PREFETCH_DISTANCE 8
 
@@ -56,7 +56,6 @@
     }
 
 #if defined(__x86_64__)
-#define RECKIT_AVX2 __attribute__((target("avx2,fma")))
 RECKIT_DEFINE_CSRMM(csrmm_d_avx2, double, RECKIT_AVX2)
 RECKIT_DEFINE_CSRMM(csrmm_s_avx2, float, RECKIT_AVX2)
 RECKIT_DEFINE_CSRMM_T(csrmm_t_d_avx2, double, RECKIT_AVX2)
@@ -66,26 +65,6 @@ RECKIT_DEFINE_CSRMM(csrmm_d_base, double, )
 RECKIT_DEFINE_CSRMM(csrmm_s_base, float, )
 RECKIT_DEFINE_CSRMM_T(csrmm_t_d_base, double, )
 RECKIT_DEFINE_CSRMM_T(csrmm_t_s_base, float, )
-
-static int reckit_use_avx2(void) {
-#if defined(__x86_64__)
-    static int cached = -1;
-    if (cached < 0) {
-        uint32_t f = reckit_cpu_features();
-        uint32_t need = RECKIT_CPU_AVX2 | RECKIT_CPU_FMA | RECKIT_CPU_OS_YMM;
-        cached = (f & need) == need;
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
-
-#if defined(__x86_64__)
-#define RECKIT_DISPATCH(AVX2, BASE) (reckit_use_avx2() ? (AVX2) : (BASE))
-#else
-#define RECKIT_DISPATCH(AVX2, BASE) (BASE)
-#endif
 
 void reckit_dcsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
                    const double *b, long ldb, double *c, long ldc) {

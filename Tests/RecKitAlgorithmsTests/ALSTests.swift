@@ -40,11 +40,15 @@ import RecKitTestSupport
         return worst
     }
 
-    @Test(arguments: Backend.allCases)
-    func explicitObjectiveDecreasesAndEachSideIsExact(backend: Backend) throws {
+    /// Factor counts that take each path of the row kernels: scalar tails (5), 2-vector tiles in
+    /// Double but not Float (8), both (16, 64).
+    static let factorCounts = [5, 8, 16, 64]
+
+    @Test(arguments: Backend.allCases, factorCounts)
+    func explicitObjectiveDecreasesAndEachSideIsExact(backend: Backend, factors: Int) throws {
         let ctx = ExecutionContext(backend: backend, threads: 2)
         let r = try Self.ratings()
-        let options = ALSOptions(factors: 5, regularization: 0.1, iterations: 8, feedback: .explicit, solver: .cholesky)
+        let options = ALSOptions(factors: factors, regularization: 0.1, iterations: 8, feedback: .explicit, solver: .cholesky)
         let fit = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
         for k in 1..<fit.losses.count { #expect(fit.losses[k] <= fit.losses[k - 1] * (1 + 1e-12), "iteration \(k + 1): \(fit.losses[k]) after \(fit.losses[k - 1])") }
         #expect(try Self.itemsAreExactMinimisers(r, fit, options) <= 1e-8)
@@ -53,23 +57,26 @@ import RecKitTestSupport
         #expect(abs(ff.losses.last! - fit.losses.last!) <= 1e-3 * fit.losses.last!)
     }
 
-    @Test(arguments: Backend.allCases)
-    func implicitCholeskyIsExactAndCGAgrees(backend: Backend) throws {
+    @Test(arguments: Backend.allCases, factorCounts)
+    func implicitCholeskyIsExactAndCGAgrees(backend: Backend, factors: Int) throws {
         let ctx = ExecutionContext(backend: backend, threads: 2)
         let r = try Self.ratings()
-        var options = ALSOptions(factors: 6, regularization: 0.05, iterations: 10, feedback: .implicit(alpha: 2), solver: .cholesky)
+        var options = ALSOptions(factors: factors, regularization: 0.05, iterations: 10, feedback: .implicit(alpha: 2), solver: .cholesky)
         let exact = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
         for k in 1..<exact.losses.count { #expect(exact.losses[k] <= exact.losses[k - 1] * (1 + 1e-12)) }
         #expect(try Self.itemsAreExactMinimisers(r, exact, options) <= 1e-8)
         options.solver = .conjugateGradient(steps: 3)
         let cg = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
-        // Warm-started CG solves each system only approximately; after 10 sweeps the objective is
-        // within 1 % of the exact solver's.
-        #expect(abs(cg.losses.last! - exact.losses.last!) <= 0.01 * exact.losses.last!, "CG \(cg.losses.last!) vs Cholesky \(exact.losses.last!)")
-        // With as many CG steps as factors, CG is exact in exact arithmetic.
-        options.solver = .conjugateGradient(steps: 6)
+        // Warm-started CG solves each system only approximately; with few factors, after 10 sweeps
+        // the objective is within 1 % of the exact solver's. (With 16 or 64 factors on this 60 × 40
+        // matrix the exact solution overfits and 3 steps stay 2–20 % above it; the 3f-step check
+        // below covers those paths.)
+        if factors <= 8 { #expect(abs(cg.losses.last! - exact.losses.last!) <= 0.01 * exact.losses.last!, "CG \(cg.losses.last!) vs Cholesky \(exact.losses.last!)") }
+        // CG is exact after f steps in exact arithmetic; in floating point 3f steps reach the solution.
+        options.solver = .conjugateGradient(steps: 3 * factors)
         let full = try AlternatingLeastSquares.fit(r, options: options, context: ctx)
-        #expect(try Self.itemsAreExactMinimisers(r, full, options) <= 1e-6)
+        let cgError = try Self.itemsAreExactMinimisers(r, full, options)
+        #expect(cgError <= 1e-6, "CG with \(3 * factors) steps: \(cgError)")
     }
 
     /// Four blocks of ten users who like the ten items of their block, each user missing one item
@@ -103,11 +110,19 @@ import RecKitTestSupport
     }
 
     @Test func badInputGetsClearErrors() throws {
-        // User 2 has no ratings: with λ = 0 its explicit system is singular.
-        let r = try CSRMatrix<Double>.fromTriplets(rows: 4, columns: 3, rowIndices: [0, 0, 1, 1, 3, 3], columnIndices: [0, 1, 1, 2, 0, 2],
-                                                   values: [5, 3, 4, 2, 1, 4]).matrix
-        #expect(performing: { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, regularization: 0, iterations: 1, feedback: .explicit, solver: .cholesky)) },
-                throws: { "\($0)".contains("user 2") && "\($0)".contains("raise the regularization") })
+        // User 3 has one rating: with λ = 0 its 2 × 2 explicit system has rank 1. User 2 has none.
+        let r = try CSRMatrix<Double>.fromTriplets(rows: 4, columns: 3, rowIndices: [0, 0, 1, 1, 3], columnIndices: [0, 1, 1, 2, 0],
+                                                   values: [5, 3, 4, 2, 1]).matrix
+        for backend in Backend.allCases {
+            #expect(performing: {
+                try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, regularization: 0, iterations: 1, feedback: .explicit, solver: .cholesky),
+                                                context: ExecutionContext(backend: backend, threads: 1))
+            }, throws: { "\($0)".contains("user 3") && "\($0)".contains("raise the regularization") })
+            // A user without ratings has nothing to fit: zero factors, not an error.
+            let fit = try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, regularization: 0.1, iterations: 2, feedback: .explicit, solver: .cholesky),
+                                                      context: ExecutionContext(backend: backend, threads: 1))
+            #expect(fit.users.row(2).allSatisfy { $0 == 0 })
+        }
         let nan = try CSRMatrix<Double>.fromTriplets(rows: 2, columns: 2, rowIndices: [0, 1], columnIndices: [0, 1], values: [1, .nan]).matrix
         #expect(performing: { try AlternatingLeastSquares.fit(nan, options: ALSOptions(factors: 2)) }, throws: { "\($0)".contains("user 1, item 1") })
         #expect(throws: LinearAlgebraError.self) { try AlternatingLeastSquares.fit(r, options: ALSOptions(factors: 2, feedback: .implicit(alpha: 0))) }

@@ -94,6 +94,29 @@ void reckit_dcsrmm_t(long r0, long r1, long k, const long *off, const int32_t *c
 void reckit_scsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
                      const float *b, long ldb, float *c, long ldc);
 
+/* ---- Alternating least squares, one row's system at a time (als.c) ----
+ * R is CSR as above (rows r0 ..< r1 are solved; nnz = off[rows]); Y is the fixed side, row-major
+ * (columns x f); X is the side being solved, row-major (rows x f), row u overwritten. `work` is
+ * per-thread scratch of reckit_als_work_size(f, exact) elements.
+ *   cg:    implicit feedback, preference p = 1{r > 0}, confidence c = 1 + alpha r. Starting from X's
+ *          row, `steps` conjugate-gradient steps on (G + sum_q alpha r_q y_q y_q^T) x = sum_q c_q p_q y_q,
+ *          where gram = G = Y^T Y + lambda I (f x f, symmetric).
+ *   solve: the same system formed and solved exactly (Cholesky) when gram != NULL; with gram == NULL
+ *          explicit feedback, (lambda n_u I + sum_q y_q y_q^T) x = sum_q r_q y_q (weighted-lambda).
+ *          A row without entries gets x = 0. Returns -1, or the first row whose system is not
+ *          positive definite in this precision, with *order = the failing leading minor's order.
+ */
+long reckit_als_work_size(long f, int exact);
+void reckit_sals_cg(long r0, long r1, long f, const long *off, const int32_t *col, const float *val, long nnz,
+                    const float *gram, const float *y, float *x, float alpha, int steps, float *work);
+void reckit_dals_cg(long r0, long r1, long f, const long *off, const int32_t *col, const double *val, long nnz,
+                    const double *gram, const double *y, double *x, double alpha, int steps, double *work);
+long reckit_sals_solve(long r0, long r1, long f, const long *off, const int32_t *col, const float *val, long nnz,
+                       const float *gram, float lambda, const float *y, float *x, float alpha, float *work, long *order);
+long reckit_dals_solve(long r0, long r1, long f, const long *off, const int32_t *col, const double *val, long nnz,
+                       const double *gram, double lambda, const double *y, double *x, double alpha, double *work,
+                       long *order);
+
 /* ---- Threads ---- */
 static inline void reckit_blas_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int reckit_blas_get_threads(void) { return openblas_get_num_threads(); }

@@ -131,150 +131,83 @@ public enum AlternatingLeastSquares {
         return ALSFactors(users: users, items: items, losses: losses, secondsPerIteration: seconds)
     }
 
-    /// Solves for every row of `solved` (one per row of `r`) with the other side `fixed`.
+    /// Solves for every row of `x` (one per row of `r`) with the other side `y` fixed.
+    ///
+    /// Rows are independent, so they are split into parts of near-equal estimated cost (entries
+    /// plus a per-row term for the `f × f` work), several per thread so that the threads balance
+    /// themselves; results do not depend on the split.
     static func solveSide<T: Scalar>(_ r: CSRMatrix<T>, fixed y: Matrix<T>, into x: inout Matrix<T>, side: String,
                                      options: ALSOptions, context: ExecutionContext) throws {
         let f = options.factors, n = r.rows
         let lambda = T(options.regularization)
         var alpha: T = 0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = T(a) }
-        // Implicit: every system shares YᵀY + λI.
-        var base = Matrix<T>(rows: f, columns: f)
+        // Implicit: every system shares G = YᵀY + λI (one threaded Gram product).
+        var gram = Matrix<T>(rows: 0, columns: 0)
         if implicit {
-            base = try LinearAlgebra.gram(y, transposeA: true, context: context)
-            for d in 0..<f { base.storage[d * f + d] += lambda }
+            gram = try LinearAlgebra.gram(y, transposeA: true, context: context)
+            for d in 0..<f { gram.storage[d * f + d] += lambda }
         }
-        let offsets = r.rowOffsets, columns = r.columnIndices, values = r.values
-        let ops = VectorOps<T>.concrete
-        if case .conjugateGradient(let steps) = options.solver {
-            try offsets.withUnsafeBufferPointer { ob in
-                try columns.withUnsafeBufferPointer { cb in
-                    try values.withUnsafeBufferPointer { vb in
-                        try base.storage.withUnsafeBufferPointer { bb in
-                            try y.storage.withUnsafeBufferPointer { yb in
-                                try x.storage.withUnsafeMutableBufferPointer { xb in
-                                    let O = ob.baseAddress!, J = cb.baseAddress!, V = vb.baseAddress!
-                                    let G = bb.baseAddress!, Y = yb.baseAddress!, X = xb.baseAddress!
-                                    Parallel.forEachChunk(count: n, threads: context.threads, minimumChunk: 64) { rows in
-                                        let work = UnsafeMutablePointer<T>.allocate(capacity: 3 * f)
+        var cgSteps: Int?
+        if case .conjugateGradient(let steps) = options.solver { cgSteps = steps }
+        let parts = costBalancedRows(r.rowOffsets, perRow: cgSteps != nil ? f / 4 : f / 3,
+                                     parts: context.threads * 8)
+        let workSize = ALSRowKernels.workSize(f: f, exact: cgSteps == nil)
+        let backend = context.backend
+        var failures = [(row: Int, order: Int)?](repeating: nil, count: parts.count)
+        r.rowOffsets.withUnsafeBufferPointer { ob in
+            r.columnIndices.withUnsafeBufferPointer { cb in
+                r.values.withUnsafeBufferPointer { vb in
+                    gram.storage.withUnsafeBufferPointer { gb in
+                        y.storage.withUnsafeBufferPointer { yb in
+                            x.storage.withUnsafeMutableBufferPointer { xb in
+                                failures.withUnsafeMutableBufferPointer { fb in
+                                    let csr = ALSRowKernels.Rows(offsets: ob.baseAddress!, columns: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                                                 values: vb.baseAddress ?? UnsafePointer(bitPattern: 8)!, nnz: r.nonZeroCount)
+                                    let G = implicit ? gb.baseAddress : nil, Y = yb.baseAddress!, X = xb.baseAddress!, F = fb.baseAddress!
+                                    Parallel.forEachPart(parts.count, threads: context.threads) { part in
+                                        let work = UnsafeMutablePointer<T>.allocate(capacity: workSize)
+                                        work.initialize(repeating: 0, count: workSize)
                                         defer { work.deallocate() }
-                                        for u in rows {
-                                            conjugateGradient(entries: O[u]..<O[u + 1], columns: J, values: V, gram: G, y: Y, x: X + u * f, f: f,
-                                                              alpha: alpha, steps: steps, work: work, ops: ops)
+                                        if let steps = cgSteps {
+                                            ALSRowKernels.conjugateGradient(backend, rows: parts[part], f: f, csr: csr, gram: G!, y: Y, x: X,
+                                                                            alpha: alpha, steps: steps, work: work)
+                                        } else {
+                                            F[part] = ALSRowKernels.solve(backend, rows: parts[part], f: f, csr: csr, gram: G, lambda: lambda,
+                                                                          y: Y, x: X, alpha: alpha, work: work)
                                         }
                                     }
-                                    try Self.checkFinite(X, rows: n, f: f, side: side)
                                 }
                             }
                         }
                     }
                 }
             }
-            return
         }
-        // Cholesky: build each system, then solve the batch.
-        let batch = 2048
-        var start = 0
-        while start < n {
-            let count = Swift.min(batch, n - start)
-            var a = MatrixBatch<T>(count: count, rows: f, columns: f)
-            var b = MatrixBatch<T>(count: count, rows: f, columns: 1)
-            a.storage.withUnsafeMutableBufferPointer { ab in
-                b.storage.withUnsafeMutableBufferPointer { bbuf in
-                    y.storage.withUnsafeBufferPointer { yb in
-                        base.storage.withUnsafeBufferPointer { gb in
-                            let A = ab.baseAddress!, Bv = bbuf.baseAddress!, Y = yb.baseAddress!, G = gb.baseAddress!
-                            Parallel.forEachChunk(count: count, threads: context.threads, minimumChunk: 16) { local in
-                                // Per thread: the user's rows scaled by √w (in chunks), and the system.
-                                let chunkRows = 4096
-                                var gathered = Matrix<T>(rows: chunkRows, columns: f)
-                                var system = Matrix<T>(rows: f, columns: f)
-                                let single = ExecutionContext(backend: context.backend, threads: 1)
-                                for k in local {
-                                    let u = start + k
-                                    let rhs = Bv + k * f
-                                    if implicit {
-                                        system.storage.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: G, count: f * f) }
-                                    } else {
-                                        let reg = lambda * T(offsets[u + 1] - offsets[u])
-                                        system.storage.withUnsafeMutableBufferPointer { sb in
-                                            sb.update(repeating: 0)
-                                            for d in 0..<f { sb[d * f + d] = reg }
-                                        }
-                                    }
-                                    var p = offsets[u]
-                                    while p < offsets[u + 1] {
-                                        let rows = Swift.min(chunkRows, offsets[u + 1] - p)
-                                        gathered.storage.withUnsafeMutableBufferPointer { gb in
-                                            let out = gb.baseAddress!
-                                            for q in 0..<rows {
-                                                let e = p + q
-                                                let yi = Y + Int(columns[e]) * f
-                                                let (w, c): (T, T) = implicit ? (alpha * values[e], 1 + alpha * values[e]) : (1, values[e])
-                                                let root = w.squareRoot()
-                                                for t in 0..<f { out[q * f + t] = root * yi[t] }
-                                                ops.axpy(c, yi, rhs, f)
-                                            }
-                                        }
-                                        // system += Gᵀ·G over these rows (one SYRK)
-                                        try? LinearAlgebra.gram(gathered.rows(0..<rows), transposeA: true, alpha: 1, beta: 1, into: &system, context: single)
-                                        p += rows
-                                    }
-                                    system.storage.withUnsafeBufferPointer { A.advanced(by: k * f * f).update(from: $0.baseAddress!, count: f * f) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            let solution: MatrixBatch<T>
-            do {
-                solution = try LinearAlgebra.batchedSolvePositiveDefinite(a, b, context: context)
-            } catch LinearAlgebraError.notPositiveDefinite(_, let order, let index) {
-                let which = start + (index ?? 0)
-                throw LinearAlgebraError.invalidArgument(
-                    "ALS: the least-squares system of \(side) \(which) (\(offsets[which + 1] - offsets[which]) entries) is singular "
-                    + "(leading minor \(order) is not positive); raise the regularization above \(options.regularization)")
-            }
-            x.storage.replaceSubrange(start * f..<(start + count) * f, with: solution.storage)
-            start += count
+        if let (row, order) = failures.lazy.compactMap({ $0 }).first {
+            throw LinearAlgebraError.invalidArgument(
+                "ALS: the least-squares system of \(side) \(row) (\(r.rowOffsets[row + 1] - r.rowOffsets[row]) entries) is singular "
+                + "in \(T.dtype) (leading minor \(order) of \(f) is not positive); raise the regularization above \(options.regularization)")
         }
+        try x.storage.withUnsafeBufferPointer { try checkFinite($0.baseAddress!, rows: n, f: f, side: side) }
     }
 
-    /// A few CG steps on `(YᵀY + λI + Σ (c−1)·y yᵀ)·x = Σ c·y` from the current `x`; `work` holds
-    /// `3f` scratch elements.
-    @inline(__always)
-    static func conjugateGradient<T: Scalar>(entries: Range<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>, gram: UnsafePointer<T>,
-                                            y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, f: Int, alpha: T, steps: Int,
-                                            work: UnsafeMutablePointer<T>, ops: VectorOps<T>) {
-        let r = work, p = work + f, ap = work + 2 * f
-        // out = A·v
-        func apply(_ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
-            for i in 0..<f { out[i] = ops.dot(gram + i * f, v, f) }
-            for q in entries {
-                let yi = y + Int(columns[q]) * f
-                ops.axpy(alpha * values[q] * ops.dot(yi, v, f), yi, out, f)
-            }
+    /// Contiguous row ranges of near-equal cost `entries + perRow` (at most `parts`, none empty).
+    static func costBalancedRows(_ offsets: [Int], perRow: Int, parts: Int) -> [Range<Int>] {
+        let rows = offsets.count - 1
+        let total = offsets[rows] + rows * perRow
+        let count = Swift.max(1, Swift.min(parts, rows, total / 4096 + 1))
+        guard count > 1 else { return [0..<rows] }
+        var bounds = [0]
+        for p in 1..<count {
+            let target = total * p / count
+            // first row whose start cost reaches the target
+            var lo = bounds.last!, hi = rows
+            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] + mid * perRow < target { lo = mid + 1 } else { hi = mid } }
+            bounds.append(lo)
         }
-        // r = b − A·x
-        apply(UnsafePointer(x), ap)
-        for j in 0..<f { r[j] = -ap[j] }
-        for q in entries { ops.axpy(1 + alpha * values[q], y + Int(columns[q]) * f, r, f) }
-        p.update(from: r, count: f)
-        var rs = ops.dot(r, r, f)
-        for _ in 0..<steps {
-            if rs <= T.leastNormalMagnitude { break }
-            apply(UnsafePointer(p), ap)
-            let pap = ops.dot(p, ap, f)
-            guard pap > 0 else { break }
-            let a = rs / pap
-            ops.axpy(a, p, x, f)
-            ops.axpy(-a, ap, r, f)
-            let next = ops.dot(r, r, f)
-            let beta = next / rs
-            for j in 0..<f { p[j] = r[j] + beta * p[j] }
-            rs = next
-        }
+        bounds.append(rows)
+        return (0..<count).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
     }
 
     static func checkFinite<T: Scalar>(_ x: UnsafePointer<T>, rows: Int, f: Int, side: String) throws {
@@ -283,65 +216,54 @@ public enum AlternatingLeastSquares {
         }
     }
 
-    /// The objective of ``ALSFeedback`` for the current factors (in Double).
+    /// The objective of ``ALSFeedback`` for the current factors, accumulated in Double (each
+    /// prediction `xᵀy` is a dot product in `T`). Parallel over users in a fixed split.
     static func objective<T: Scalar>(_ r: CSRMatrix<T>, users x: Matrix<T>, items y: Matrix<T>, options: ALSOptions,
                                      context: ExecutionContext) throws -> Double {
         let f = options.factors, lambda = options.regularization
-        var loss = 0.0, penalty = 0.0
-        switch options.feedback {
-        case .explicit:
-            for u in 0..<r.rows {
-                var nu = 0.0
-                for p in r.range(ofRow: u) {
-                    let i = Int(r.columnIndices[p])
-                    var dot = 0.0
-                    for t in 0..<f { dot += x.storage[u * f + t].doubleValue * y.storage[i * f + t].doubleValue }
-                    let e = r.values[p].doubleValue - dot
-                    loss += e * e
-                    nu += 1
+        var alpha = 0.0, implicit = false
+        if case .implicit(let a) = options.feedback { implicit = true; alpha = a }
+        let parts = costBalancedRows(r.rowOffsets, perRow: f / 8, parts: context.threads)
+        var partial = [Double](repeating: 0, count: parts.count)
+        r.rowOffsets.withUnsafeBufferPointer { O in
+            r.columnIndices.withUnsafeBufferPointer { J in
+                r.values.withUnsafeBufferPointer { R in
+                    x.storage.withUnsafeBufferPointer { xb in
+                        y.storage.withUnsafeBufferPointer { yb in
+                            partial.withUnsafeMutableBufferPointer { out in
+                                let X = xb.baseAddress!, Y = yb.baseAddress!, sums = out.baseAddress!
+                                Parallel.forEachPart(parts.count) { part in
+                                    var loss = 0.0
+                                    for u in parts[part] {
+                                        let xu = X + u * f
+                                        for q in O[u]..<O[u + 1] {
+                                            let dot = SwiftALS<T>.dot(xu, Y + Int(J[q]) * f, f).doubleValue, v = R[q].doubleValue
+                                            if implicit {
+                                                // c(p − xᵀy)² replaces the (xᵀy)² the trace term counted
+                                                let c = 1 + alpha * v, p = v > 0 ? 1.0 : 0.0
+                                                loss += c * (p - dot) * (p - dot) - dot * dot
+                                            } else {
+                                                loss += (v - dot) * (v - dot) + lambda * (SwiftALS<T>.dot(xu, xu, f).doubleValue
+                                                                                          + SwiftALS<T>.dot(Y + Int(J[q]) * f, Y + Int(J[q]) * f, f).doubleValue)
+                                            }
+                                        }
+                                    }
+                                    sums[part] = loss
+                                }
+                            }
+                        }
+                    }
                 }
-                var n2 = 0.0
-                for t in 0..<f { n2 += x.storage[u * f + t].doubleValue * x.storage[u * f + t].doubleValue }
-                penalty += lambda * nu * n2
             }
-            let counts = r.columnStatistics().counts
-            for i in 0..<y.rows {
-                var n2 = 0.0
-                for t in 0..<f { n2 += y.storage[i * f + t].doubleValue * y.storage[i * f + t].doubleValue }
-                penalty += lambda * Double(counts[i]) * n2
-            }
-        case .implicit(let alpha):
-            // Σ_all (xᵀy)² = trace((XᵀX)(YᵀY)), then correct on the entries.
+        }
+        var total = partial.reduce(0, +)
+        if implicit {
+            // Σ over all pairs of (xᵀy)² = trace((XᵀX)(YᵀY)), plus λ(‖X‖² + ‖Y‖²)
             let xtx = try LinearAlgebra.gram(x, transposeA: true, context: context)
             let yty = try LinearAlgebra.gram(y, transposeA: true, context: context)
-            for a in 0..<f { for b in 0..<f { loss += xtx.storage[a * f + b].doubleValue * yty.storage[a * f + b].doubleValue } }
-            for u in 0..<r.rows {
-                for p in r.range(ofRow: u) {
-                    let i = Int(r.columnIndices[p])
-                    var dot = 0.0
-                    for t in 0..<f { dot += x.storage[u * f + t].doubleValue * y.storage[i * f + t].doubleValue }
-                    let c = 1 + alpha * r.values[p].doubleValue
-                    loss += c * (1 - dot) * (1 - dot) - dot * dot
-                }
-            }
-            for t in 0..<x.storage.count { penalty += lambda * x.storage[t].doubleValue * x.storage[t].doubleValue }
-            for t in 0..<y.storage.count { penalty += lambda * y.storage[t].doubleValue * y.storage[t].doubleValue }
+            for k in 0..<(f * f) { total += xtx.storage[k].doubleValue * yty.storage[k].doubleValue }
+            for k in 0..<f { total += lambda * (xtx.storage[k * f + k].doubleValue + yty.storage[k * f + k].doubleValue) }
         }
-        return loss + penalty
-    }
-}
-
-/// SIMD dot and axpy for a precision, as concrete functions: generic code in this module calls
-/// them instead of RecKitLinearAlgebra's generic kernels, which would run unspecialised (through
-/// witness tables) when called from here.
-struct VectorOps<T: Scalar> {
-    let dot: (UnsafePointer<T>, UnsafePointer<T>, Int) -> T
-    let axpy: (T, UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void
-
-    static var concrete: VectorOps<T> {
-        switch T.dtype {
-        case .float: return unsafeBitCast(VectorOps<Float>(dot: VectorKernels.dotFloat, axpy: VectorKernels.axpyFloat), to: VectorOps<T>.self)
-        case .double: return unsafeBitCast(VectorOps<Double>(dot: VectorKernels.dotDouble, axpy: VectorKernels.axpyDouble), to: VectorOps<T>.self)
-        }
+        return total
     }
 }

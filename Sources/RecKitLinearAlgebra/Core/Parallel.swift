@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The engine's worker threads: static, contiguous partitions of an index range.
 ///
@@ -29,6 +30,18 @@ public enum Parallel {
         }
     }
 
+    /// Calls `body` once per part `p` in `0..<parts` on at most `threads` workers, each taking the
+    /// next unclaimed part (dynamic scheduling, so parts of uneven cost balance themselves). Which
+    /// worker runs a part varies from run to run: `body` must not depend on it.
+    public static func forEachPart(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
+        let workers = Swift.min(parts, threads)
+        if workers <= 1 { for p in 0..<parts { body(p) }; return }
+        let next = PartCounter()
+        forEachPart(workers) { _ in
+            while case let p = next.claim(), p < parts { body(p) }
+        }
+    }
+
     /// The `p`-th of `parts` near-equal contiguous ranges of `0..<count`.
     public static func chunk(_ p: Int, of parts: Int, count: Int) -> Range<Int> {
         let base = count / parts, extra = count % parts
@@ -37,6 +50,12 @@ public enum Parallel {
     }
 }
 
+
+/// Hands out 0, 1, 2, … to concurrent callers.
+final class PartCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func claim() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+}
 
 /// Wraps a value the caller guarantees is used safely across threads.
 struct UncheckedSendable<Value>: @unchecked Sendable {
