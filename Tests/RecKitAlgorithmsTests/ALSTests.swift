@@ -79,6 +79,66 @@ import RecKitTestSupport
         #expect(cgError <= 1e-6, "CG with \(3 * factors) steps: \(cgError)")
     }
 
+    /// Explicit ALS with biases: monotone objective, and every item's `[y_i, b_i]` is the exact
+    /// minimiser given the users (a dense solve of the augmented normal equations).
+    @Test(arguments: Backend.allCases)
+    func explicitBiasesAreExact(backend: Backend) throws {
+        let r = try Self.ratings()
+        let options = ALSOptions(factors: 6, regularization: 0.1, iterations: 6, feedback: .explicit, solver: .cholesky, biases: true)
+        let fit = try AlternatingLeastSquares.fit(r, options: options, context: ExecutionContext(backend: backend, threads: 2))
+        for k in 1..<fit.losses.count { #expect(fit.losses[k] <= fit.losses[k - 1] * (1 + 1e-12)) }
+        let mean = r.values.reduce(0, +) / Double(r.nonZeroCount)
+        #expect(abs(fit.globalMean - mean) <= 1e-12)
+        let f = 6, byItem = r.transposed()
+        var worst = 0.0
+        for i in 0..<r.columns {
+            var a = Matrix<Double>(rows: f + 1, columns: f + 1), b = Matrix<Double>(rows: f + 1, columns: 1)
+            for d in 0...f { a[d, d] = options.regularization * Double(byItem.count(ofRow: i)) }
+            for p in byItem.range(ofRow: i) {
+                let u = Int(byItem.columnIndices[p])
+                let z = (0..<f).map { fit.users[u, $0] } + [1]
+                let target = byItem.values[p] - mean - fit.userBias[u]
+                for s in 0...f { for t in 0...f { a[s, t] += z[s] * z[t] }; b[s, 0] += target * z[s] }
+            }
+            guard byItem.count(ofRow: i) > 0 else { continue }
+            let exact = try LinearAlgebra.solvePositiveDefinite(a, b)
+            let got = (0..<f).map { fit.items[i, $0] } + [fit.itemBias[i]]
+            for s in 0...f { worst = max(worst, abs(exact[s, 0] - got[s]) / (abs(exact[s, 0]) + 1e-3)) }
+        }
+        #expect(worst <= 1e-8, "largest relative difference \(worst)")
+    }
+
+    /// Fold-in recomputes a user from their interactions: with the fitted items fixed it equals a
+    /// dense solve of that user's normal equations, for implicit and explicit feedback.
+    @Test(arguments: [ALSFeedback.implicit(alpha: 2), .explicit])
+    func foldInIsTheExactUserSolve(feedback: ALSFeedback) throws {
+        let r = try Self.ratings().converted(to: Float.self)
+        var options = ALSOptions(factors: 8, regularization: 0.1, iterations: 4, feedback: feedback, solver: .cholesky)
+        if case .implicit = feedback { options.solver = .conjugateGradient(steps: 3) }
+        let fit = try AlternatingLeastSquares.fit(r, options: options)
+        let rows: [Int] = [0, 5, 17]
+        var t: [(Int32, Int32, Float)] = []
+        for (k, u) in rows.enumerated() { for p in r.range(ofRow: u) { t.append((Int32(k), r.columnIndices[p], r.values[p])) } }
+        let sub = try CSRMatrix<Float>.fromTriplets(rows: rows.count, columns: r.columns, rowIndices: t.map(\.0), columnIndices: t.map(\.1), values: t.map(\.2)).matrix
+        let folded = try AlternatingLeastSquares.userFactors(for: sub, fitted: fit, options: options)
+        let f = 8, y = fit.items
+        for (k, u) in rows.enumerated() {
+            var a = Matrix<Double>(rows: f, columns: f), b = Matrix<Double>(rows: f, columns: 1)
+            let yty = TestSupport.referenceProduct(y.converted(to: Double.self), y.converted(to: Double.self), transposeA: true)
+            for p in r.range(ofRow: u) {
+                let i = Int(r.columnIndices[p]), v = Double(r.values[p])
+                let (w, c): (Double, Double)
+                if case .implicit(let alpha) = feedback { (w, c) = (alpha * v, 1 + alpha * v) } else { (w, c) = (1, v) }
+                for s in 0..<f { for q in 0..<f { a[s, q] += w * Double(y[i, s]) * Double(y[i, q]) }; b[s, 0] += c * Double(y[i, s]) }
+            }
+            for s in 0..<f {
+                if case .implicit = feedback { for q in 0..<f { a[s, q] += yty[s][q] }; a[s, s] += 0.1 } else { a[s, s] += 0.1 * Double(r.count(ofRow: u)) }
+            }
+            let exact = try LinearAlgebra.solvePositiveDefinite(a, b)
+            for s in 0..<f { #expect(abs(Double(folded.factors[k, s]) - exact[s, 0]) <= 1e-3 * (abs(exact[s, 0]) + 0.01), "user \(u) factor \(s)") }
+        }
+    }
+
     /// Four blocks of ten users who like the ten items of their block, each user missing one item
     /// of it: every user's best unseen item must be the one withheld.
     @Test(arguments: [ALSSolver.cholesky, .conjugateGradient(steps: 3)])

@@ -30,17 +30,21 @@ public struct ALSOptions: Sendable {
     public var iterations = 15
     public var feedback = ALSFeedback.implicit(alpha: 1)
     public var solver = ALSSolver.conjugateGradient(steps: 3)
+    /// Explicit feedback only: also fit a global mean and user and item biases,
+    /// `r̂ = μ + b_u + b_i + xᵀy`, the biases regularised like the factors (weighted λ).
+    public var biases = false
     /// Standard deviation of the random initial factors (× 1/√factors).
     public var initialScale = 0.1
     public var seed: UInt64 = 0
 
     public init(factors: Int = 64, regularization: Double = 0.05, iterations: Int = 15, feedback: ALSFeedback = .implicit(alpha: 1),
-                solver: ALSSolver = .conjugateGradient(steps: 3), seed: UInt64 = 0) {
+                solver: ALSSolver = .conjugateGradient(steps: 3), biases: Bool = false, seed: UInt64 = 0) {
         self.factors = factors
         self.regularization = regularization
         self.iterations = iterations
         self.feedback = feedback
         self.solver = solver
+        self.biases = biases
         self.seed = seed
     }
 }
@@ -51,6 +55,10 @@ public struct ALSFactors<T: Scalar>: Sendable {
     public var users: Matrix<T>
     /// `items × f`, row-major.
     public var items: Matrix<T>
+    /// `μ`, `b_u`, `b_i` with ``ALSOptions/biases`` (0 and empty otherwise).
+    public var globalMean: T = 0
+    public var userBias: [T] = []
+    public var itemBias: [T] = []
     /// The objective after each iteration (see ``ALSFeedback``).
     public var losses: [Double]
     /// Wall seconds of each iteration (both half-sweeps).
@@ -99,6 +107,9 @@ public enum AlternatingLeastSquares {
             }
             guard steps >= 1 else { throw LinearAlgebraError.invalidArgument("ALS: conjugate-gradient steps must be ≥ 1, got \(steps)") }
         }
+        if options.biases, case .implicit = options.feedback {
+            throw LinearAlgebraError.invalidArgument("ALS: biases are for explicit feedback (implicit feedback models preferences, not rating offsets)")
+        }
         guard ratings.rows > 0, ratings.columns > 0, ratings.nonZeroCount > 0 else {
             throw LinearAlgebraError.emptyMatrix(operation: "ALS", shape: ratings.shapeDescription + " with \(ratings.nonZeroCount) entries")
         }
@@ -111,24 +122,78 @@ public enum AlternatingLeastSquares {
         }
         let byItem = ratings.transposed()
         let scale = T(options.initialScale / Double(f).squareRoot())
-        var users = Matrix<T>.gaussian(rows: ratings.rows, columns: f, seed: options.seed) * scale
-        var items = Matrix<T>.gaussian(rows: ratings.columns, columns: f, seed: options.seed &+ 1) * scale
-        var losses: [Double] = [], seconds: [Double] = []
+        var fit = ALSFactors(users: Matrix<T>.gaussian(rows: ratings.rows, columns: f, seed: options.seed) * scale,
+                             items: Matrix<T>.gaussian(rows: ratings.columns, columns: f, seed: options.seed &+ 1) * scale,
+                             losses: [], secondsPerIteration: [])
+        if options.biases {
+            fit.globalMean = T(ratings.values.reduce(0.0) { $0 + $1.doubleValue } / Double(ratings.nonZeroCount))
+            fit.userBias = [T](repeating: 0, count: ratings.rows)
+            fit.itemBias = [T](repeating: 0, count: ratings.columns)
+        }
         let clock = ContinuousClock()
         for iteration in 1...options.iterations {
             let start = clock.now
-            try solveSide(ratings, fixed: items, into: &users, side: "user", options: options, context: context)
-            try solveSide(byItem, fixed: users, into: &items, side: "item", options: options, context: context)
+            if options.biases {
+                try solveBiasedSide(ratings, fixed: fit.items, fixedBias: fit.itemBias, mean: fit.globalMean,
+                                    into: &fit.users, bias: &fit.userBias, side: "user", options: options, context: context)
+                try solveBiasedSide(byItem, fixed: fit.users, fixedBias: fit.userBias, mean: fit.globalMean,
+                                    into: &fit.items, bias: &fit.itemBias, side: "item", options: options, context: context)
+            } else {
+                try solveSide(ratings, fixed: fit.items, into: &fit.users, side: "user", options: options, context: context)
+                try solveSide(byItem, fixed: fit.users, into: &fit.items, side: "item", options: options, context: context)
+            }
             let s = (clock.now - start).seconds
-            let loss = try objective(ratings, users: users, items: items, options: options, context: context)
+            let loss = try objective(ratings, fit, options: options, context: context)
             guard loss.isFinite else {
                 throw LinearAlgebraError.invalidArgument("ALS: the objective became \(loss) at iteration \(iteration); check the data's scale and raise the regularisation")
             }
-            losses.append(loss)
-            seconds.append(s)
+            fit.losses.append(loss)
+            fit.secondsPerIteration.append(s)
             progress?(iteration, loss, s)
         }
-        return ALSFactors(users: users, items: items, losses: losses, secondsPerIteration: seconds)
+        return fit
+    }
+
+    /// Fold-in: the exact factors (and biases) of the users whose interactions are the rows of
+    /// `ratings` (`users × items`, the fitted items' indexes), with the fitted item side held fixed —
+    /// one exact (Cholesky) solve per row, whatever solver the fit used. A new user, or one whose
+    /// history changed, gets factors without refitting. A row without entries gets zeros.
+    public static func userFactors(for ratings: CSRMatrix<Float>, fitted: ALSFactors<Float>, options: ALSOptions,
+                                   context: ExecutionContext = .current) throws -> (factors: Matrix<Float>, bias: [Float]) {
+        guard ratings.columns == fitted.items.rows else {
+            throw LinearAlgebraError.shapeMismatch(operation: "ALS fold-in", details: "\(ratings.columns) item columns for \(fitted.items.rows) fitted items")
+        }
+        if let (u, i) = ratings.firstNonFinite { throw LinearAlgebraError.invalidArgument("ALS fold-in: the rating of row \(u), item \(i) is not finite") }
+        var exact = options
+        exact.solver = .cholesky
+        var x = Matrix<Float>(rows: ratings.rows, columns: fitted.items.columns)
+        var bias = [Float](repeating: 0, count: ratings.rows)
+        if options.biases {
+            try solveBiasedSide(ratings, fixed: fitted.items, fixedBias: fitted.itemBias, mean: fitted.globalMean, into: &x, bias: &bias,
+                                side: "user", options: exact, context: context)
+        } else {
+            try solveSide(ratings, fixed: fitted.items, into: &x, side: "user", options: exact, context: context)
+        }
+        return (x, bias)
+    }
+
+    /// One half-sweep of explicit ALS with biases: `[x_u, b_u]` for every row from targets
+    /// `r − μ − b_i` with the other side `[y_i, 1]` fixed — the unbiased solver on augmented factors,
+    /// padded with zero columns to a width the register tiles take (the padding solves to 0).
+    static func solveBiasedSide<T: Scalar>(_ r: CSRMatrix<T>, fixed y: Matrix<T>, fixedBias: [T], mean: T, into x: inout Matrix<T>,
+                                           bias: inout [T], side: String, options: ALSOptions, context: ExecutionContext) throws {
+        let f = y.columns, width = (f + 1 + 15) / 16 * 16
+        let augmented = Matrix<T>(rows: y.rows, columns: width) { i, t in t < f ? y.storage[i * f + t] : (t == f ? 1 : 0) }
+        var targets = r.values
+        for u in 0..<r.rows { for p in r.range(ofRow: u) { targets[p] -= mean + fixedBias[Int(r.columnIndices[p])] } }
+        let shifted = try CSRMatrix(rows: r.rows, columns: r.columns, rowOffsets: r.rowOffsets, columnIndices: r.columnIndices, values: targets)
+        var solved = Matrix<T>(rows: r.rows, columns: width)
+        var plain = options
+        plain.factors = width
+        plain.biases = false
+        try solveSide(shifted, fixed: augmented, into: &solved, side: side, options: plain, context: context)
+        x = Matrix<T>(rows: r.rows, columns: f) { u, t in solved.storage[u * width + t] }
+        bias = (0..<r.rows).map { solved.storage[$0 * width + f] }
     }
 
     /// Solves for every row of `x` (one per row of `r`) with the other side `y` fixed.
@@ -217,9 +282,13 @@ public enum AlternatingLeastSquares {
     }
 
     /// The objective of ``ALSFeedback`` for the current factors, accumulated in Double (each
-    /// prediction `xᵀy` is a dot product in `T`). Parallel over users in a fixed split.
-    static func objective<T: Scalar>(_ r: CSRMatrix<T>, users x: Matrix<T>, items y: Matrix<T>, options: ALSOptions,
+    /// prediction `xᵀy` is a dot product in `T`). Parallel over users in a fixed split. With biases
+    /// the prediction is `μ + b_u + b_i + xᵀy` and the biases are penalised like the factors.
+    static func objective<T: Scalar>(_ r: CSRMatrix<T>, _ fit: ALSFactors<T>, options: ALSOptions,
                                      context: ExecutionContext) throws -> Double {
+        let x = fit.users, y = fit.items, biased = options.biases
+        let mean = fit.globalMean.doubleValue
+        let bu = fit.userBias.map(\.doubleValue), bi = fit.itemBias.map(\.doubleValue)
         let f = options.factors, lambda = options.regularization
         var alpha = 0.0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = a }
@@ -243,8 +312,13 @@ public enum AlternatingLeastSquares {
                                                 let c = 1 + alpha * v, p = v > 0 ? 1.0 : 0.0
                                                 loss += c * (p - dot) * (p - dot) - dot * dot
                                             } else {
-                                                loss += (v - dot) * (v - dot) + lambda * (SwiftALS<T>.dot(xu, xu, f).doubleValue
-                                                                                          + SwiftALS<T>.dot(Y + Int(J[q]) * f, Y + Int(J[q]) * f, f).doubleValue)
+                                                let i = Int(J[q]), yi = Y + i * f
+                                                var e = v - dot, norms = SwiftALS<T>.dot(xu, xu, f).doubleValue + SwiftALS<T>.dot(yi, yi, f).doubleValue
+                                                if biased {
+                                                    e -= mean + bu[u] + bi[i]
+                                                    norms += bu[u] * bu[u] + bi[i] * bi[i]
+                                                }
+                                                loss += e * e + lambda * norms
                                             }
                                         }
                                     }
