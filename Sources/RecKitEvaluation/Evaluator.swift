@@ -42,7 +42,7 @@ public enum Evaluator {
     /// Rating prediction: RMSE and MAE of `model.predict` over every test rating. Ratings of users
     /// or items unknown to training are predicted with the model's fallback and counted.
     public static func rating(model: some Recommender, test: AlignedTest) throws -> RatingReport {
-        guard type(of: model).predictsRatings else {
+        guard model.ratingPredictor else {
             throw ModelError.unsupported("'\(type(of: model).name)' ranks items but does not predict ratings; use --protocol topn or loo")
         }
         guard test.count > 0 else { throw DataError.empty("the test set has no ratings") }

@@ -45,6 +45,10 @@ public protocol Recommender: Sendable {
     /// Whether ``predict(user:item:)`` estimates ratings (false for pure ranking models).
     static var predictsRatings: Bool { get }
 
+    /// Whether this configured model estimates ratings (a model that can do both, like ALS,
+    /// answers for its settings). Defaults to ``predictsRatings``.
+    var ratingPredictor: Bool { get }
+
     /// Trains on `train`, reporting progress after each iteration.
     mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws
 
@@ -70,6 +74,7 @@ public protocol Recommender: Sendable {
 }
 
 extension Recommender {
+    public var ratingPredictor: Bool { Self.predictsRatings }
     public var itemCount: Int { training?.itemCount ?? 0 }
     public var userCount: Int { training?.userCount ?? 0 }
 

@@ -10,7 +10,13 @@ struct HyperparameterOptions: ParsableArguments {
     @Option(help: "λ for user biases (baseline, svd-residual).") var regularizationUser: Double?
     @Option(help: "λ for item biases (baseline, svd-residual).") var regularizationItem: Double?
     @Option(help: "Count only ratings ≥ this (popularity).") var minimumRating: Double?
-    @Option(help: "Latent factors / SVD rank (pure-svd, svd-residual).") var factors: Double?
+    @Option(help: "Latent factors / SVD rank (pure-svd, svd-residual, als).") var factors: Double?
+    @Option(help: "Alternating sweeps (als).") var iterations: Double?
+    @Option(help: "λ (als).") var regularization: Double?
+    @Flag(help: "Implicit feedback: interactions as preferences with confidence 1 + α·r (als).") var implicit = false
+    @Option(help: "Implicit confidence slope α (als).") var alpha: Double?
+    @Option(help: "cg or cholesky (als; default cg for implicit feedback, cholesky for explicit).") var solver: String?
+    @Option(help: "float or double: the precision the model is fitted in (als).") var dtype: String?
     @Option(name: .customLong("set"), help: "Any hyperparameter as NAME=VALUE (repeatable).") var generic: [String] = []
 
     func values() throws -> [String: Double] {
@@ -20,6 +26,21 @@ struct HyperparameterOptions: ParsableArguments {
         if let regularizationItem { v["regularization-item"] = regularizationItem }
         if let minimumRating { v["minimum-rating"] = minimumRating }
         if let factors { v["factors"] = factors }
+        if let iterations { v["iterations"] = iterations }
+        if let regularization { v["regularization"] = regularization }
+        if implicit { v["implicit"] = 1 }
+        if let alpha { v["alpha"] = alpha }
+        if let solver {
+            switch solver.lowercased() {
+            case "cholesky": v["solver"] = 1
+            case "cg": v["solver"] = 2
+            default: throw ValidationError("--solver must be cg or cholesky, got '\(solver)'")
+            }
+        }
+        if let dtype {
+            guard let d = DType(rawValue: dtype.lowercased()) else { throw ValidationError("--dtype must be float or double, got '\(dtype)'") }
+            v["double"] = d == .double ? 1 : 0
+        }
         for item in generic {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let x = Double(parts[1]) else { throw ValidationError("--set needs NAME=VALUE, got '\(item)'") }
@@ -193,15 +214,23 @@ struct Train: ParsableCommand {
         let train = try RatingDataset.load(path: data, options: LoadOptions(mode: lenient ? .lenient : .strict, threads: context.threads))
         if let r = train.report { note(r.summary) }
         var m = try ModelRegistry.spec(named: model).makeModel(try hyper.values())
-        var losses: [Double] = []
+        var losses: [Double] = [], iterationSeconds: [Double] = []
         let clock = ContinuousClock(), start = clock.now
         try m.fit(train, context: context) { p in
+            iterationSeconds.append(p.seconds)
             if let loss = p.loss { losses.append(loss); note(String(format: "iteration %d/%d: loss %.6g (%.2f s)", p.iteration, p.iterations, loss, p.seconds)) }
+            else { note(String(format: "iteration %d/%d (%.2f s)", p.iteration, p.iterations, p.seconds)) }
         }
         let seconds = (clock.now - start).seconds
         try m.save(to: out)
-        note(String(format: "fitted %@ in %.3f s; saved %@", model, seconds, out))
-        if let json { try Report.writeJSON(["fit_seconds": [seconds], "loss": losses], to: json) }
+        let median = iterationSeconds.isEmpty ? seconds : iterationSeconds.sorted()[iterationSeconds.count / 2]
+        note(String(format: "fitted %@ in %.3f s (median %.3f s per iteration, %@, %d threads); saved %@",
+                    model, seconds, median, context.backend.rawValue, context.threads, out))
+        if let json {
+            let figures: [String: [Double]] = ["fit_seconds": [seconds], "loss": losses, "seconds_per_iteration": [median],
+                                               "iteration_seconds": iterationSeconds, "peak_rss_bytes": [Double(peakResidentBytes())]]
+            try Report.writeJSON(figures, to: json)
+        }
     }
 }
 
@@ -212,6 +241,8 @@ struct Recommend: ParsableCommand {
     @Flag(help: "Recommend for every training user.") var allUsers = false
     @Option(help: "Items per user.") var n = 10
     @Flag(help: "Also recommend items the user already has in training.") var includeSeen = false
+    @Option(help: "Only these item ids may be recommended (comma-separated).") var allow: String?
+    @Option(help: "These item ids are never recommended (comma-separated).") var deny: String?
     @Option(help: "Write user,item,rank,score CSV here (default: standard output).") var out: String?
     @OptionGroup var execution: ExecutionOptions
 
@@ -227,7 +258,17 @@ struct Recommend: ParsableCommand {
             guard let u = userIDs.index(of: user) else { throw ValidationError("user '\(user)' is not in the model's training data") }
             users = u..<(u + 1)
         } else { throw ValidationError("give --user ID or --all-users") }
-        let lists = try m.recommend(users: users, count: n, filter: RecommendationFilter(excludeTrainingItems: !includeSeen), context: try execution.context())
+        var itemIDs = train.itemIDs
+        itemIDs.prepareLookup()
+        func items(_ list: String?, _ flag: String) throws -> Set<Int32>? {
+            guard let list else { return nil }
+            return Set(try list.split(separator: ",").map { id in
+                guard let i = itemIDs.index(of: String(id)) else { throw ValidationError("--\(flag): item '\(id)' is not in the model's training data") }
+                return Int32(i)
+            })
+        }
+        let filter = RecommendationFilter(excludeTrainingItems: !includeSeen, allowed: try items(allow, "allow"), denied: try items(deny, "deny") ?? [])
+        let lists = try m.recommend(users: users, count: n, filter: filter, context: try execution.context())
         var text = "user,item,rank,score\n"
         for (offset, list) in lists.enumerated() {
             let uid = train.userIDs.externalID(users.lowerBound + offset)
@@ -239,5 +280,32 @@ struct Recommend: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
+    }
+}
+
+struct Similar: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Items or users most similar to one, by the cosine of a factor model's factors (als, pure-svd, svd-residual).")
+    @Option(help: "A model saved by `reckit train`.") var model: String
+    @Option(help: "An item id as in the training file.") var item: String?
+    @Option(help: "A user id as in the training file.") var user: String?
+    @Option(help: "How many to list.") var n = 10
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() throws {
+        guard n >= 1 else { throw ValidationError("--n must be ≥ 1") }
+        guard (item == nil) != (user == nil) else { throw ValidationError("give exactly one of --item ID or --user ID") }
+        let loaded = try ModelRegistry.load(from: model)
+        guard let m = loaded as? any FoldingIn, let train = m.training else {
+            throw ValidationError("'\(type(of: loaded).name)' has no factors to compare; use als, pure-svd or svd-residual")
+        }
+        let context = try execution.context()
+        var ids = item != nil ? train.itemIDs : train.userIDs
+        ids.prepareLookup()
+        let kind = item != nil ? "item" : "user", id = item ?? user!
+        guard let index = ids.index(of: id) else { throw ValidationError("\(kind) '\(id)' is not in the model's training data") }
+        let list = item != nil ? try m.similarItems(to: index, count: n, context: context) : try m.similarUsers(to: index, count: n, context: context)
+        print("\(kind),similar,rank,cosine")
+        for (rank, r) in list.enumerated() { print("\(id),\(ids.externalID(r.item)),\(rank + 1),\(r.score)") }
     }
 }

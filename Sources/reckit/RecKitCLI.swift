@@ -9,6 +9,6 @@ struct RecKitCLI: ParsableCommand {
         commandName: "reckit",
         abstract: "RecKit: a numerical engine for recommender systems on OpenBLAS and pure Swift.",
         version: RecKitVersion.string,
-        subcommands: [Info.self, DataCommand.self, SVDCommand.self, Train.self, Evaluate.self, Recommend.self, Bench.self]
+        subcommands: [Info.self, DataCommand.self, SVDCommand.self, Train.self, Evaluate.self, Recommend.self, Similar.self, Bench.self]
     )
 }

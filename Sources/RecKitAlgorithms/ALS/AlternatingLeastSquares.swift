@@ -63,6 +63,17 @@ public struct ALSFactors<T: Scalar>: Sendable {
     public var losses: [Double]
     /// Wall seconds of each iteration (both half-sweeps).
     public var secondsPerIteration: [Double]
+
+    public init(users: Matrix<T>, items: Matrix<T>, globalMean: T = 0, userBias: [T] = [], itemBias: [T] = [],
+                losses: [Double] = [], secondsPerIteration: [Double] = []) {
+        self.users = users
+        self.items = items
+        self.globalMean = globalMean
+        self.userBias = userBias
+        self.itemBias = itemBias
+        self.losses = losses
+        self.secondsPerIteration = secondsPerIteration
+    }
 }
 
 /// Alternating least squares for matrix factorisation `R ≈ X·Yᵀ`.
