@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, Scoring.self, Load.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, Scoring.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -121,10 +121,34 @@ struct Bench: ParsableCommand {
         }
     }
 
+    struct ALS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "als",
+            abstract: "ALS seconds per iteration in Float: explicit (Cholesky), implicit with conjugate gradient and with Cholesky.")
+        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Option(help: "Latent factors.") var factors = 64
+        @Option(help: "Iterations per run (the row reports their median).") var iterations = 3
+        @Option(help: "Variants, comma-separated: explicit, implicit_cg, implicit_cholesky.") var variants = "explicit,implicit_cg,implicit_cholesky"
+        @OptionGroup var common: Common
+
+        func run() throws {
+            guard factors >= 1, iterations >= 1 else { throw ValidationError("--factors and --iterations must be ≥ 1") }
+            var suite = ALSSuite()
+            suite.file = file; suite.factors = factors; suite.iterations = iterations
+            suite.variants = variants.split(separator: ",").map(String.init)
+            for v in suite.variants where !["explicit", "implicit_cg", "implicit_cholesky"].contains(v) {
+                throw ValidationError("--variants: unknown variant '\(v)' (explicit, implicit_cg, implicit_cholesky)")
+            }
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "als", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products and truncated SVD (Lanczos, randomised) on a 2 M-rating synthetic matrix, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised) and ALS iterations (2 each) on a 2 M-rating synthetic matrix, full-ranking top-k.")
         @OptionGroup var common: Common
 
         func run() throws {
@@ -135,10 +159,13 @@ struct Bench: ParsableCommand {
             sparse.threads = threads; sparse.backends = backends
             var svd = SVDSuite()
             svd.threads = threads; svd.backends = backends
+            var als = ALSSuite()
+            als.threads = threads; als.backends = backends; als.iterations = 2
             var scoring = ScoringSuite()
             scoring.threads = threads; scoring.backends = backends
             try runSuite(name: "all", common: common) { progress in
-                try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + scoring.run(progress: progress)
+                try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + als.run(progress: progress)
+                    + scoring.run(progress: progress)
             }
         }
     }
