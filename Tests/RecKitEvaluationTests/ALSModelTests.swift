@@ -96,6 +96,11 @@ import RecKitTestSupport
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.rkm"))
         #expect(throws: (any Error).self) { try ModelRegistry.load(from: dir + "/cut.rkm") }
+        // a file from another version of the model's parameters
+        var future = try model.archive()
+        future.modelVersion = 2
+        try future.write(to: dir + "/future.rkm")
+        #expect(performing: { try ModelRegistry.load(from: dir + "/future.rkm") }, throws: { "\($0)".contains("version 2") })
         // another model's file read as ALS
         var pop = try ModelRegistry.spec(named: "popularity").makeModel()
         try pop.fit(train, context: .current, progress: nil)
