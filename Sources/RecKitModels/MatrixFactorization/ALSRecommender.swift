@@ -187,10 +187,7 @@ public struct ALSRecommender: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        var inner = a
-        inner.model = FactorModel.name
-        factorModel = try FactorModel(archive: inner)
+        factorModel = try FactorModel(archive: a, savedAs: Self.name)
         let h = a.hyperparameters
         factors = Int(h["factors"] ?? 0)
         regularization = h["regularization"] ?? 0

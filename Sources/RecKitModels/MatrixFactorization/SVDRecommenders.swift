@@ -89,10 +89,7 @@ public struct PureSVD: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        var inner = a
-        inner.model = FactorModel.name
-        factorModel = try FactorModel(archive: inner)
+        factorModel = try FactorModel(archive: a, savedAs: Self.name)
         factors = Int(a.hyperparameters["factors"] ?? 0)
         solver = a.hyperparameters["randomized"] == 1 ? .randomized : .lanczos
         seed = UInt64(a.hyperparameters["seed"] ?? 0)
@@ -197,10 +194,7 @@ public struct SVDResidual: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        var inner = a
-        inner.model = FactorModel.name
-        factorModel = try FactorModel(archive: inner)
+        factorModel = try FactorModel(archive: a, savedAs: Self.name)
         factors = Int(a.hyperparameters["factors"] ?? 0)
         solver = a.hyperparameters["randomized"] == 1 ? .randomized : .lanczos
         seed = UInt64(a.hyperparameters["seed"] ?? 0)

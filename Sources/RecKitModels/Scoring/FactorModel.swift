@@ -74,6 +74,15 @@ public struct FactorModel: Recommender {
         return a
     }
 
+    /// The factors inside the archive of a model built on them, saved under that model's `name`
+    /// (version 1), with its own hyperparameters beside the factors.
+    init(archive a: ModelArchive, savedAs name: String) throws {
+        try a.expect(model: name, version: 1)
+        var inner = a
+        inner.model = Self.name
+        try self.init(archive: inner)
+    }
+
     public init(archive a: ModelArchive) throws {
         try a.expect(model: Self.name, version: 1)
         guard let t = a.training else { throw ModelError.unsupported("factors model file has no training data") }
