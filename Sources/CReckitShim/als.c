@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define RECKIT_ALS_PREFETCH 6
-#define RECKIT_ALS_GATHER 64
 
 #define RECKIT_PREFETCH_ROW(ptr, bytes)                                                             \
     do {                                                                                            \
@@ -68,7 +67,7 @@ typedef double reckit_v2d __attribute__((vector_size(16)));
 #define RK_FN(x) x##_d_base
 #include "als_template.h"
 
-long reckit_als_work_size(long f, int exact) { return exact ? f * f + 2 * f + RECKIT_ALS_GATHER * f : 3 * f; }
+long reckit_als_work_size(long f, int exact) { return exact ? f * f + f + RECKIT_ALS_GATHER * f : 3 * f; }
 
 void reckit_sals_cg(long r0, long r1, long f, const long *off, const int32_t *col, const float *val, long nnz,
                     const float *gram, const float *y, float *x, float alpha, int steps, float *work) {

@@ -267,8 +267,8 @@ RK_ATTR static long RK_FN(solve_rows)(long r0, long r1, long f, const long *rest
                                       const RK_T *restrict val, long nnz, const RK_T *restrict gram, RK_T lambda,
                                       const RK_T *restrict y, RK_T *restrict x, RK_T alpha, RK_T *restrict work,
                                       long *restrict order) {
-    RK_T *restrict a = work, *restrict b = work + f * f, *restrict diag = b + f;
-    RK_T *restrict gathered = diag + f; /* RECKIT_ALS_GATHER rows */
+    RK_T *restrict a = work, *restrict b = work + f * f;
+    RK_T *restrict gathered = b + f; /* RECKIT_ALS_GATHER rows */
     const long bytes = f * (long)sizeof(RK_T);
     const RK_T eps = sizeof(RK_T) == 4 ? (RK_T)1.1920929e-7 : (RK_T)2.220446049250313e-16;
     for (long u = r0; u < r1; u++) {

@@ -26,6 +26,15 @@ public protocol FoldingIn: Recommender {
 }
 
 extension FoldingIn {
+    /// Scores from the fitted factors (`μ + b_u + b_i + p_u·q_i`); zeros before a fit.
+    public func score(user: Int, items: [Int32]) -> [Float] { factorModel?.score(user: user, items: items) ?? items.map { _ in 0 } }
+
+    /// A block of users' scores of every item: one GEMM on the fitted factors.
+    public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
+        guard let factorModel else { throw ModelError.notFitted(Self.name) }
+        return try factorModel.scoreBlock(users: users, context: context)
+    }
+
     /// Checks a fold-in request and returns it sorted by item.
     func validatedFoldIn(items: [Int32], ratings: [Float]) throws -> (model: FactorModel, items: [Int32], ratings: [Float]) {
         guard let model = factorModel else { throw ModelError.notFitted(Self.name) }

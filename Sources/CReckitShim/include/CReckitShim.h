@@ -106,6 +106,8 @@ void reckit_scsrmm_t(long r0, long r1, long k, const long *off, const int32_t *c
  *          A row without entries gets x = 0. Returns -1, or the first row whose system is not
  *          positive definite in this precision, with *order = the failing leading minor's order.
  */
+/* Rows gathered per chunk by the exact solver (both back ends). */
+#define RECKIT_ALS_GATHER 64
 long reckit_als_work_size(long f, int exact);
 void reckit_sals_cg(long r0, long r1, long f, const long *off, const int32_t *col, const float *val, long nnz,
                     const float *gram, const float *y, float *x, float alpha, int steps, float *work);

@@ -16,9 +16,11 @@ import RecKitLinearAlgebra
 /// prefetching the rows of `y` a few entries ahead); ``Backend/swift`` runs the same algorithm in
 /// Swift SIMD. `work` holds ``workSize(f:exact:)`` elements per thread.
 enum ALSRowKernels {
-    static let gatherRows = 64
+    /// Rows the exact solver gathers per chunk (the shim's constant, so both back ends share it).
+    static let gatherRows = Int(RECKIT_ALS_GATHER)
 
-    static func workSize(f: Int, exact: Bool) -> Int { exact ? f * f + 2 * f + gatherRows * f : 3 * f }
+    /// Scratch elements per thread: `A` (f²), `b` (f) and the gathered rows, or CG's three vectors.
+    static func workSize(f: Int, exact: Bool) -> Int { reckit_als_work_size(f, exact ? 1 : 0) }
 
     struct Rows<T: Scalar> {
         let offsets: UnsafePointer<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>, nnz: Int
@@ -261,7 +263,7 @@ enum SwiftALS<T: Scalar> {
 
     static func solve(rows: Range<Int>, f: Int, csr: ALSRowKernels.Rows<T>, gram: UnsafePointer<T>?, lambda: T, y: UnsafePointer<T>,
                       x: UnsafeMutablePointer<T>, alpha: T, work: UnsafeMutablePointer<T>, order: inout Int) -> Int {
-        let a = work, b = work + f * f, diag = b + f, gathered = diag + f
+        let a = work, b = work + f * f, gathered = b + f
         let O = csr.offsets, J = csr.columns, R = csr.values
         for u in rows {
             let begin = O[u], end = O[u + 1], xu = x + u * f

@@ -226,8 +226,10 @@ public enum AlternatingLeastSquares {
         }
         var cgSteps: Int?
         if case .conjugateGradient(let steps) = options.solver { cgSteps = steps }
-        let parts = costBalancedRows(r.rowOffsets, perRow: cgSteps != nil ? f / 4 : f / 3,
-                                     parts: context.threads * 8)
+        // A row's f × f work counts as f/4 (CG) or f/3 (Cholesky) entries; eight parts per thread,
+        // none smaller than ~4096 entries' worth.
+        let perRow = cgSteps != nil ? f / 4 : f / 3
+        let parts = r.balancedRowRanges(parts: Swift.min(context.threads * 8, (r.nonZeroCount + r.rows * perRow) / 4096 + 1), perRow: perRow)
         let workSize = ALSRowKernels.workSize(f: f, exact: cgSteps == nil)
         let backend = context.backend
         var failures = [(row: Int, order: Int)?](repeating: nil, count: parts.count)
@@ -268,24 +270,6 @@ public enum AlternatingLeastSquares {
         try x.storage.withUnsafeBufferPointer { try checkFinite($0.baseAddress!, rows: n, f: f, side: side) }
     }
 
-    /// Contiguous row ranges of near-equal cost `entries + perRow` (at most `parts`, none empty).
-    static func costBalancedRows(_ offsets: [Int], perRow: Int, parts: Int) -> [Range<Int>] {
-        let rows = offsets.count - 1
-        let total = offsets[rows] + rows * perRow
-        let count = Swift.max(1, Swift.min(parts, rows, total / 4096 + 1))
-        guard count > 1 else { return [0..<rows] }
-        var bounds = [0]
-        for p in 1..<count {
-            let target = total * p / count
-            // first row whose start cost reaches the target
-            var lo = bounds.last!, hi = rows
-            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] + mid * perRow < target { lo = mid + 1 } else { hi = mid } }
-            bounds.append(lo)
-        }
-        bounds.append(rows)
-        return (0..<count).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
-    }
-
     static func checkFinite<T: Scalar>(_ x: UnsafePointer<T>, rows: Int, f: Int, side: String) throws {
         if let k = VectorKernels.firstNonFinite(x, rows * f) {
             throw LinearAlgebraError.invalidArgument("ALS: the factors of \(side) \(k / f) became non-finite; raise the regularization")
@@ -303,7 +287,7 @@ public enum AlternatingLeastSquares {
         let f = options.factors, lambda = options.regularization
         var alpha = 0.0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = a }
-        let parts = costBalancedRows(r.rowOffsets, perRow: f / 8, parts: context.threads)
+        let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
         var partial = [Double](repeating: 0, count: parts.count)
         r.rowOffsets.withUnsafeBufferPointer { O in
             r.columnIndices.withUnsafeBufferPointer { J in

@@ -57,6 +57,26 @@ extension CSRMatrix {
     }
 }
 
+extension CSRMatrix {
+    /// At most `parts` contiguous, non-empty row ranges of near-equal cost, a row costing its
+    /// stored entries plus `perRow` (so skewed rows — a few heavy users — do not leave one thread
+    /// with most of the work). Depends only on the arguments, so splits are deterministic.
+    package func balancedRowRanges(parts: Int, perRow: Int = 0) -> [Range<Int>] {
+        let total = nonZeroCount + rows * perRow
+        guard parts > 1, rows > 1 else { return [0..<rows] }
+        var bounds = [0]
+        for p in 1..<parts {
+            // the first row whose starting cost reaches p/parts of the total
+            let target = total / parts * p + Swift.min(p, total % parts)
+            var lo = bounds.last!, hi = rows
+            while lo < hi { let mid = (lo + hi) / 2; if rowOffsets[mid] + mid * perRow < target { lo = mid + 1 } else { hi = mid } }
+            bounds.append(lo)
+        }
+        bounds.append(rows)
+        return (0..<parts).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
+    }
+}
+
 /// The sparse × dense kernels. Generic callers in other modules cannot specialise RecKitData's
 /// generics, so `product` switches on the precision and calls the kernel with a concrete type, which
 /// the optimiser specialises to SIMD code (a profile showed the generic path 100× slower).
@@ -106,22 +126,6 @@ enum SparseKernels {
     typealias RowKernel<T> = (Int, Int, Int, UnsafePointer<Int>, UnsafePointer<Int32>, UnsafePointer<T>, Int,
                               UnsafePointer<T>, Int, UnsafeMutablePointer<T>, Int) -> Void
 
-    /// Row ranges holding near-equal numbers of stored entries (at most `parts` of them).
-    static func balancedRows(_ offsets: [Int], parts: Int) -> [Range<Int>] {
-        let rows = offsets.count - 1, nnz = offsets[rows]
-        guard parts > 1, rows > 1 else { return [0..<rows] }
-        var bounds = [0]
-        for p in 1..<parts {
-            // first row whose start offset reaches p/parts of the entries
-            let target = nnz / parts * p + Swift.min(p, nnz % parts)
-            var lo = bounds.last!, hi = rows
-            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] < target { lo = mid + 1 } else { hi = mid } }
-            bounds.append(lo)
-        }
-        bounds.append(rows)
-        return (0..<parts).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
-    }
-
     /// The narrowest column slice a thread takes in a column-split transposed product.
     static var columnSplitWidth: Int { 16 }
 
@@ -168,7 +172,7 @@ enum SparseKernels {
         let outRows = transposed ? a.columns : a.rows
         if k == 0 || outRows == 0 || a.rows == 0 || nnz == 0 { return }
         let useNative = context.backend == .blas
-        let chunks = balancedRows(a.rowOffsets, parts: parts(nnz: nnz, k: k, threads: context.threads))
+        let chunks = a.balancedRowRanges(parts: parts(nnz: nnz, k: k, threads: context.threads))
         withCSRPointers(a) { O, J, V in
             b.storage.withUnsafeBufferPointer { bb in
                 let B = bb.baseAddress!

@@ -98,11 +98,6 @@ public struct ALSRecommender: FoldingIn {
     }
 
     public func predict(user: Int, item: Int) -> Float { factorModel?.predict(user: user, item: item) ?? 0 }
-    public func score(user: Int, items: [Int32]) -> [Float] { factorModel?.score(user: user, items: items) ?? items.map { _ in 0 } }
-    public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
-        guard let factorModel else { throw ModelError.notFitted(Self.name) }
-        return try factorModel.scoreBlock(users: users, context: context)
-    }
 
     /// The fitted factors in the algorithm's form.
     var fitted: ALSFactors<Float>? {

@@ -66,11 +66,6 @@ public struct PureSVD: FoldingIn {
     }
 
     public func predict(user: Int, item: Int) -> Float { factorModel?.predict(user: user, item: item) ?? 0 }
-    public func score(user: Int, items: [Int32]) -> [Float] { factorModel?.score(user: user, items: items) ?? items.map { _ in 0 } }
-    public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
-        guard let factorModel else { throw ModelError.notFitted(Self.name) }
-        return try factorModel.scoreBlock(users: users, context: context)
-    }
 
     /// `p = r·V`: the user's ratings projected on the item factors.
     public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
@@ -163,11 +158,6 @@ public struct SVDResidual: FoldingIn {
         return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, s))
     }
 
-    public func score(user: Int, items: [Int32]) -> [Float] { factorModel?.score(user: user, items: items) ?? items.map { _ in 0 } }
-    public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
-        guard let factorModel else { throw ModelError.notFitted(Self.name) }
-        return try factorModel.scoreBlock(users: users, context: context)
-    }
 
     public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
         let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
