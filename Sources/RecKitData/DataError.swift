@@ -40,6 +40,7 @@ public enum LineProblem: String, Sendable, Codable, CaseIterable, CustomStringCo
     case outsideScale = "rating outside the declared scale"
     case badTimestamp = "bad timestamp"
     case indexOutOfRange = "index out of range"
+    case badAttribute = "bad attribute value"
 
     public var description: String { rawValue }
 }

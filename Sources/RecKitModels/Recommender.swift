@@ -7,6 +7,7 @@ public struct FitProgress: Sendable {
     public var iterations: Int
     /// The training objective (or another loss the model reports), if it computes one.
     public var loss: Double?
+    /// Wall seconds of this iteration.
     public var seconds: Double
 }
 

@@ -6,13 +6,15 @@ import RecKitBenchmarks
 /// Hyperparameters as flags. Each model takes some of them (see `reckit evaluate --help` and
 /// docs/models.md); a flag the chosen model does not take is an error, not silently ignored.
 struct HyperparameterOptions: ParsableArguments {
-    @Option(help: "Training epochs/sweeps (baseline, svd-residual).") var epochs: Double?
+    @Option(help: "Training epochs/sweeps (baseline, svd-residual, biased-mf, svd++, bpr).") var epochs: Double?
     @Option(help: "λ for user biases (baseline, svd-residual).") var regularizationUser: Double?
     @Option(help: "λ for item biases (baseline, svd-residual).") var regularizationItem: Double?
     @Option(help: "Count only ratings ≥ this (popularity).") var minimumRating: Double?
     @Option(help: "Latent factors / SVD rank (pure-svd, svd-residual, als).") var factors: Double?
     @Option(help: "Alternating sweeps (als).") var iterations: Double?
-    @Option(help: "λ (als).") var regularization: Double?
+    @Option(help: "λ of the factors (als, biased-mf, svd++, bpr), of the item weights (ease).") var regularization: Double?
+    @Option(help: "SGD step size of the first epoch (biased-mf, svd++, bpr).") var learningRate: Double?
+    @Option(help: "SGD step size × this after each epoch (biased-mf, svd++, bpr).") var learningRateDecay: Double?
     @Flag(help: "Implicit feedback: interactions as preferences with confidence 1 + α·r (als).") var implicit = false
     @Option(help: "Implicit confidence slope α (als).") var alpha: Double?
     @Option(help: "cg or cholesky (als; default cg for implicit feedback, cholesky for explicit).") var solver: String?
@@ -28,6 +30,8 @@ struct HyperparameterOptions: ParsableArguments {
         if let factors { v["factors"] = factors }
         if let iterations { v["iterations"] = iterations }
         if let regularization { v["regularization"] = regularization }
+        if let learningRate { v["learning-rate"] = learningRate }
+        if let learningRateDecay { v["learning-rate-decay"] = learningRateDecay }
         if implicit { v["implicit"] = 1 }
         if let alpha { v["alpha"] = alpha }
         if let solver {

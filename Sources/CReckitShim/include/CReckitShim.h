@@ -119,6 +119,18 @@ long reckit_dals_solve(long r0, long r1, long f, const long *off, const int32_t 
                        const double *gram, double lambda, const double *y, double *x, double alpha, double *work,
                        long *order);
 
+/* ---- Stochastic gradient descent for biased matrix factorisation (sgd.c) ----
+ * One pass over `n` ratings in the given order. P (users x stride) and Q (items x stride) are
+ * row-major Float with a row stride that is a multiple of 8 (the padding columns stay zero); bu, bi
+ * are the biases. For each rating, e = r - (mu + bu[u] + bi[i] + p_u . q_i), then
+ *   bu[u] += lr (e - reg_bias bu[u]),  bi[i] += lr (e - reg_bias bi[i]),
+ *   p_u   += lr (e q_i - reg p_u),     q_i   += lr (e p_u - reg q_i)   (both from the old values).
+ * Returns the sum of e^2 (errors before each update).
+ */
+typedef struct { int32_t user; int32_t item; float rating; } reckit_rating;
+double reckit_sgd_biased_epoch(const reckit_rating *entries, long n, float *p, float *q, float *bu, float *bi, long stride,
+                               float mu, float lr, float reg, float reg_bias);
+
 /* ---- Threads ---- */
 static inline void reckit_blas_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int reckit_blas_get_threads(void) { return openblas_get_num_threads(); }
@@ -184,6 +196,10 @@ static inline int reckit_dpotrs(int n, int nrhs, const double *l, int ldl, doubl
     if (nrhs == 1 && ldb == 1) return LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', n, 1, l, ldl, b, n > 0 ? n : 1);
     return LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, l, ldl, b, ldb);
 }
+/* The inverse from the Cholesky factor (potri): on entry the row-major lower L (= column-major U),
+ * on exit the lower triangle of (L L^T)^-1, row-major; the strict upper triangle is not touched. */
+static inline int reckit_spotri(int n, float *a, int lda) { return LAPACKE_spotri_work(LAPACK_COL_MAJOR, 'U', n, a, lda); }
+static inline int reckit_dpotri(int n, double *a, int lda) { return LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', n, a, lda); }
 /* Factor and solve in one call (posv); same layout as potrf/potrs. */
 static inline int reckit_sposv(int n, int nrhs, float *a, int lda, float *b, int ldb) {
     if (nrhs == 1 && ldb == 1) return LAPACKE_sposv_work(LAPACK_COL_MAJOR, 'U', n, 1, a, lda, b, n > 0 ? n : 1);

@@ -61,6 +61,13 @@ public struct CSRMatrix<Value: Scalar>: Sendable, Equatable {
     }
 
     /// Entries of row `i` as (column, value) pairs.
+    /// Rows `range` as a matrix of their own (`range.count × columns`).
+    public func rows(_ range: Range<Int>) -> CSRMatrix {
+        let lo = rowOffsets[range.lowerBound], hi = rowOffsets[range.upperBound]
+        return CSRMatrix(unchecked: range.count, columns, rowOffsets[range.lowerBound...range.upperBound].map { $0 - lo },
+                         Array(columnIndices[lo..<hi]), Array(values[lo..<hi]))
+    }
+
     public func row(_ i: Int) -> [(column: Int, value: Value)] {
         (rowOffsets[i]..<rowOffsets[i + 1]).map { (Int(columnIndices[$0]), values[$0]) }
     }

@@ -86,6 +86,33 @@ enum Kernels {
         }
     }
 
+    /// `(L·Lᵀ)⁻¹`, full symmetric `n × n` row-major, from the lower factor `l` (row-major).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func choleskyInverse<T: Scalar>(_ backend: Backend, n: Int, l: UnsafePointer<T>, threads: Int) -> (inverse: [T], info: Int) {
+        var x = [T](repeating: 0, count: n * n)
+        var info = 0
+        switch backend {
+        case .blas:
+            x.withUnsafeMutableBufferPointer { xb in
+                xb.baseAddress!.update(from: l, count: n * n)
+                info = OpenBLASKernels.choleskyInverse(n: n, a: xb.baseAddress!, lda: n, threads: threads)
+            }
+        case .swift:
+            // A⁻¹ = L⁻ᵀ·L⁻¹, the lower triangle only.
+            var inverse = [T](repeating: 0, count: n * n)
+            SwiftCholesky.invertLower(n: n, l: l, ldl: n, into: &inverse)
+            inverse.withUnsafeBufferPointer { ib in
+                x.withUnsafeMutableBufferPointer { xb in
+                    SwiftGEMM.gemm(transA: true, transB: false, m: n, n: n, k: n, alpha: 1, a: ib.baseAddress!, lda: n, b: ib.baseAddress!, ldb: n,
+                                   beta: 0, c: xb.baseAddress!, ldc: n, threads: threads, lowerOnly: true)
+                }
+            }
+        }
+        for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { x[i * n + j] = x[j * n + i] } }
+        return (x, info)
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func qr<T: Scalar>(_ backend: Backend, _ a: Matrix<T>, threads: Int) throws -> (q: Matrix<T>, r: Matrix<T>) {

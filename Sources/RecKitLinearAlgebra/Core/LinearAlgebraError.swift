@@ -15,6 +15,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible, Senda
     case noConvergence(operation: String, iterations: Int)
     /// An argument is out of range (negative size, unknown option, …).
     case invalidArgument(String)
+    /// An iterative trainer's loss became NaN/∞ or blew up; `hint` says which setting to change.
+    case diverged(operation: String, iteration: Int, loss: Double, hint: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible, Senda
             return "\(op) did not converge in \(it) iterations; the input may be badly scaled or hold NaN"
         case let .invalidArgument(message):
             return message
+        case let .diverged(op, it, loss, hint):
+            return "\(op) diverged: the training loss is \(loss) after epoch \(it). \(hint)"
         }
     }
 }

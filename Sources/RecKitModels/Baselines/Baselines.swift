@@ -70,11 +70,12 @@ public struct BiasBaseline: Recommender {
         let r = train.ratings
         guard r.nonZeroCount > 0 else { throw DataError.empty("baseline: the training data has no ratings") }
         if let (u, i) = r.firstNonFinite { throw ModelError.invalidHyperparameter("baseline: the training data holds NaN/∞ at user \(u), item \(i)") }
-        let clock = ContinuousClock(), start = clock.now
+        let clock = ContinuousClock()
         let mu = r.values.reduce(0.0) { $0 + Double($1) } / Double(r.nonZeroCount)
         let byItem = r.transposed()
         var bu = [Double](repeating: 0, count: r.rows), bi = [Double](repeating: 0, count: r.columns)
         for epoch in 1...epochs {
+            let start = clock.now
             for i in 0..<byItem.rows {
                 var dev = 0.0
                 for k in byItem.range(ofRow: i) { dev += Double(byItem.values[k]) - mu - bu[Int(byItem.columnIndices[k])] }

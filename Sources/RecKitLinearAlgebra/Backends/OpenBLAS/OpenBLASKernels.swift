@@ -74,6 +74,15 @@ enum OpenBLASKernels {
         }
     }
 
+    /// `(L·Lᵀ)⁻¹` in place of the row-major lower factor (lower triangle written); LAPACK's info.
+    static func choleskyInverse<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {
+        Engine.setBLASThreads(threads)
+        switch T.dtype {
+        case .float: return Int(reckit_spotri(i(n), f(a), i(lda)))
+        case .double: return Int(reckit_dpotri(i(n), d(a), i(lda)))
+        }
+    }
+
     /// Solves `L·Lᵀ·X = B` in place of the row-major `n × nrhs` B.
     static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int,
                                          b: UnsafeMutablePointer<T>, ldb: Int) -> Int {

@@ -1,0 +1,86 @@
+import RecKitAlgorithms
+import RecKitData
+import RecKitLinearAlgebra
+
+/// `svd++`: SVD++ (Koren 2008) trained by SGD (``SVDPlusPlus``), `r̂_ui = μ + b_u + b_i +
+/// q_iᵀ(p_u + |N(u)|^{-1/2} Σ_{j∈N(u)} y_j)`, predictions clipped to the training rating range.
+///
+/// Scores use the combined user vector, so ranking a block of users is one GEMM as for the other
+/// factor models. Fold-in (``foldIn(items:ratings:)``) gives a new user the implicit sum of their
+/// items plus ridge-solved explicit factors.
+public struct SVDPlusPlusRecommender: FoldingIn {
+    public static let name = "svd++"
+    public static let predictsRatings = true
+
+    public var options: SGDOptions
+    /// Scores and predictions: user factors are `p_u + z_u`.
+    public private(set) var factorModel: FactorModel?
+    /// `items × f`: the implicit factors `y_j`.
+    public private(set) var implicitItems: Matrix<Float>?
+    public private(set) var scale: ClosedRange<Float> = 0...0
+    public private(set) var losses: [Double] = []
+    public private(set) var validationRMSE: [Double] = []
+
+    public init(options: SGDOptions = SGDOptions(factors: 20, epochs: 20, learningRate: 0.007, regularization: 0.02)) { self.options = options }
+
+    public var training: RatingDataset? { factorModel?.training }
+
+    public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
+        let total = options.epochs
+        let fit = try SGDModels.translate(train) {
+            try SVDPlusPlus.fit(train.ratings, options: options, context: context) { epoch, loss, _, seconds in
+                progress?(FitProgress(iteration: epoch, iterations: total, loss: loss, seconds: seconds))
+            }
+        }
+        factorModel = try FactorModel(userFactors: fit.users, itemFactors: fit.items, userBias: fit.userBias, itemBias: fit.itemBias,
+                                      globalBias: fit.globalMean, training: train)
+        implicitItems = fit.implicitItems
+        scale = SGDModels.scale(of: train)
+        losses = fit.losses
+        validationRMSE = fit.validationRMSE
+    }
+
+    public func predict(user: Int, item: Int) -> Float {
+        guard let factorModel else { return 0 }
+        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, factorModel.predict(user: user, item: item)))
+    }
+
+    /// A new user: `z = |N|^{-1/2} Σ y_j` over their items, then `[p, b_u]` by ridge regression on
+    /// the residuals `r − μ − b_i − z·q_i`; their vector is `p + z`.
+    public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
+        let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
+        guard let y = implicitItems else { throw ModelError.notFitted(Self.name) }
+        let f = y.columns
+        var z = [Float](repeating: 0, count: f)
+        let norm = items.isEmpty ? 0 : 1 / Float(items.count).squareRoot()
+        for j in items { for t in 0..<f { z[t] += norm * y.storage[Int(j) * f + t] } }
+        let residual = zip(items, ratings).map { j, r in r - (0..<f).reduce(Float(0)) { $0 + z[$1] * model.itemFactors.storage[Int(j) * f + $1] } }
+        var user = try SGDModels.ridgeFoldIn(model, items: items, ratings: residual, regularization: options.regularization)
+        for t in 0..<f { user.factors[t] += z[t] }
+        return user
+    }
+
+    public func archive() throws -> ModelArchive {
+        guard let factorModel, let implicitItems else { throw ModelError.notFitted(Self.name) }
+        var a = try factorModel.archive()
+        a.model = Self.name
+        a.hyperparameters.merge(SGDModels.hyperparameters(options)) { _, new in new }
+        a.floats["implicit_factors"] = implicitItems.storage
+        a.floats["scale"] = [scale.lowerBound, scale.upperBound]
+        a.doubles["losses"] = losses
+        a.doubles["validation_rmse"] = validationRMSE
+        return a
+    }
+
+    public init(archive a: ModelArchive) throws {
+        let model = try FactorModel(archive: a, savedAs: Self.name)
+        factorModel = model
+        options = SGDModels.options(a.hyperparameters)
+        let f = model.itemFactors.columns, n = model.itemFactors.rows
+        implicitItems = try Matrix(rows: n, columns: f, elements: try a.floats("implicit_factors", count: n * f))
+        let s = try a.floats("scale", count: 2)
+        scale = s[0]...s[1]
+        losses = a.doubles["losses"] ?? []
+        validationRMSE = a.doubles["validation_rmse"] ?? []
+    }
+}
