@@ -27,6 +27,9 @@ import RecKitTestSupport
             if x.allSatisfy({ $0 == x[0] }) || y.allSatisfy({ $0 == y[0] }) { return nil }  // no variance: undefined
             let num = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
             s = num / (x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) } * y.reduce(0) { $0 + ($1 - my) * ($1 - my) }).squareRoot()
+        case .vectorCosine:
+            let column: (Int) -> Double = { c in (0..<r.rows).reduce(0) { $0 + Double(dense[$1, c]) * Double(dense[$1, c]) }.squareRoot() }
+            s = zip(x, y).reduce(0) { $0 + $1.0 * $1.1 } / (column(i) * column(j))
         }
         let n = Double(x.count)
         if shrinkage > 0 { s *= (n - 1) / (n - 1 + shrinkage) }

@@ -73,7 +73,7 @@ import RecKitTestSupport
 
     @Test func badSettingsAreRefused() throws {
         #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "ease").makeModel(["regularization": 0]) }
-        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["similarity": 4]) }
+        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["similarity": 5]) }
         #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["k": 0]) }
     }
 

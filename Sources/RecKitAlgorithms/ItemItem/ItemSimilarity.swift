@@ -9,6 +9,10 @@ public enum SimilarityKind: String, Sendable, CaseIterable {
     case cosine
     /// Pearson correlation over the co-rating users (their means of `a_i` and `a_j`).
     case pearson
+    /// `a_i·a_j / (‖a_i‖·‖a_j‖)` with the norms of the whole columns (all of each item's users):
+    /// the classic top-N similarity for implicit feedback, where co-rated norms of 1s would make
+    /// every pair 1.
+    case vectorCosine
 }
 
 /// Each item's most similar items, best first: item `i`'s neighbours are
@@ -53,6 +57,9 @@ public enum ItemSimilarity {
         if let (u, i) = ratings.firstNonFinite { throw LinearAlgebraError.invalidArgument("item similarity: the value of user \(u), item \(i) is not finite") }
         let n = ratings.columns
         let byItem = ratings.transposed()
+        var columnNorm = [Double](repeating: 0, count: n)
+        for p in 0..<ratings.nonZeroCount { columnNorm[Int(ratings.columnIndices[p])] += Double(ratings.values[p]) * Double(ratings.values[p]) }
+        columnNorm = columnNorm.map { $0.squareRoot() }
         var lists = [[(item: Int32, similarity: Float)]](repeating: [], count: n)
         let parts = Swift.min(n, context.threads * 8)
         lists.withUnsafeMutableBufferPointer { out in
@@ -83,6 +90,8 @@ public enum ItemSimilarity {
                         switch kind {
                         case .cosine:
                             s = dot[j] / (sqI[j] * sqJ[j]).squareRoot()
+                        case .vectorCosine:
+                            s = dot[j] / (columnNorm[i] * columnNorm[j])
                         case .pearson:
                             // c²·variances; a constant column over the co-raters (zero up to rounding) has none
                             let vi = c * sqI[j] - sumI[j] * sumI[j], vj = c * sqJ[j] - sumJ[j] * sumJ[j]

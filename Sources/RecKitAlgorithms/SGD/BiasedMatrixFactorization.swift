@@ -14,6 +14,8 @@ public struct SGDOptions: Sendable {
     public var regularization = 0.02
     /// λ of the biases (nil: ``regularization``).
     public var biasRegularization: Double? = nil
+    /// SVD++ only: λ of the implicit factors `y` (nil: ``regularization``).
+    public var implicitRegularization: Double? = nil
     /// Standard deviation of the normal initial factors (biases start at 0).
     public var initialStandardDeviation = 0.1
     /// Early stopping: this share of the ratings (chosen at random) is held out, its RMSE measured
@@ -46,7 +48,8 @@ public struct SGDOptions: Sendable {
         guard learningRateDecay.isFinite, learningRateDecay > 0, learningRateDecay <= 1 else {
             throw fail("the learning-rate decay must be in (0, 1], got \(learningRateDecay)")
         }
-        for (label, v) in [("regularization", regularization), ("bias regularization", biasRegularization ?? 0)] {
+        for (label, v) in [("regularization", regularization), ("bias regularization", biasRegularization ?? 0),
+                           ("implicit regularization", implicitRegularization ?? 0)] {
             guard v.isFinite, v >= 0 else { throw fail("\(label) must be a finite number ≥ 0, got \(v)") }
         }
         guard initialStandardDeviation.isFinite, initialStandardDeviation >= 0 else {
@@ -259,7 +262,14 @@ struct SGDParameters {
 
     /// Unpadded rows in the caller's numbering: row `r` is padded row `order[r]` of `a`.
     func factors(_ a: [Float], order: [Int32]) -> Matrix<Float> {
-        Matrix(rows: order.count, columns: factors) { r, t in a[Int(order[r]) * stride + t] }
+        // Built as an array: Matrix's element-closure initialiser is generic across modules and
+        // would run unspecialised here.
+        var out = [Float](repeating: 0, count: order.count * factors)
+        for (r, row) in order.enumerated() {
+            let from = Int(row) * stride
+            out.replaceSubrange(r * factors..<(r + 1) * factors, with: a[from..<(from + factors)])
+        }
+        return try! Matrix(rows: order.count, columns: factors, elements: out)
     }
 }
 
@@ -305,7 +315,10 @@ enum SGDRatings {
         guard ratings.rows > 0, ratings.columns > 0, ratings.nonZeroCount > 0 else {
             throw LinearAlgebraError.emptyMatrix(operation: name, shape: ratings.shapeDescription + " with \(ratings.nonZeroCount) entries")
         }
-        if let (u, i) = ratings.firstNonFinite { throw LinearAlgebraError.invalidArgument("\(name): the rating of user \(u), item \(i) is not finite") }
+        // A plain loop (CSRMatrix.firstNonFinite is generic across modules); the slow lookup only on failure.
+        if !ratings.values.withUnsafeBufferPointer({ $0.allSatisfy { $0.isFinite } }), let (u, i) = ratings.firstNonFinite {
+            throw LinearAlgebraError.invalidArgument("\(name): the rating of user \(u), item \(i) is not finite")
+        }
     }
 
     static func entries(_ r: CSRMatrix<Float>) -> [reckit_rating] {

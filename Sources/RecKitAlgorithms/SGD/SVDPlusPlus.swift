@@ -26,7 +26,7 @@ public struct SVDPlusPlusFactors: Sendable {
 ///
 /// ```
 /// r̂_ui = μ + b_u + b_i + q_iᵀ(p_u + |N(u)|^{-1/2} Σ_{j∈N(u)} y_j)
-/// min Σ (r_ui − r̂_ui)² + λ(‖p_u‖² + ‖q_i‖² + Σ_j ‖y_j‖²) + λ_b(b_u² + b_i²)
+/// min Σ (r_ui − r̂_ui)² + λ(‖p_u‖² + ‖q_i‖²) + λ_y Σ_j ‖y_j‖² + λ_b(b_u² + b_i²)
 /// ```
 /// `N(u)` is the set of items `u` rated in the training data.
 ///
@@ -56,6 +56,7 @@ public enum SVDPlusPlus {
                                     y: SGDParameters(users: 0, items: ratings.columns, factors: f, stride: stride,
                                                      deviation: options.initialStandardDeviation, seed: options.seed &+ 2).q)
         let reg = Float(options.regularization), regBias = Float(options.biasRegularization ?? options.regularization)
+        let regImplicit = Float(options.implicitRegularization ?? options.regularization)
         let run = try SGDSchedule.run(&params, options: options, name: "SVD++", validating: !split.validation.isEmpty, progress: progress,
                                       validate: { $0.rmse(split.validation, train: train, mu: mu, clip: scale) }) { epoch, lr, params in
             var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003)
@@ -98,7 +99,7 @@ public enum SVDPlusPlus {
                                 }
                             }
                             // One step for every y_j of the user: y ← (1 − lr·λ)^m·y + lr·g.
-                            let shrink = SIMD8<Float>(repeating: pow(1 - lr * reg, order.count)), lrv = SIMD8<Float>(repeating: lr)
+                            let shrink = SIMD8<Float>(repeating: pow(1 - lr * regImplicit, order.count)), lrv = SIMD8<Float>(repeating: lr)
                             for k in row {
                                 let yj = y + Int(train.columnIndices[k]) * stride
                                 var t = 0
@@ -108,7 +109,7 @@ public enum SVDPlusPlus {
                     }
                 }
             }
-            return squared + params.base.penalty(reg: reg, regBias: regBias) + Double(reg) * params.implicitNorm()
+            return squared + params.base.penalty(reg: reg, regBias: regBias) + Double(regImplicit) * params.implicitNorm()
         }
         // Scores use p_u + z_u.
         var combined = params.base.p

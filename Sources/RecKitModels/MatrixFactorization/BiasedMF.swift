@@ -94,16 +94,19 @@ enum SGDModels {
     }
 
     static func options(_ h: [String: Double]) -> SGDOptions {
-        SGDOptions(factors: Int(h["factors"] ?? 100), epochs: Int(h["epochs"] ?? 20), learningRate: h["learning-rate"] ?? 0.005,
+        var o = SGDOptions(factors: Int(h["factors"] ?? 100), epochs: Int(h["epochs"] ?? 20), learningRate: h["learning-rate"] ?? 0.005,
                    learningRateDecay: h["learning-rate-decay"] ?? 1, regularization: h["regularization"] ?? 0.02,
                    biasRegularization: h["regularization-bias"], initialStandardDeviation: h["init-std"] ?? 0.1,
                    validationFraction: h["early-stopping"] ?? 0, patience: Int(h["patience"] ?? 3), seed: UInt64(h["seed"] ?? 0))
+        o.implicitRegularization = h["regularization-implicit"]
+        return o
     }
 
     static func hyperparameters(_ o: SGDOptions) -> [String: Double] {
         ["factors": Double(o.factors), "epochs": Double(o.epochs), "learning-rate": o.learningRate, "learning-rate-decay": o.learningRateDecay,
          "regularization": o.regularization, "regularization-bias": o.biasRegularization ?? o.regularization,
          "init-std": o.initialStandardDeviation, "early-stopping": o.validationFraction, "patience": Double(o.patience), "seed": Double(o.seed)]
+            .merging(o.implicitRegularization.map { ["regularization-implicit": $0] } ?? [:]) { _, new in new }
     }
 
     static func scale(of train: RatingDataset) -> ClosedRange<Float> {

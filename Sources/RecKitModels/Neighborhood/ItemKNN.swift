@@ -6,9 +6,10 @@ import RecKitLinearAlgebra
 /// with similarities from ``ItemSimilarity`` (a sparse Gram product).
 ///
 /// **Similarities** (``Similarity``): cosine of raw ratings, adjusted cosine (ratings minus the
-/// user's mean), Pearson (over the co-rating users), or Pearson-baseline (cosine of the baseline
-/// residuals `r − b_ui`, Surprise's `pearson_baseline`), shrunk by `(n − 1)/(n − 1 + shrinkage)`;
-/// `binary` compares 1s instead of ratings (implicit feedback).
+/// user's mean), Pearson (over the co-rating users), Pearson-baseline (cosine of the baseline
+/// residuals `r − b_ui`, Surprise's `pearson_baseline`) — all over the co-rating users — or the
+/// cosine of whole columns (`vectorCosine`, for top-N on implicit feedback), shrunk by
+/// `(n − 1)/(n − 1 + shrinkage)`; `binary` compares 1s instead of ratings.
 ///
 /// **Rating prediction** (with the baseline, the default; Surprise's `KNNBaseline`):
 /// ```
@@ -24,6 +25,8 @@ public struct ItemKNN: Recommender {
 
     public enum Similarity: Int, Sendable, CaseIterable {
         case cosine = 0, adjustedCosine = 1, pearson = 2, pearsonBaseline = 3
+        /// Cosine of whole item columns (not just co-ratings): for implicit feedback / top-N.
+        case vectorCosine = 4
     }
 
     public var k = 40
@@ -59,7 +62,7 @@ public struct ItemKNN: Recommender {
         try baseline.fit(train, context: context, progress: nil)
         var values = binary ? r.mapValues { _ in 1 } : r
         switch similarity {
-        case .cosine, .pearson: break
+        case .cosine, .pearson, .vectorCosine: break
         case .adjustedCosine:
             var v = values.values
             for u in 0..<r.rows {
@@ -75,7 +78,7 @@ public struct ItemKNN: Recommender {
             values = try CSRMatrix(rows: r.rows, columns: r.columns, rowOffsets: r.rowOffsets, columnIndices: r.columnIndices, values: v)
         }
         do {
-            neighbors = try ItemSimilarity.neighbors(values, kind: similarity == .pearson ? .pearson : .cosine, shrinkage: shrinkage,
+            neighbors = try ItemSimilarity.neighbors(values, kind: similarity == .pearson ? .pearson : similarity == .vectorCosine ? .vectorCosine : .cosine, shrinkage: shrinkage,
                                                      minimumSupport: minimumSupport, context: context)
         } catch let LinearAlgebraError.invalidArgument(message) {
             throw ModelError.invalidHyperparameter(ALSRecommender.describe(message, train))
