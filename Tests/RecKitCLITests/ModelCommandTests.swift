@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import RecKitData
+
+/// `reckit train` for the SGD and item–item models, the diverging learning rate, and cold-start
+/// `recommend` (--history, --slice).
+@Suite(.serialized, .enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))
+struct ModelCommandTests {
+    @Test(arguments: ["biased-mf", "svd++", "bpr", "item-knn", "ease"])
+    func trainSavesAModelThatRecommends(name: String) throws {
+        let file = try SVDCommandTests.ratingFile().path
+        let model = CLI.temporaryPath("\(name).rkm")
+        defer { try? FileManager.default.removeItem(atPath: model) }
+        let sgd = ["biased-mf", "svd++", "bpr"].contains(name) ? ["--factors", "4", "--epochs", "5"] : []
+        let r = try CLI.run(["train", name, "--data", file, "--out", model] + sgd)
+        #expect(r.status == 0, "\(r.stderr)")
+        if !sgd.isEmpty { #expect(r.stderr.contains("iteration 5/5")) }
+        let rec = try CLI.run(["recommend", "--model", model, "--user", "1003", "--n", "3"])
+        #expect(rec.status == 0 && rec.stdout.split(separator: "\n").count == 4, "\(rec.stderr)")
+    }
+
+    @Test func aDivergingLearningRateStopsWithAHintAndWritesNothing() throws {
+        let file = try SVDCommandTests.ratingFile().path
+        let model = CLI.temporaryPath("diverged.rkm")
+        let r = try CLI.run(["train", "biased-mf", "--data", file, "--learning-rate", "100", "--epochs", "20", "--out", model])
+        #expect(r.status != 0 && r.stderr.contains("diverged") && r.stderr.contains("lower it"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: model))
+    }
+
+    @Test func coldStartRecommendations() throws {
+        let file = try SVDCommandTests.ratingFile().path
+        let model = CLI.temporaryPath("cold.rkm"), users = CLI.temporaryPath("u.user")
+        defer { try? FileManager.default.removeItem(atPath: model); try? FileManager.default.removeItem(atPath: users) }
+        #expect(try CLI.run(["train", "biased-mf", "--data", file, "--factors", "4", "--epochs", "10", "--out", model]).status == 0)
+        // A new user from three ratings: ten items, none of the three.
+        let folded = try CLI.run(["recommend", "--model", model, "--history", "500:5,501:4,502:1", "--n", "10"])
+        #expect(folded.status == 0, "\(folded.stderr)")
+        let items = folded.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+        #expect(items.count == 10 && !items.contains { ["500", "501", "502"].contains(String($0)) })
+        #expect(try CLI.run(["recommend", "--model", model, "--history", "999:5"]).stderr.contains("item '999' is not in"))
+        // A user with no history: the most popular items of their occupation.
+        let table = (0..<40).map { "\(1000 + $0)|30|M|\($0 < 20 ? "student" : "writer")|00000" }.joined(separator: "\n")
+        try table.write(toFile: users, atomically: true, encoding: .utf8)
+        let popular = try CLI.run(["recommend", "--model", model, "--slice", "occupation=student", "--user-attributes", users, "--n", "3"])
+        #expect(popular.status == 0 && popular.stdout.split(separator: "\n").count == 4, "\(popular.stderr)")
+        let bad = try CLI.run(["recommend", "--model", model, "--slice", "planet=mars", "--user-attributes", users])
+        #expect(bad.status != 0 && bad.stderr.contains("no user attribute 'planet'"))
+    }
+}
