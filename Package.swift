@@ -66,7 +66,7 @@ let package = Package(
             resources: [.copy("BadFiles")]
         ),
         .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
-        .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitData", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
     ]
 )
