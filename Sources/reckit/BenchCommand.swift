@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, Scoring.self, Load.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Scoring.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -145,10 +145,29 @@ struct Bench: ParsableCommand {
         }
     }
 
+    struct SGD: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sgd",
+            abstract: "Biased-MF SGD seconds per epoch in Float (stratified parallel SGD; the shim's kernel against Swift SIMD).")
+        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Option(help: "Latent factors.") var factors = 64
+        @Option(help: "Epochs per run (the row reports their median).") var epochs = 3
+        @OptionGroup var common: Common
+
+        func run() throws {
+            guard factors >= 1, epochs >= 1 else { throw ValidationError("--factors and --epochs must be ≥ 1") }
+            var suite = SGDSuite()
+            suite.file = file; suite.factors = factors; suite.epochs = epochs
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "sgd", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised) and ALS iterations (2 each) on a 2 M-rating synthetic matrix, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, full-ranking top-k.")
         @OptionGroup var common: Common
 
         func run() throws {
@@ -161,11 +180,13 @@ struct Bench: ParsableCommand {
             svd.threads = threads; svd.backends = backends
             var als = ALSSuite()
             als.threads = threads; als.backends = backends; als.iterations = 2
+            var sgd = SGDSuite()
+            sgd.threads = threads; sgd.backends = backends
             var scoring = ScoringSuite()
             scoring.threads = threads; scoring.backends = backends
             try runSuite(name: "all", common: common) { progress in
                 try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + als.run(progress: progress)
-                    + scoring.run(progress: progress)
+                    + sgd.run(progress: progress) + scoring.run(progress: progress)
             }
         }
     }

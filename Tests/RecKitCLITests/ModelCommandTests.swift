@@ -47,3 +47,19 @@ struct ModelCommandTests {
         #expect(bad.status != 0 && bad.stderr.contains("no user attribute 'planet'"))
     }
 }
+
+extension ModelCommandTests {
+    @Test func benchSGDRowsForBothBackEndsAgree() throws {
+        let file = try SVDCommandTests.ratingFile().path
+        let path = CLI.temporaryPath("sgd.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CLI.run(["bench", "sgd", file, "--factors", "8", "--epochs", "3", "--threads", "1,2", "--json", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(rows.count == 2 * 2 && Set(rows.map { $0["backend"] as! String }) == ["blas", "swift"])
+        for row in rows {
+            #expect((row["seconds"] as! Double) > 0 && row["op"] as? String == "sgd_biased_mf")
+            #expect((row["agreement"] as! Double) < 1e-4, "back ends disagree: \(row)")
+        }
+    }
+}

@@ -72,17 +72,15 @@ public enum BayesianPersonalizedRanking {
                     loss.withUnsafeMutableBufferPointer { lb in
                         correct.withUnsafeMutableBufferPointer { cb in
                             for round in rounds {
-                                Parallel.forEachPart(threads) { t in
-                                    for userBlock in Swift.stride(from: t, to: blocks, by: threads) {
-                                        let itemBlockIndex = (userBlock + round) % blocks
-                                        let b = userBlock * blocks + itemBlockIndex
-                                        let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
-                                        var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
-                                        SGDRatings.shuffle(block, using: &rng)
-                                        let negatives = blockStart[itemBlockIndex]..<blockStart[itemBlockIndex + 1]
-                                        (lb[b], cb[b]) = epochBlock(UnsafeBufferPointer(block), negatives: negatives, seen: seen, p, q, bi,
-                                                                    stride: stride, lr: lr, reg: reg, rng: &rng)
-                                    }
+                                Parallel.forEachPart(blocks, threads: threads) { userBlock in
+                                    let itemBlockIndex = (userBlock + round) % blocks
+                                    let b = userBlock * blocks + itemBlockIndex
+                                    let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
+                                    var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
+                                    SGDRatings.shuffle(block, using: &rng)
+                                    let negatives = blockStart[itemBlockIndex]..<blockStart[itemBlockIndex + 1]
+                                    (lb[b], cb[b]) = epochBlock(UnsafeBufferPointer(block), negatives: negatives, seen: seen, p, q, bi,
+                                                                stride: stride, lr: lr, reg: reg, rng: &rng)
                                 }
                             }
                         }

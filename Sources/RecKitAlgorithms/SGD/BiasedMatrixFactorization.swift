@@ -93,8 +93,9 @@ public struct SGDFactors: Sendable {
 /// counts (`B` a multiple of the thread count `T`, large enough for one block pair's factor rows to
 /// stay in L2), making `B × B` strata. An epoch runs the `B` rounds in a random order; in round `s`
 /// the strata `(b, (b + s) mod B)` share no user or item, so the `T` threads train them side by
-/// side without locks (stratified SGD, Gemulla et al. 2011); each stratum's ratings are shuffled
-/// every epoch. The result is deterministic for a seed and thread count.
+/// side without locks, each free thread taking the round's next stratum (stratified SGD, Gemulla
+/// et al. 2011); each stratum's ratings are shuffled every epoch with its own seeded generator.
+/// The result is deterministic for a seed and thread count.
 ///
 /// **Back ends.** ``Backend/blas`` runs the shim's C kernel (AVX2+FMA when the CPU has it),
 /// ``Backend/swift`` the same update in Swift SIMD. Float throughout; factor rows are padded to a
@@ -135,16 +136,14 @@ public enum BiasedMatrixFactorization {
                     squared.withUnsafeMutableBufferPointer { sq in
                         for round in rounds {
                             // The strata (b, (b + round) mod B) share no user or item block.
-                            Parallel.forEachPart(threads) { t in
-                                for userBlock in Swift.stride(from: t, to: blocks, by: threads) {
-                                    let b = userBlock * blocks + (userBlock + round) % blocks
-                                    let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
-                                    var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
-                                    SGDRatings.shuffle(block, using: &rng)
-                                    sq[b] = native
-                                        ? reckit_sgd_biased_epoch(block.baseAddress, block.count, p, q, bu, bi, stride, mu, lr, reg, regBias)
-                                        : swiftEpoch(UnsafeBufferPointer(block), p, q, bu, bi, stride: stride, mu: mu, lr: lr, reg: reg, regBias: regBias)
-                                }
+                            Parallel.forEachPart(blocks, threads: threads) { userBlock in
+                                let b = userBlock * blocks + (userBlock + round) % blocks
+                                let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
+                                var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
+                                SGDRatings.shuffle(block, using: &rng)
+                                sq[b] = native
+                                    ? reckit_sgd_biased_epoch(block.baseAddress, block.count, p, q, bu, bi, stride, mu, lr, reg, regBias)
+                                    : swiftEpoch(UnsafeBufferPointer(block), p, q, bu, bi, stride: stride, mu: mu, lr: lr, reg: reg, regBias: regBias)
                             }
                         }
                     }
