@@ -1,0 +1,89 @@
+import RecKitLinearAlgebra
+
+/// An optimiser updates parameters from their gradients (dense, or only the touched rows of an
+/// embedding table). It keeps per-parameter state keyed by the parameter's identity.
+public protocol Optimizer<T>: AnyObject {
+    associatedtype T: NeuralScalar
+    /// One update of every parameter from its current gradient.
+    func step(_ parameters: [Parameter<T>])
+}
+
+/// SGD with momentum: `v ← μ·v + g`, `θ ← θ − η·v` (plain SGD with `momentum = 0`), plus
+/// decoupled weight decay `θ ← θ − η·λ·θ` when `weightDecay > 0`.
+public final class SGDMomentum<T: NeuralScalar>: Optimizer {
+    public var learningRate: Double
+    public let momentum: Double
+    public let weightDecay: Double
+    var velocity: [ObjectIdentifier: [T]] = [:]
+
+    public init(learningRate: Double, momentum: Double = 0.9, weightDecay: Double = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ parameters: [Parameter<T>]) {
+        let lr = T(learningRate), mu = T(momentum), decay = T(learningRate * weightDecay)
+        for p in parameters {
+            // removed while updated, so the array is not copied on write
+            var v = velocity.removeValue(forKey: ObjectIdentifier(p)) ?? [T](repeating: 0, count: p.value.storage.count)
+            Self.forEachGradient(p) { k, g in
+                v[k] = mu * v[k] + g
+                p.value.storage[k] -= lr * v[k] + decay * p.value.storage[k]
+            }
+            velocity[ObjectIdentifier(p)] = v
+        }
+    }
+
+    /// Calls `body(index, gradient)` for every element with a gradient: all of a dense parameter,
+    /// the touched rows of a sparse one.
+    static func forEachGradient(_ p: Parameter<T>, _ body: (Int, T) -> Void) {
+        if let s = p.sparseGradient {
+            let c = s.columns
+            for (k, row) in s.rows.enumerated() { for t in 0..<c { body(Int(row) * c + t, s.values[k * c + t]) } }
+        } else {
+            for k in p.gradient.storage.indices { body(k, p.gradient.storage[k]) }
+        }
+    }
+}
+
+/// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019):
+/// `m ← β₁m + (1 − β₁)g`, `v ← β₂v + (1 − β₂)g²`, `θ ← θ − η·m̂/(√v̂ + ε) − η·λ·θ`, with bias
+/// corrections `m̂ = m/(1 − β₁ᵗ)`, `v̂ = v/(1 − β₂ᵗ)`; `λ` (decoupled weight decay) is AdamW's.
+/// Embedding tables are updated lazily: only the rows a batch touched, with the step count shared
+/// (the "lazy Adam" of sparse embeddings).
+public final class Adam<T: NeuralScalar>: Optimizer {
+    public var learningRate: Double
+    public let beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double
+    var moments: [ObjectIdentifier: (m: [T], v: [T])] = [:]
+    public private(set) var steps = 0
+
+    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ parameters: [Parameter<T>]) {
+        steps += 1
+        let t = Double(steps)
+        let c1 = 1 - Swift.max(0, exp1(beta1, t)), c2 = 1 - Swift.max(0, exp1(beta2, t))
+        let b1 = T(beta1), b2 = T(beta2), lr = T(learningRate), eps = T(epsilon), decay = T(learningRate * weightDecay)
+        let k1 = T(1 / c1), k2 = T(1 / c2)
+        for p in parameters {
+            var (m, v) = moments.removeValue(forKey: ObjectIdentifier(p)) ?? ([T](repeating: 0, count: p.value.storage.count), [T](repeating: 0, count: p.value.storage.count))
+            SGDMomentum.forEachGradient(p) { k, g in
+                m[k] = b1 * m[k] + (1 - b1) * g
+                v[k] = b2 * v[k] + (1 - b2) * g * g
+                let mhat = m[k] * k1, vhat = v[k] * k2
+                p.value.storage[k] -= lr * mhat / (T.squareRoot(vhat) + eps) + decay * p.value.storage[k]
+            }
+            moments[ObjectIdentifier(p)] = (m, v)
+        }
+    }
+
+    /// `βᵗ`.
+    func exp1(_ beta: Double, _ t: Double) -> Double { Double.exp(t * Double.log(beta)) }
+}

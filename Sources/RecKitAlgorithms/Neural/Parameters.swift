@@ -1,0 +1,102 @@
+import RecKitLinearAlgebra
+
+/// A trainable tensor and its gradient, both row-major matrices of the same shape. Dense layers
+/// accumulate into ``gradient``; an ``Embedding`` table instead records the rows a batch touched in
+/// ``sparseGradient`` so that optimisers update only those rows.
+public final class Parameter<T: NeuralScalar> {
+    public let name: String
+    public var value: Matrix<T>
+    public var gradient: Matrix<T>
+    /// Row-sparse gradient (embedding tables): nil for dense parameters.
+    public var sparseGradient: SparseRows<T>?
+
+    public init(_ name: String, _ value: Matrix<T>, sparse: Bool = false) {
+        self.name = name
+        self.value = value
+        self.gradient = sparse ? Matrix(rows: 0, columns: value.columns) : Matrix(rows: value.rows, columns: value.columns)
+        self.sparseGradient = sparse ? SparseRows(columns: value.columns) : nil
+    }
+
+    public var isSparse: Bool { sparseGradient != nil }
+
+    /// Clears the gradient before the next batch.
+    public func zeroGradient() {
+        if sparseGradient != nil { sparseGradient = SparseRows(columns: value.columns) }
+        else { gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    }
+
+    /// `‖gradient‖²` (the sparse rows for an embedding table).
+    public var gradientNormSquared: Double {
+        let g = sparseGradient?.values ?? gradient.storage
+        return g.reduce(0.0) { $0 + $1.doubleValue * $1.doubleValue }
+    }
+
+    /// Multiplies the gradient by `factor` (gradient clipping).
+    public func scaleGradient(_ factor: T) {
+        if let s = sparseGradient {
+            var scaled = s
+            for k in scaled.values.indices { scaled.values[k] *= factor }
+            sparseGradient = scaled
+        } else {
+            for k in gradient.storage.indices { gradient.storage[k] *= factor }
+        }
+    }
+}
+
+/// A gradient that is non-zero only in some rows: `rows[k]`'s gradient is
+/// `values[k·columns ..< (k+1)·columns]`. Rows are unique (repeated ids in a batch are summed).
+public struct SparseRows<T: NeuralScalar> {
+    public let columns: Int
+    public private(set) var rows: [Int32] = []
+    public var values: [T] = []
+    private var slot: [Int32: Int] = [:]
+
+    public init(columns: Int) { self.columns = columns }
+
+    /// Adds `g` (length `columns`) to row `row`.
+    public mutating func add(row: Int32, _ g: UnsafePointer<T>) {
+        if let k = slot[row] {
+            for t in 0..<columns { values[k * columns + t] += g[t] }
+        } else {
+            slot[row] = rows.count
+            rows.append(row)
+            values.append(contentsOf: UnsafeBufferPointer(start: g, count: columns))
+        }
+    }
+}
+
+/// Global gradient-norm clipping: if `√Σ‖g‖²` over the parameters exceeds `maxNorm`, every gradient
+/// is scaled by `maxNorm / norm`. Returns the norm before clipping.
+@discardableResult
+public func clipGradients<T: NeuralScalar>(_ parameters: [Parameter<T>], maxNorm: Double) -> Double {
+    let norm = parameters.reduce(0.0) { $0 + $1.gradientNormSquared }.squareRoot()
+    if norm > maxNorm, norm > 0 { for p in parameters { p.scaleGradient(T(maxNorm / norm)) } }
+    return norm
+}
+
+/// Weight initialisers (seeded).
+public enum Initializer {
+    /// Glorot/Xavier uniform: `U(−a, a)`, `a = √(6 / (fanIn + fanOut))` — for tanh/sigmoid layers.
+    case glorotUniform
+    /// He/Kaiming normal: `N(0, 2 / fanIn)` — for ReLU layers.
+    case heNormal
+    /// `N(0, σ²)` — embeddings.
+    case normal(standardDeviation: Double)
+    case zeros
+
+    public func matrix<T: NeuralScalar>(rows: Int, columns: Int, fanIn: Int, fanOut: Int, seed: UInt64) -> Matrix<T> {
+        var rng = SeededGenerator(seed: seed)
+        var m = Matrix<T>(rows: rows, columns: columns)
+        for k in m.storage.indices {
+            switch self {
+            case .glorotUniform:
+                let a = (6.0 / Double(fanIn + fanOut)).squareRoot()
+                m.storage[k] = T(Double.random(in: -a...a, using: &rng))
+            case .heNormal: m.storage[k] = T(rng.nextGaussian() * (2.0 / Double(fanIn)).squareRoot())
+            case .normal(let s): m.storage[k] = T(rng.nextGaussian() * s)
+            case .zeros: m.storage[k] = 0
+            }
+        }
+        return m
+    }
+}
