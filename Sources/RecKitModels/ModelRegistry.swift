@@ -141,6 +141,9 @@ public enum ModelRegistry {
                                                      regularizationItem: Float(h["regularization-item"]!)))
                   },
                   restore: { try ItemKNN(archive: $0) }),
+        NCFRecommender.spec(.gmf, summary: "neural CF: generalised matrix factorisation (implicit feedback, BCE with sampled negatives)"),
+        NCFRecommender.spec(.mlp, summary: "neural CF: an MLP over user and item embeddings (implicit feedback)"),
+        NCFRecommender.spec(.neumf, summary: "NeuMF: GMF and MLP fused into one output (He et al. 2017)"),
         ModelSpec(name: Popularity.name, summary: "items ranked by training interactions", predictsRatings: false,
                   hyperparameters: [Hyperparameter(name: "minimum-rating", defaultValue: 0, help: "count only ratings ≥ this", range: -1e9...1e9)],
                   make: { Popularity(minimumRating: Float($0["minimum-rating"]!)) }, restore: { try Popularity(archive: $0) }),

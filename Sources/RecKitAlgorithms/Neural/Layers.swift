@@ -29,6 +29,8 @@ public final class Linear<T: NeuralScalar>: Layer {
 
     public var parameters: [Parameter<T>] { [weight] + (bias.map { [$0] } ?? []) }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         input = x
         var y = try LinearAlgebra.multiply(x, weight.value, context: context)
@@ -39,6 +41,8 @@ public final class Linear<T: NeuralScalar>: Layer {
         return y
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         try LinearAlgebra.multiply(input, dy, transposeA: true, beta: 1, into: &weight.gradient, context: context)
         if let bias {
@@ -65,6 +69,8 @@ public final class Embedding<T: NeuralScalar> {
     public var dimension: Int { table.value.columns }
 
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for an id outside the table.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ ids: [Int32]) throws -> Matrix<T> {
         let d = dimension, n = table.value.rows
         var y = Matrix<T>(rows: ids.count, columns: d)
@@ -76,6 +82,8 @@ public final class Embedding<T: NeuralScalar> {
         return y
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>) {
         let d = dimension
         dy.storage.withUnsafeBufferPointer { g in
@@ -93,6 +101,8 @@ public final class Activation<T: NeuralScalar>: Layer {
     public init(_ kind: Kind) { self.kind = kind }
     public var parameters: [Parameter<T>] { [] }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         input = x
         var y = x
@@ -111,6 +121,8 @@ public final class Activation<T: NeuralScalar>: Layer {
     }
 
     /// ReLU′ = 1{x > 0}; σ′ = σ(1 − σ); tanh′ = 1 − tanh²; GELU′ = Φ(x) + x·φ(x).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         var dx = dy
         for k in dx.storage.indices {
@@ -147,6 +159,8 @@ public final class Dropout<T: NeuralScalar>: Layer {
     }
     public var parameters: [Parameter<T>] { [] }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         guard training, rate > 0 else { mask = []; return x }
         let keep = T(1 / (1 - rate))
@@ -156,6 +170,8 @@ public final class Dropout<T: NeuralScalar>: Layer {
         return y
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         guard !mask.isEmpty else { return dy }
         var dx = dy
@@ -181,6 +197,8 @@ public final class LayerNorm<T: NeuralScalar>: Layer {
     }
     public var parameters: [Parameter<T>] { [gain, shift] }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         let n = x.columns
         var xhat = x, y = x
@@ -201,6 +219,8 @@ public final class LayerNorm<T: NeuralScalar>: Layer {
         return y
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         let n = dy.columns
         var dx = dy
@@ -230,10 +250,14 @@ public final class Sequential<T: NeuralScalar>: Layer {
     public init(_ layers: [any Layer<T>]) { self.layers = layers }
     public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         try layers.reduce(x) { try $1.forward($0, context: context) }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         try layers.reversed().reduce(dy) { try $1.backward($0, context: context) }
     }

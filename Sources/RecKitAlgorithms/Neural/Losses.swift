@@ -4,6 +4,8 @@ import RecKitLinearAlgebra
 /// predictions (already divided by the batch size), ready for the last layer's `backward`.
 public enum Loss {
     /// `mean (ŷ − y)²` over all elements; gradient `2(ŷ − y)/count`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func meanSquaredError<T: NeuralScalar>(_ predictions: Matrix<T>, _ targets: Matrix<T>) throws -> (loss: Double, gradient: Matrix<T>) {
         try sameShape(predictions, targets, "mean squared error")
         let n = T(predictions.storage.count)
@@ -19,6 +21,8 @@ public enum Loss {
     /// Binary cross-entropy on logits `z` with labels `y ∈ [0, 1]`:
     /// `mean softplus(z) − y·z` (= −y·log σ(z) − (1 − y)·log(1 − σ(z)), computed stably);
     /// gradient `(σ(z) − y)/count`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func binaryCrossEntropy<T: NeuralScalar>(logits: Matrix<T>, labels: Matrix<T>) throws -> (loss: Double, gradient: Matrix<T>) {
         try sameShape(logits, labels, "binary cross-entropy")
         let n = T(logits.storage.count)
@@ -33,6 +37,8 @@ public enum Loss {
 
     /// BPR: `mean −ln σ(s⁺ − s⁻)` over pairs of a positive's and a negative's scores (`batch × 1`
     /// each); gradients `−σ(s⁻ − s⁺)/count` for the positives and the opposite for the negatives.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func bpr<T: NeuralScalar>(positive: Matrix<T>, negative: Matrix<T>) throws -> (loss: Double, positive: Matrix<T>, negative: Matrix<T>) {
         try sameShape(positive, negative, "BPR loss")
         let n = T(positive.storage.count)
@@ -51,6 +57,8 @@ public enum Loss {
     /// sampled negatives (the other columns); the loss is `mean −log softmax(row)[0]` and the
     /// gradient `(softmax(row) − e₀)/batch`. With `logQ` (log sampling probabilities, same shape)
     /// the scores are corrected by `−logQ` first (Bengio & Senécal; Jean et al. 2015).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func sampledSoftmax<T: NeuralScalar>(_ scores: Matrix<T>, logQ: Matrix<T>? = nil) throws -> (loss: Double, gradient: Matrix<T>) {
         if let logQ { try sameShape(scores, logQ, "sampled softmax") }
         guard scores.columns >= 1 else { throw LinearAlgebraError.invalidArgument("sampled softmax: needs at least the positive's column") }

@@ -27,22 +27,30 @@ public final class SGDMomentum<T: NeuralScalar>: Optimizer {
         for p in parameters {
             // removed while updated, so the array is not copied on write
             var v = velocity.removeValue(forKey: ObjectIdentifier(p)) ?? [T](repeating: 0, count: p.value.storage.count)
-            Self.forEachGradient(p) { k, g in
-                v[k] = mu * v[k] + g
-                p.value.storage[k] -= lr * v[k] + decay * p.value.storage[k]
+            v.withUnsafeMutableBufferPointer { v in
+                Self.forEachGradient(p) { w, k, g in
+                    v[k] = mu * v[k] + g
+                    w[k] -= lr * v[k] + decay * w[k]
+                }
             }
             velocity[ObjectIdentifier(p)] = v
         }
     }
 
-    /// Calls `body(index, gradient)` for every element with a gradient: all of a dense parameter,
-    /// the touched rows of a sparse one.
-    static func forEachGradient(_ p: Parameter<T>, _ body: (Int, T) -> Void) {
-        if let s = p.sparseGradient {
-            let c = s.columns
-            for (k, row) in s.rows.enumerated() { for t in 0..<c { body(Int(row) * c + t, s.values[k * c + t]) } }
-        } else {
-            for k in p.gradient.storage.indices { body(k, p.gradient.storage[k]) }
+    /// Calls `body(weights, index, gradient)` for every element with a gradient — all of a dense
+    /// parameter, the touched rows of a sparse one — with the weights as one mutable buffer (no
+    /// per-element access to the class's storage).
+    @inline(__always)
+    static func forEachGradient(_ p: Parameter<T>, _ body: (UnsafeMutableBufferPointer<T>, Int, T) -> Void) {
+        p.value.storage.withUnsafeMutableBufferPointer { w in
+            if let s = p.sparseGradient {
+                let c = s.columns
+                s.values.withUnsafeBufferPointer { g in
+                    for (k, row) in s.rows.enumerated() { for t in 0..<c { body(w, Int(row) * c + t, g[k * c + t]) } }
+                }
+            } else {
+                p.gradient.storage.withUnsafeBufferPointer { g in for k in g.indices { body(w, k, g[k]) } }
+            }
         }
     }
 }
@@ -73,12 +81,16 @@ public final class Adam<T: NeuralScalar>: Optimizer {
         let b1 = T(beta1), b2 = T(beta2), lr = T(learningRate), eps = T(epsilon), decay = T(learningRate * weightDecay)
         let k1 = T(1 / c1), k2 = T(1 / c2)
         for p in parameters {
-            var (m, v) = moments.removeValue(forKey: ObjectIdentifier(p)) ?? ([T](repeating: 0, count: p.value.storage.count), [T](repeating: 0, count: p.value.storage.count))
-            SGDMomentum.forEachGradient(p) { k, g in
-                m[k] = b1 * m[k] + (1 - b1) * g
-                v[k] = b2 * v[k] + (1 - b2) * g * g
-                let mhat = m[k] * k1, vhat = v[k] * k2
-                p.value.storage[k] -= lr * mhat / (T.squareRoot(vhat) + eps) + decay * p.value.storage[k]
+            var (m, v) = moments.removeValue(forKey: ObjectIdentifier(p))
+                ?? ([T](repeating: 0, count: p.value.storage.count), [T](repeating: 0, count: p.value.storage.count))
+            m.withUnsafeMutableBufferPointer { m in
+                v.withUnsafeMutableBufferPointer { v in
+                    SGDMomentum.forEachGradient(p) { w, k, g in
+                        m[k] = b1 * m[k] + (1 - b1) * g
+                        v[k] = b2 * v[k] + (1 - b2) * g * g
+                        w[k] -= lr * (m[k] * k1) / (T.squareRoot(v[k] * k2) + eps) + decay * w[k]
+                    }
+                }
             }
             moments[ObjectIdentifier(p)] = (m, v)
         }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import RecKitAlgorithms
+import RecKitData
+import RecKitEvaluation
+import RecKitLinearAlgebra
+import RecKitModels
+import RecKitTestSupport
+
+/// Neural collaborative filtering (`gmf`, `mlp`, `neumf`): training lowers the loss, both back
+/// ends train to the same loss for a seed, save/load, bad settings.
+@Suite struct NeuralModelTests {
+    static func data() throws -> RatingDataset {
+        try SyntheticRatings(users: 120, items: 60, ratings: 2400, kind: .implicit, seed: 6).generate(threads: 1)
+    }
+
+    @Test(arguments: NCFMode.allCases)
+    func bothBackEndsTrainToTheSameLoss(mode: NCFMode) throws {
+        let train = try Self.data()
+        var losses: [[Double]] = []
+        for backend in Backend.allCases {
+            var model = NCFRecommender(options: NCFOptions(mode: mode, factors: 8, layers: [16, 8], epochs: 6, batchSize: 64, learningRate: 0.005, seed: 3))
+            try model.fit(train, context: ExecutionContext(backend: backend, threads: 1), progress: nil)
+            losses.append(model.losses)
+        }
+        // Same seed, same samples and batches: the back ends differ only in GEMM rounding.
+        for (a, b) in zip(losses[0], losses[1]) { #expect(abs(a - b) <= 1e-4 * a, "\(mode): \(losses)") }
+        #expect(losses[0].last! < 0.95 * losses[0].first!, "\(mode): the loss did not fall: \(losses[0])")
+    }
+
+    @Test func saveAndLoadGiveTheSameScores() throws {
+        var model = try ModelRegistry.spec(named: "neumf").makeModel(["epochs": 2, "layers": 16, "depth": 2])
+        try model.fit(try Self.data(), context: .current, progress: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reckit-neumf-\(UUID()).model").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try ModelRegistry.load(from: path)
+        #expect(loaded.score(user: 3, items: [0, 5, 9]) == model.score(user: 3, items: [0, 5, 9]))
+        #expect(try loaded.recommend(user: 7, count: 10) == model.recommend(user: 7, count: 10))
+        var gmf = try ModelRegistry.spec(named: "gmf").makeModel(["epochs": 1])
+        try gmf.fit(try Self.data(), context: .current, progress: nil)
+        try gmf.save(to: path)
+        #expect(try ModelRegistry.load(from: path).score(user: 1, items: [2]) == gmf.score(user: 1, items: [2]))
+    }
+
+    @Test func badSettingsAreRefused() throws {
+        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "neumf").makeModel(["negatives": 0]) }
+        var model = NCFRecommender(options: NCFOptions(batchSize: 0))
+        #expect(throws: ModelError.self) { try model.fit(try Self.data(), context: .current, progress: nil) }
+        var exploding = NCFRecommender(options: NCFOptions(epochs: 3, learningRate: 1e30))
+        #expect(throws: ModelError.self) { try exploding.fit(try Self.data(), context: .current, progress: nil) }
+    }
+}
