@@ -51,3 +51,27 @@ import RecKitTestSupport
         #expect(throws: ModelError.self) { try exploding.fit(try Self.data(), context: .current, progress: nil) }
     }
 }
+
+extension NeuralModelTests {
+    /// NeuMF started from pretrained GMF and MLP computes α·logit_GMF + (1 − α)·logit_MLP before
+    /// any NeuMF training (the output layer is the weighted concatenation of theirs).
+    @Test func pretrainedNeuMFStartsAsTheBlendOfGMFAndMLP() throws {
+        let r = try Self.data().ratings
+        var options = NCFOptions(mode: .gmf, factors: 4, layers: [8, 4], epochs: 2, batchSize: 64, learningRate: 0.01, seed: 2)
+        let gmf = try NeuralCollaborativeFiltering.fit(r, options: options)
+        options.mode = .mlp
+        let mlp = try NeuralCollaborativeFiltering.fit(r, options: options)
+        options.mode = .neumf
+        let neumf = NCFNetwork<Float>(users: r.rows, items: r.columns, options: options)
+        neumf.start(from: gmf, and: mlp, balance: 0.3)
+        let users: [Int32] = [0, 5, 9, 50], items: [Int32] = [3, 1, 40, 59]
+        let a = try neumf.logits(users: users, items: items, context: .current), g = try gmf.logits(users: users, items: items, context: .current)
+        let m = try mlp.logits(users: users, items: items, context: .current)
+        for k in 0..<users.count { #expect(abs(a.storage[k] - (0.3 * g.storage[k] + 0.7 * m.storage[k])) <= 1e-5) }
+        // The pretrain option runs end to end.
+        var model = NCFRecommender(options: NCFOptions(mode: .neumf, factors: 4, layers: [8, 4], epochs: 2, batchSize: 64))
+        model.options.pretrain = true
+        try model.fit(try Self.data(), context: .current, progress: nil)
+        #expect(model.losses.count == 2)
+    }
+}

@@ -25,6 +25,10 @@ public struct NCFOptions: Sendable {
     public var batchSize = 256
     /// Adam's step size.
     public var learningRate = 0.001
+    /// NeuMF only: first train GMF and MLP alone (same settings), start NeuMF from their weights,
+    /// with the output layer `[α·w_GMF, (1 − α)·w_MLP]`, α = ``pretrainBalance``.
+    public var pretrain = false
+    public var pretrainBalance = 0.5
     public var seed: UInt64 = 0
 
     public init(mode: NCFMode = .neumf, factors: Int = 8, layers: [Int] = [64, 32, 16], negatives: Int = 4, epochs: Int = 20,
@@ -126,6 +130,19 @@ public final class NCFNetwork<T: NeuralScalar> {
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
+    /// NeuMF's pretrained start (He et al. 2017, §3.4.1): the embeddings and tower of separately
+    /// trained GMF and MLP networks, and the output weights `[α·w_GMF, (1 − α)·w_MLP]` with bias
+    /// `α·b_GMF + (1 − α)·b_MLP`.
+    public func start(from gmf: NCFNetwork<T>, and mlp: NCFNetwork<T>, balance alpha: T) {
+        gmfUser.table.value = gmf.gmfUser.table.value
+        gmfItem.table.value = gmf.gmfItem.table.value
+        mlpUser.table.value = mlp.mlpUser.table.value
+        mlpItem.table.value = mlp.mlpItem.table.value
+        for (to, from) in zip(tower.parameters, mlp.tower.parameters) { to.value = from.value }
+        output.weight.value.storage = gmf.output.weight.value.storage.map { alpha * $0 } + mlp.output.weight.value.storage.map { (1 - alpha) * $0 }
+        output.bias!.value.storage[0] = alpha * gmf.output.bias!.value.storage[0] + (1 - alpha) * mlp.output.bias!.value.storage[0]
+    }
+
     static func concatenate(_ a: Matrix<T>, _ b: Matrix<T>) -> Matrix<T> {
         var out = [T]()
         out.reserveCapacity(a.storage.count + b.storage.count)
@@ -156,6 +173,15 @@ public enum NeuralCollaborativeFiltering {
             throw LinearAlgebraError.emptyMatrix(operation: "NCF", shape: interactions.shapeDescription + " with \(interactions.nonZeroCount) entries")
         }
         let network = NCFNetwork<Float>(users: interactions.rows, items: interactions.columns, options: options)
+        if options.mode == .neumf, options.pretrain {
+            var single = options
+            single.pretrain = false
+            single.mode = .gmf
+            let gmf = try fit(interactions, options: single, context: context, progress: nil)
+            single.mode = .mlp
+            let mlp = try fit(interactions, options: single, context: context, progress: nil)
+            network.start(from: gmf, and: mlp, balance: Float(options.pretrainBalance))
+        }
         // A batch's GEMMs are small (batch × a few dozen): OpenBLAS threads cost more than they give.
         let context = context.with(threads: 1)
         let adam = Adam<Float>(learningRate: options.learningRate)

@@ -91,16 +91,18 @@ public struct NCFRecommender: Recommender {
     static func hyperparameters(_ o: NCFOptions) -> [String: Double] {
         ["mode": Double(NCFMode.allCases.firstIndex(of: o.mode)!), "factors": Double(o.factors), "layers": Double(o.layers[0]),
          "depth": Double(o.layers.count), "negatives": Double(o.negatives), "epochs": Double(o.epochs), "batch-size": Double(o.batchSize),
-         "learning-rate": o.learningRate, "seed": Double(o.seed)]
+         "learning-rate": o.learningRate, "pretrain": o.pretrain ? 1 : 0, "seed": Double(o.seed)]
     }
 
     /// `layers` is the tower's first width, halved `depth − 1` times (64, 32, 16 for 64 and 3).
     static func options(_ h: [String: Double]) -> NCFOptions {
         let first = Int(h["layers"] ?? 64), depth = Int(h["depth"] ?? 3)
-        return NCFOptions(mode: NCFMode.allCases[Int(h["mode"] ?? 2)], factors: Int(h["factors"] ?? 8),
+        var o = NCFOptions(mode: NCFMode.allCases[Int(h["mode"] ?? 2)], factors: Int(h["factors"] ?? 8),
                           layers: (0..<Swift.max(1, depth)).map { Swift.max(1, first >> $0) }, negatives: Int(h["negatives"] ?? 4),
                           epochs: Int(h["epochs"] ?? 20), batchSize: Int(h["batch-size"] ?? 256), learningRate: h["learning-rate"] ?? 0.001,
                           seed: UInt64(h["seed"] ?? 0))
+        o.pretrain = h["pretrain"] == 1
+        return o
     }
 
     static func spec(_ mode: NCFMode, summary: String) -> ModelSpec {
@@ -114,7 +116,7 @@ public struct NCFRecommender: Recommender {
                     Hyperparameter(name: "batch-size", defaultValue: 256, help: "mini-batch size", range: 1...1e7),
                     Hyperparameter(name: "learning-rate", defaultValue: 0.001, help: "Adam's step size", range: 1e-9...10),
                     Hyperparameter(name: "seed", defaultValue: 0, help: "initial weights and sampling", range: 0...1e15),
-                  ],
+                  ] + (mode == .neumf ? [Hyperparameter(name: "pretrain", defaultValue: 0, help: "1: start from GMF and MLP trained alone", range: 0...1)] : []),
                   make: { h in var v = h; v["mode"] = Double(NCFMode.allCases.firstIndex(of: mode)!); return NCFRecommender(options: options(v)) },
                   restore: { try NCFRecommender(archive: $0) })
     }
