@@ -1,3 +1,4 @@
+import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -144,6 +145,20 @@ public enum ModelRegistry {
         NCFRecommender.spec(.gmf, summary: "neural CF: generalised matrix factorisation (implicit feedback, BCE with sampled negatives)"),
         NCFRecommender.spec(.mlp, summary: "neural CF: an MLP over user and item embeddings (implicit feedback)"),
         NCFRecommender.spec(.neumf, summary: "NeuMF: GMF and MLP fused into one output (He et al. 2017)"),
+        ModelSpec(name: AutoRecRecommender.name, summary: "I-AutoRec: an autoencoder over each item's ratings (Sedhain et al. 2015)", predictsRatings: true,
+                  hyperparameters: [
+                    Hyperparameter(name: "hidden", defaultValue: 500, help: "hidden units", range: 1...100_000),
+                    // λ and epochs by validation RMSE on u1.base (docs/neural.md has the searches)
+                    Hyperparameter(name: "regularization", defaultValue: 300, help: "λ of the L2 penalty on the weights", range: 0...1e9),
+                    Hyperparameter(name: "epochs", defaultValue: 100, help: "passes over the items", range: 1...100_000),
+                    Hyperparameter(name: "batch-size", defaultValue: 64, help: "items per mini-batch", range: 1...1e7),
+                    Hyperparameter(name: "learning-rate", defaultValue: 0.001, help: "Adam's step size", range: 1e-9...10),
+                    Hyperparameter(name: "seed", defaultValue: 0, help: "initial weights and batch order", range: 0...1e15),
+                  ],
+                  make: { h in AutoRecRecommender(options: AutoRecOptions(hidden: Int(h["hidden"]!), regularization: h["regularization"]!,
+                                                                        epochs: Int(h["epochs"]!), batchSize: Int(h["batch-size"]!),
+                                                                        learningRate: h["learning-rate"]!, seed: UInt64(h["seed"]!))) },
+                  restore: { try AutoRecRecommender(archive: $0) }),
         ModelSpec(name: Popularity.name, summary: "items ranked by training interactions", predictsRatings: false,
                   hyperparameters: [Hyperparameter(name: "minimum-rating", defaultValue: 0, help: "count only ratings ≥ this", range: -1e9...1e9)],
                   make: { Popularity(minimumRating: Float($0["minimum-rating"]!)) }, restore: { try Popularity(archive: $0) }),

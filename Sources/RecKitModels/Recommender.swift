@@ -111,6 +111,22 @@ extension Recommender {
     public func save(to path: String) throws { try archive().write(to: path) }
 }
 
+extension ModelError {
+    /// Runs a fit, turning the algorithm layer's errors into model errors: an invalid argument
+    /// becomes ``invalidHyperparameter(_:)`` with the training ids of the users and items it names,
+    /// a divergence ``diverged(_:)``.
+    static func translating<R>(_ train: RatingDataset, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let LinearAlgebraError.invalidArgument(message) {
+            throw ModelError.invalidHyperparameter(ALSRecommender.describe(message, train))
+        } catch let error as LinearAlgebraError {
+            if case .diverged = error { throw ModelError.diverged(error.description) }
+            throw error
+        }
+    }
+}
+
 /// Errors from models.
 public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     case notFitted(String)

@@ -75,3 +75,48 @@ extension NeuralModelTests {
         #expect(model.losses.count == 2)
     }
 }
+
+extension NeuralModelTests {
+    static func ratings() throws -> RatingDataset {
+        try SyntheticRatings(users: 80, items: 50, ratings: 1600, seed: 12).generate(threads: 1)
+    }
+
+    @Test func autoRecTrainsTheSameOnBothBackEndsAndFitsItsRatings() throws {
+        let train = try Self.ratings()
+        var fits: [AutoRecRecommender] = []
+        for backend in Backend.allCases {
+            var model = AutoRecRecommender(options: AutoRecOptions(hidden: 20, regularization: 0.1, epochs: 150, batchSize: 16, learningRate: 0.01, seed: 1))
+            try model.fit(train, context: ExecutionContext(backend: backend, threads: 2), progress: nil)
+            fits.append(model)
+        }
+        // The back ends' GEMMs round differently; over 150 Adam steps per 10 epochs that grows, so
+        // the first epochs must agree tightly and the last within 5 %.
+        for (a, b) in zip(fits[0].losses.prefix(10), fits[1].losses.prefix(10)) { #expect(abs(a - b) <= 1e-4 * a, "\(fits[0].losses) vs \(fits[1].losses)") }
+        #expect(abs(fits[0].losses.last! - fits[1].losses.last!) <= 0.05 * fits[0].losses.last!)
+        #expect(fits[0].losses.last! < 0.5 * fits[0].losses.first!)
+        // It reconstructs its training ratings better than the mean does.
+        let r = train.ratings
+        let mean = r.values.reduce(0, +) / Float(r.nonZeroCount)
+        var model = 0.0, baseline = 0.0
+        for u in 0..<r.rows {
+            for p in r.range(ofRow: u) {
+                let v = r.values[p]
+                model += Double((fits[0].predict(user: u, item: Int(r.columnIndices[p])) - v) * (fits[0].predict(user: u, item: Int(r.columnIndices[p])) - v))
+                baseline += Double((mean - v) * (mean - v))
+            }
+        }
+        #expect(model < 0.7 * baseline, "training squared error \(model) vs the mean's \(baseline)")
+    }
+
+    @Test func autoRecSavesAndLoads() throws {
+        var model = AutoRecRecommender(options: AutoRecOptions(hidden: 10, epochs: 3, batchSize: 16))
+        try model.fit(try Self.ratings(), context: .current, progress: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reckit-autorec-\(UUID()).model").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try ModelRegistry.load(from: path)
+        for (u, i) in [(0, 0), (7, 30), (79, 49)] { #expect(abs(loaded.predict(user: u, item: i) - model.predict(user: u, item: i)) <= 1e-5) }
+        var bad = AutoRecRecommender(options: AutoRecOptions(hidden: 0))
+        #expect(throws: ModelError.self) { try bad.fit(try Self.ratings(), context: .current, progress: nil) }
+    }
+}

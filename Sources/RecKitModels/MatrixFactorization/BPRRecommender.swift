@@ -36,7 +36,7 @@ public struct BPRRecommender: FoldingIn {
             }
             positives = try CSRMatrix(rows: positives.rows, columns: positives.columns, rowOffsets: offsets, columnIndices: columns, values: values)
         }
-        let fit = try SGDModels.translate(train) {
+        let fit = try ModelError.translating(train) {
             try BayesianPersonalizedRanking.fit(positives, options: options, context: context) { epoch, loss, _, seconds in
                 progress?(FitProgress(iteration: epoch, iterations: total, loss: loss, seconds: seconds))
             }

@@ -28,7 +28,7 @@ public struct BiasedMF: FoldingIn {
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
         let total = options.epochs
-        let fit = try SGDModels.translate(train) {
+        let fit = try ModelError.translating(train) {
             try BiasedMatrixFactorization.fit(train.ratings, options: options, context: context) { epoch, loss, _, seconds in
                 progress?(FitProgress(iteration: epoch, iterations: total, loss: loss, seconds: seconds))
             }
@@ -111,18 +111,6 @@ enum SGDModels {
 
     static func scale(of train: RatingDataset) -> ClosedRange<Float> {
         (train.ratings.values.min() ?? 0)...(train.ratings.values.max() ?? 0)
-    }
-
-    /// Runs a fit, turning the algorithm's errors into model errors that name training ids.
-    static func translate<R>(_ train: RatingDataset, _ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let LinearAlgebraError.invalidArgument(message) {
-            throw ModelError.invalidHyperparameter(ALSRecommender.describe(message, train))
-        } catch let error as LinearAlgebraError {
-            if case .diverged = error { throw ModelError.diverged(error.description) }
-            throw error
-        }
     }
 
     /// Ridge fold-in with biases: `[p, b_u]` minimising `Σ (r − μ − b_i − b_u − p·q_i)² + λ·n·(‖p‖² + b_u²)`.

@@ -27,7 +27,7 @@ public struct SVDPlusPlusRecommender: FoldingIn {
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
         let total = options.epochs
-        let fit = try SGDModels.translate(train) {
+        let fit = try ModelError.translating(train) {
             try SVDPlusPlus.fit(train.ratings, options: options, context: context) { epoch, loss, _, seconds in
                 progress?(FitProgress(iteration: epoch, iterations: total, loss: loss, seconds: seconds))
             }

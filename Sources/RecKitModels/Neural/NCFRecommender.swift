@@ -23,17 +23,13 @@ public struct NCFRecommender: Recommender {
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
         var losses: [Double] = [], rates: [Double] = []
         let total = options.epochs
-        do {
-            let network = try NeuralCollaborativeFiltering.fit(train.ratings, options: options, context: context) { epoch, loss, seconds, rate in
+        let network = try ModelError.translating(train) {
+            try NeuralCollaborativeFiltering.fit(train.ratings, options: options, context: context) { epoch, loss, seconds, rate in
                 losses.append(loss); rates.append(rate)
                 progress?(FitProgress(iteration: epoch, iterations: total, loss: loss, seconds: seconds))
             }
-            weights = network.parameters.map(\.value)
-        } catch let error as LinearAlgebraError {
-            if case .diverged = error { throw ModelError.diverged(error.description) }
-            if case .invalidArgument(let m) = error { throw ModelError.invalidHyperparameter(m) }
-            throw error
         }
+        weights = network.parameters.map(\.value)
         self.losses = losses
         samplesPerSecond = rates
         training = train
