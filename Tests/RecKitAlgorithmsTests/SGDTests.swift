@@ -108,11 +108,8 @@ import RecKitTestSupport
         let options = SGDOptions(factors: 8, epochs: 25, learningRate: 0.007, regularization: 0.05)
         let plus = try SVDPlusPlus.fit(split.train.ratings, options: options)
         #expect(plus.losses.last! < 0.8 * plus.losses.first!)
-        let predict: (Int, Int) -> Float = { u, i in
-            plus.globalMean + plus.userBias[u] + plus.itemBias[i] + zip(plus.users.row(u), plus.items.row(i)).reduce(0) { $0 + $1.0 * $1.1 }
-        }
         let plain = try BiasedMatrixFactorization.fit(split.train.ratings, options: options, context: ExecutionContext(backend: .swift, threads: 1))
-        let a = Self.rmse(split.test.ratings, predict), b = Self.rmse(split.test.ratings, Self.predictor(plain))
+        let a = Self.rmse(split.test.ratings, Self.predictor(plus.factors)), b = Self.rmse(split.test.ratings, Self.predictor(plain))
         #expect(a <= 1.02 * b, "SVD++ \(a) vs biased MF \(b)")
         // The combined user vector is p_u + |N(u)|^{-1/2} Σ y_j.
         let r = split.train.ratings, u = 5, row = r.range(ofRow: u), f = 8

@@ -63,12 +63,7 @@ import RecKitTestSupport
     func saveAndLoadGiveTheSameModel(name: String) throws {
         var model = try ModelRegistry.spec(named: name).makeModel()
         try model.fit(try Self.data(), context: .current, progress: nil)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reckit-\(name)-\(UUID()).model").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try model.save(to: path)
-        let loaded = try ModelRegistry.load(from: path)
-        for (u, i) in [(0, 0), (3, 17), (149, 59)] { #expect(loaded.predict(user: u, item: i) == model.predict(user: u, item: i)) }
-        #expect(try loaded.recommend(user: 4, count: 10) == model.recommend(user: 4, count: 10))
+        try RoundTrip.expectSameModel(model, name: name, pairs: [(0, 0), (3, 17), (149, 59)])
     }
 
     @Test func badSettingsAreRefused() throws {

@@ -2,23 +2,18 @@ import CReckitShim
 import RecKitData
 import RecKitLinearAlgebra
 
-/// A model fitted by ``SVDPlusPlus``: the factors of ``SGDFactors`` plus the implicit item
-/// factors `Y`.
+/// A model fitted by ``SVDPlusPlus``: ``SGDFactors`` whose user vectors are the combined
+/// `p_u + |N(u)|^{-1/2} Σ_{j∈N(u)} y_j` (what scores use; its fields read through, e.g. `fit.users`),
+/// plus the explicit part and the implicit item factors.
+@dynamicMemberLookup
 public struct SVDPlusPlusFactors: Sendable {
-    /// `users × f`: `p_u + |N(u)|^{-1/2} Σ_{j∈N(u)} y_j`, the vector each user's scores use.
-    public var users: Matrix<Float>
+    public var factors: SGDFactors
     /// `users × f`: the explicit part `p_u` alone.
     public var explicitUsers: Matrix<Float>
-    public var items: Matrix<Float>
     /// `items × f`: `y_j`, what rating item `j` at all says about a user.
     public var implicitItems: Matrix<Float>
-    public var globalMean: Float
-    public var userBias: [Float]
-    public var itemBias: [Float]
-    public var losses: [Double]
-    public var validationRMSE: [Double]
-    public var bestEpoch: Int
-    public var secondsPerEpoch: [Double]
+
+    public subscript<V>(dynamicMember path: KeyPath<SGDFactors, V>) -> V { factors[keyPath: path] }
 }
 
 /// SVD++ (Koren 2008): biased matrix factorisation whose user vector also sums implicit factors of
@@ -124,10 +119,11 @@ public enum SVDPlusPlus {
         }
         let identityUsers = (0..<Int32(ratings.rows)).map { $0 }, identityItems = (0..<Int32(ratings.columns)).map { $0 }
         let base = params.base
-        return SVDPlusPlusFactors(users: base.factors(combined, order: identityUsers), explicitUsers: base.factors(base.p, order: identityUsers),
-                                  items: base.factors(base.q, order: identityItems), implicitItems: base.factors(params.y, order: identityItems),
-                                  globalMean: mu, userBias: base.userBias, itemBias: base.itemBias, losses: run.losses,
-                                  validationRMSE: run.validation, bestEpoch: run.bestEpoch, secondsPerEpoch: run.seconds)
+        let factors = SGDFactors(users: base.factors(combined, order: identityUsers), items: base.factors(base.q, order: identityItems),
+                                 globalMean: mu, userBias: base.userBias, itemBias: base.itemBias, losses: run.losses,
+                                 validationRMSE: run.validation, bestEpoch: run.bestEpoch, secondsPerEpoch: run.seconds)
+        return SVDPlusPlusFactors(factors: factors, explicitUsers: base.factors(base.p, order: identityUsers),
+                                  implicitItems: base.factors(params.y, order: identityItems))
     }
 
     /// `z = norm · Σ_{k∈row} y_{col(k)}` over padded rows.
