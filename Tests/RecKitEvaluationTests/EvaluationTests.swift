@@ -181,4 +181,13 @@ enum MovieLensData {
         return FileManager.default.fileExists(atPath: p + "/u.data") ? p : nil
     }
     static let skipMessage = "MovieLens 100K not found: set RECKIT_DATA_DIR to a folder holding ml-100k/ (or put it at ../shared/data/ml-100k)"
+
+    /// `metric` (e.g. `rmse`, `ndcg`) of `model` trained on `split`.base and tested on `split`.test.
+    static func result(_ metric: String, model: String, hyperparameters: [String: Double] = [:], protocolKind: EvaluationProtocol = .rating,
+                       split: String) throws -> Double {
+        var experiment = Experiment()
+        experiment.protocolKind = protocolKind
+        let data = EvaluationData.files([("\(directory!)/\(split).base", "\(directory!)/\(split).test")])
+        return try experiment.run(try ModelRegistry.spec(named: model), hyperparameters: hyperparameters, data: data).mean[metric]!
+    }
 }

@@ -74,16 +74,11 @@ import RecKitTestSupport
 
     @Test(.enabled(if: MovieLensData.directory != nil, Comment(rawValue: MovieLensData.skipMessage)))
     func ml100kQuality() throws {
-        let dir = MovieLensData.directory!
-        var experiment = Experiment()
-        let u1 = EvaluationData.files([("\(dir)/u1.base", "\(dir)/u1.test")])
-        let baseline = try experiment.run(try ModelRegistry.spec(named: "baseline"), hyperparameters: [:], data: u1).mean["rmse"]!
-        let knn = try experiment.run(try ModelRegistry.spec(named: "item-knn"), hyperparameters: [:], data: u1).mean["rmse"]!
+        let baseline = try MovieLensData.result("rmse", model: "baseline", split: "u1")
+        let knn = try MovieLensData.result("rmse", model: "item-knn", split: "u1")
         #expect(knn < baseline - 0.01, "item-knn \(knn) vs baseline \(baseline) on u1")
-        experiment.protocolKind = .topn
-        let ua = EvaluationData.files([("\(dir)/ua.base", "\(dir)/ua.test")])
-        let ease = try experiment.run(try ModelRegistry.spec(named: "ease"), hyperparameters: [:], data: ua).mean["ndcg"]!
-        let als = try experiment.run(try ModelRegistry.spec(named: "als"), hyperparameters: ["implicit": 1], data: ua).mean["ndcg"]!
+        let ease = try MovieLensData.result("ndcg", model: "ease", protocolKind: .topn, split: "ua")
+        let als = try MovieLensData.result("ndcg", model: "als", hyperparameters: ["implicit": 1], protocolKind: .topn, split: "ua")
         #expect(ease >= als, "ease \(ease) vs als \(als)")
     }
 }

@@ -55,16 +55,11 @@ import RecKitTestSupport
 
     @Test(.enabled(if: MovieLensData.directory != nil, Comment(rawValue: MovieLensData.skipMessage)))
     func ml100kQuality() throws {
-        let dir = MovieLensData.directory!
-        var experiment = Experiment()
-        let u1 = EvaluationData.files([("\(dir)/u1.base", "\(dir)/u1.test")])
-        let baseline = try experiment.run(try ModelRegistry.spec(named: "baseline"), hyperparameters: [:], data: u1).mean["rmse"]!
-        let mf = try experiment.run(try ModelRegistry.spec(named: "biased-mf"), hyperparameters: [:], data: u1).mean["rmse"]!
+        let baseline = try MovieLensData.result("rmse", model: "baseline", split: "u1")
+        let mf = try MovieLensData.result("rmse", model: "biased-mf", split: "u1")
         #expect(mf < baseline - 0.02, "biased-mf \(mf) vs baseline \(baseline) on u1")
-        experiment.protocolKind = .topn
-        let ua = EvaluationData.files([("\(dir)/ua.base", "\(dir)/ua.test")])
-        let bpr = try experiment.run(try ModelRegistry.spec(named: "bpr"), hyperparameters: [:], data: ua).mean["ndcg"]!
-        let pop = try experiment.run(try ModelRegistry.spec(named: "popularity"), hyperparameters: [:], data: ua).mean["ndcg"]!
+        let bpr = try MovieLensData.result("ndcg", model: "bpr", protocolKind: .topn, split: "ua")
+        let pop = try MovieLensData.result("ndcg", model: "popularity", protocolKind: .topn, split: "ua")
         #expect(bpr > pop + 0.05, "bpr \(bpr) vs popularity \(pop)")
     }
 }
