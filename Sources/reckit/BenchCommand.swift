@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Scoring.self, Load.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self],
         defaultSubcommand: All.self
     )
 
@@ -164,10 +164,28 @@ struct Bench: ParsableCommand {
         }
     }
 
+    struct Neural: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "neural",
+            abstract: "NeuMF training: seconds per epoch and samples per second on synthetic implicit feedback (single-threaded training for now).")
+        @Option(help: "Synthetic interactions (users = interactions / 20, items = interactions / 100, at least 50 each).") var interactions = 50_000
+        @Option(help: "Epochs per run (the row reports their median).") var epochs = 2
+        @OptionGroup var common: Common
+
+        func run() throws {
+            guard interactions >= 100, epochs >= 1 else { throw ValidationError("--interactions must be ≥ 100 and --epochs ≥ 1") }
+            var suite = NeuralSuite()
+            suite.interactions = interactions; suite.epochs = epochs
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "neural", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF training epochs, full-ranking top-k.")
         @OptionGroup var common: Common
 
         func run() throws {
@@ -182,11 +200,13 @@ struct Bench: ParsableCommand {
             als.threads = threads; als.backends = backends; als.iterations = 2
             var sgd = SGDSuite()
             sgd.threads = threads; sgd.backends = backends
+            var neural = NeuralSuite()
+            neural.threads = threads; neural.backends = backends
             var scoring = ScoringSuite()
             scoring.threads = threads; scoring.backends = backends
             try runSuite(name: "all", common: common) { progress in
                 try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + als.run(progress: progress)
-                    + sgd.run(progress: progress) + scoring.run(progress: progress)
+                    + sgd.run(progress: progress) + neural.run(progress: progress) + scoring.run(progress: progress)
             }
         }
     }
