@@ -38,13 +38,13 @@ public struct ALSSuite: Sendable {
             for backend in backends {
                 for t in threads {
                     let fit = try AlternatingLeastSquares.fit(data, options: options, context: ExecutionContext(backend: backend, threads: t))
-                    let times = fit.secondsPerIteration.sorted()
+                    let timing = Timing(samples: fit.secondsPerIteration)
                     let loss = fit.losses.last!
                     if reference[variant] == nil { reference[variant] = loss }
                     var row = BenchmarkRow(op: "als_\(variant)", dtype: "float", backend: backend.rawValue, threads: t, size: factors,
                                            params: ["rows": "\(data.rows)", "columns": "\(data.columns)", "nnz": "\(data.nonZeroCount)",
                                                     "iterations": "\(iterations)"],
-                                           seconds: times[times.count / 2], secondsMin: times.first!, secondsMax: times.last!, repeats: times.count,
+                                           seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                            gflops: nil, peakRssBytes: peakResidentBytes())
                     row.agreement = abs(loss - reference[variant]!) / abs(reference[variant]!)
                     row.results = ["loss": String(format: "%.6g", loss)]

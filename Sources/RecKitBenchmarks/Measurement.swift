@@ -25,10 +25,24 @@ public struct Timing: Sendable, Codable, Equatable {
             samples.append(s)
             total += s
         }
-        samples.sort()
-        let mid = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
-        return Timing(median: median, min: samples.first!, max: samples.last!, repeats: samples.count)
+        return Timing(samples: samples)
+    }
+
+    /// The summary of timings measured elsewhere (e.g. an algorithm's seconds per iteration).
+    public init(samples: [Double]) {
+        precondition(!samples.isEmpty, "Timing needs at least one sample")
+        let sorted = samples.sorted(), mid = sorted.count / 2
+        median = sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        min = sorted.first!
+        max = sorted.last!
+        repeats = sorted.count
+    }
+
+    public init(median: Double, min: Double, max: Double, repeats: Int) {
+        self.median = median
+        self.min = min
+        self.max = max
+        self.repeats = repeats
     }
 }
 

@@ -24,19 +24,19 @@ public struct NeuralSuite: Sendable {
         var reference: [Int: Double] = [:]
         for backend in backends {
             for t in threads {
-                var seconds: [Double] = [], rates: [Double] = [], losses: [Double] = []
-                _ = try NeuralCollaborativeFiltering.fit(data, options: options, context: ExecutionContext(backend: backend, threads: t)) { _, loss, s, rate in
-                    seconds.append(s); rates.append(rate); losses.append(loss)
+                var seconds: [Double] = [], losses: [Double] = []
+                _ = try NeuralCollaborativeFiltering.fit(data, options: options, context: ExecutionContext(backend: backend, threads: t)) { _, loss, s, _ in
+                    seconds.append(s); losses.append(loss)
                 }
-                let sorted = seconds.sorted(), loss = losses.last!
+                let timing = Timing(samples: seconds), loss = losses.last!
                 if reference[t] == nil { reference[t] = loss }
                 var row = BenchmarkRow(op: "neumf_train_epoch", dtype: "float", backend: backend.rawValue, threads: t, size: options.factors,
                                        params: ["users": "\(data.rows)", "items": "\(data.columns)", "interactions": "\(data.nonZeroCount)",
                                                 "negatives": "\(options.negatives)", "batch_size": "\(options.batchSize)", "epochs": "\(epochs)"],
-                                       seconds: sorted[sorted.count / 2], secondsMin: sorted.first!, secondsMax: sorted.last!, repeats: sorted.count,
+                                       seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                        gflops: nil, peakRssBytes: peakResidentBytes())
                 row.agreement = abs(loss - reference[t]!) / abs(reference[t]!)
-                row.results = ["loss": String(format: "%.6g", loss), "samples_per_second": String(format: "%.0f", rates.sorted()[rates.count / 2])]
+                row.results = ["loss": String(format: "%.6g", loss), "samples_per_second": String(format: "%.0f", Double(data.nonZeroCount * (1 + options.negatives)) / timing.median)]
                 rows.append(row)
                 progress(row)
             }

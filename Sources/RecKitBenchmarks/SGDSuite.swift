@@ -26,15 +26,15 @@ public struct SGDSuite: Sendable {
         for backend in backends {
             for t in threads {
                 let fit = try BiasedMatrixFactorization.fit(ratings, options: options, context: ExecutionContext(backend: backend, threads: t))
-                let times = fit.secondsPerEpoch.sorted(), loss = fit.losses.last!
+                let timing = Timing(samples: fit.secondsPerEpoch), loss = fit.losses.last!
                 if reference[t] == nil { reference[t] = loss }
                 var row = BenchmarkRow(op: "sgd_biased_mf", dtype: "float", backend: backend.rawValue, threads: t, size: factors,
                                        params: ["rows": "\(ratings.rows)", "columns": "\(ratings.columns)", "nnz": "\(ratings.nonZeroCount)",
                                                 "epochs": "\(epochs)"],
-                                       seconds: times[times.count / 2], secondsMin: times.first!, secondsMax: times.last!, repeats: times.count,
+                                       seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                        gflops: nil, peakRssBytes: peakResidentBytes())
                 row.agreement = abs(loss - reference[t]!) / abs(reference[t]!)
-                row.results = ["loss": String(format: "%.6g", loss), "updates_per_second": String(format: "%.3g", Double(ratings.nonZeroCount) / row.seconds)]
+                row.results = ["loss": String(format: "%.6g", loss), "updates_per_second": String(format: "%.3g", Double(ratings.nonZeroCount) / timing.median)]
                 rows.append(row)
                 progress(row)
             }

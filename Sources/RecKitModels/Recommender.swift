@@ -111,6 +111,11 @@ extension Recommender {
     public func save(to path: String) throws { try archive().write(to: path) }
 }
 
+extension ClosedRange {
+    /// `x` moved into the range (rating predictions clipped to the training scale).
+    func clamping(_ x: Bound) -> Bound { Swift.min(upperBound, Swift.max(lowerBound, x)) }
+}
+
 extension ModelError {
     /// Runs a fit, turning the algorithm layer's errors into model errors: an invalid argument
     /// becomes ``invalidHyperparameter(_:)`` with the training ids of the users and items it names,

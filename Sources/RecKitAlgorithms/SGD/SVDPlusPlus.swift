@@ -48,8 +48,8 @@ public enum SVDPlusPlus {
         let scale = (ratings.values.min() ?? 0)...(ratings.values.max() ?? 0)
         var params = PlusParameters(base: SGDParameters(users: ratings.rows, items: ratings.columns, factors: f, stride: stride,
                                                         deviation: options.initialStandardDeviation, seed: options.seed),
-                                    y: SGDParameters(users: 0, items: ratings.columns, factors: f, stride: stride,
-                                                     deviation: options.initialStandardDeviation, seed: options.seed &+ 2).q)
+                                    y: SGDParameters.initial(rows: ratings.columns, factors: f, stride: stride,
+                                                             deviation: options.initialStandardDeviation, seed: options.seed &+ 3))
         let reg = Float(options.regularization), regBias = Float(options.biasRegularization ?? options.regularization)
         let regImplicit = Float(options.implicitRegularization ?? options.regularization)
         let run = try SGDSchedule.run(&params, options: options, name: "SVD++", validating: !split.validation.isEmpty, progress: progress,

@@ -102,7 +102,7 @@ public struct BiasBaseline: Recommender {
         var p = mean
         if user >= 0 && user < userBias.count { p += userBias[user] }
         if item >= 0 && item < itemBias.count { p += itemBias[item] }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, p))
+        return scale.clamping(p)
     }
 
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { itemBias[Int($0)] } }

@@ -43,7 +43,7 @@ public struct BiasedMF: FoldingIn {
 
     public func predict(user: Int, item: Int) -> Float {
         guard let factorModel else { return 0 }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, factorModel.predict(user: user, item: item)))
+        return scale.clamping(factorModel.predict(user: user, item: item))
     }
 
     /// The user's factors and bias solved exactly (ridge regression on the fitted items, λ scaled by

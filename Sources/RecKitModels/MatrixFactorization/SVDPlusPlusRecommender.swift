@@ -42,7 +42,7 @@ public struct SVDPlusPlusRecommender: FoldingIn {
 
     public func predict(user: Int, item: Int) -> Float {
         guard let factorModel else { return 0 }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, factorModel.predict(user: user, item: item)))
+        return scale.clamping(factorModel.predict(user: user, item: item))
     }
 
     /// A new user: `z = |N|^{-1/2} Σ y_j` over their items, then `[p, b_u]` by ridge regression on

@@ -146,7 +146,7 @@ public struct SVDResidual: FoldingIn {
 
     public func predict(user: Int, item: Int) -> Float {
         guard let factorModel else { return 0 }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, factorModel.predict(user: user, item: item)))
+        return scale.clamping(factorModel.predict(user: user, item: item))
     }
 
     /// The rating predicted for a folded-in user, clipped to the training scale.
@@ -155,7 +155,7 @@ public struct SVDResidual: FoldingIn {
         let f = factorModel.itemFactors.columns
         var s = factorModel.globalBias + user.bias + factorModel.itemBias[item]
         for t in 0..<f { s += user.factors[t] * factorModel.itemFactors.storage[item * f + t] }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, s))
+        return scale.clamping(s)
     }
 
 

@@ -118,7 +118,7 @@ public struct ItemKNN: Recommender {
         return clip(useBaseline ? base + num / den : num / den)
     }
 
-    func clip(_ x: Float) -> Float { Swift.min(scale.upperBound, Swift.max(scale.lowerBound, x)) }
+    func clip(_ x: Float) -> Float { scale.clamping(x) }
 
     public func score(user: Int, items: [Int32]) -> [Float] {
         guard let block = try? scoreBlock(users: user..<(user + 1), context: .current) else { return items.map { _ in 0 } }

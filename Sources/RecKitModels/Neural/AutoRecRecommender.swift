@@ -40,7 +40,7 @@ public struct AutoRecRecommender: Recommender {
 
     public func predict(user: Int, item: Int) -> Float {
         guard let r = reconstruction, item >= 0, item < r.rows, user >= 0, user < r.columns else { return mean }
-        return Swift.min(scale.upperBound, Swift.max(scale.lowerBound, r[item, user]))
+        return scale.clamping(r[item, user])
     }
 
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { predict(user: user, item: Int($0)) } }
