@@ -77,6 +77,48 @@ import RecKitTestSupport
         try Self.check(mlp, input: Self.random(4, 5, seed: 10), context: context, label: "MLP")
     }
 
+    /// The sequence layers on three left-padded sequences of 5 steps (lengths 5, 3 and 1), alone
+    /// and stacked as a pre-norm transformer block.
+    @Test(arguments: Backend.allCases)
+    func sequenceLayerGradientsMatchFiniteDifferences(backend: Backend) throws {
+        let context = ExecutionContext(backend: backend, threads: 2)
+        let mask = SequenceMask(steps: 5, valid: [true, true, true, true, true, false, false, true, true, true, false, false, false, false, true])
+        let x = Self.random(15, 4, seed: 11)
+        let gru = GRU<Double>(inputs: 4, hidden: 3, mask: mask, seed: 12)
+        gru.inputBias.value = Self.random(1, 9, seed: 13); gru.stateBias.value = Self.random(1, 9, seed: 14)
+        try Self.check(gru, input: x, context: context, label: "GRU")
+        try Self.check(PositionalEmbedding<Double>(features: 4, mask: mask, standardDeviation: 1, seed: 15), input: x, context: context, label: "positions")
+        for heads in [1, 2] {
+            let attention = MultiHeadSelfAttention<Double>(features: 4, heads: heads, mask: mask, seed: 16)
+            attention.projection.bias!.value = Self.random(1, 12, seed: 17)
+            try Self.check(attention, input: x, context: context, label: "attention, \(heads) heads")
+        }
+        let block = Sequential<Double>([
+            Residual(Sequential<Double>([LayerNorm<Double>(features: 4), MultiHeadSelfAttention<Double>(features: 4, heads: 2, mask: mask, seed: 18)])),
+            Residual(Sequential<Double>([LayerNorm<Double>(features: 4), Linear<Double>(inputs: 4, outputs: 4, seed: 19), Activation<Double>(.gelu),
+                                         Linear<Double>(inputs: 4, outputs: 4, seed: 20)])),
+        ])
+        try Self.check(block, input: x, context: context, label: "transformer block")
+    }
+
+    /// Causality and padding: changing a later or a padded position leaves earlier outputs alone.
+    @Test func attentionAndRecurrenceOnlyLookBack() throws {
+        let mask = SequenceMask(steps: 4, valid: [false, true, true, true])
+        let layers: [(String, any Layer<Double>)] = [("GRU", GRU<Double>(inputs: 3, hidden: 3, mask: mask, seed: 1)),
+                                                     ("attention", MultiHeadSelfAttention<Double>(features: 3, heads: 1, mask: mask, seed: 2))]
+        for (name, layer) in layers {
+            let x = Self.random(4, 3, seed: 3)
+            let y = try layer.forward(x, context: .current)
+            var later = x, padded = x
+            for c in 0..<3 { later.storage[3 * 3 + c] += 1; padded.storage[c] += 1 }
+            let yLater = try layer.forward(later, context: .current), yPadded = try layer.forward(padded, context: .current)
+            #expect(Array(yLater.storage[3..<9]) == Array(y.storage[3..<9]), "\(name): a later step changed an earlier output")
+            #expect(Array(yPadded.storage[3...]) == Array(y.storage[3...]), "\(name): padding changed a real position's output")
+            #expect(y.storage[9..<12] != yLater.storage[9..<12])
+        }
+        #expect(throws: LinearAlgebraError.self) { _ = try GRU<Double>(inputs: 3, hidden: 3, mask: mask, seed: 1).forward(Self.random(5, 3, seed: 1), context: .current) }
+    }
+
     @Test func dropoutKeepsTheExpectationAndMasksTheGradient() throws {
         let d = Dropout<Double>(rate: 0.25, seed: 3)
         let x = Matrix<Double>(rows: 200, columns: 50, repeating: 1)
@@ -126,6 +168,12 @@ import RecKitTestSupport
         let ss = try Loss.sampledSoftmax(z, logQ: logQ)
         #expect(Self.relativeError(ss.gradient.storage, try numeric(z) { try Loss.sampledSoftmax($0, logQ: logQ).loss }) <= 1e-6)
         #expect(throws: LinearAlgebraError.self) { _ = try Loss.meanSquaredError(z, Matrix(rows: 3, columns: 3)) }
+        let targets: [Int32] = [2, -1, 0, 1]
+        let ce = try Loss.softmaxCrossEntropy(logits: z, targets: targets)
+        #expect(Self.relativeError(ce.gradient.storage, try numeric(z) { try Loss.softmaxCrossEntropy(logits: $0, targets: targets).loss }) <= 1e-6)
+        #expect(ce.gradient.row(1) == [0, 0, 0])  // a skipped row has no gradient
+        #expect(throws: LinearAlgebraError.self) { _ = try Loss.softmaxCrossEntropy(logits: z, targets: [3, 0, 0, 0]) }
+
     }
 
     @Test func optimizersReachTheLeastSquaresSolution() throws {

@@ -75,6 +75,41 @@ public enum Loss {
         return (loss / Double(scores.rows), g)
     }
 
+    /// Softmax cross-entropy over every class: row `r` of `logits` scores all classes and
+    /// `targets[r]` is its true class, or −1 to leave the row out (padding). The loss is the mean
+    /// of `−log softmax(row)[target]` over the rows that count, the gradient
+    /// `(softmax(row) − e_target)/counted` on those rows and 0 on the others.
+    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for a target outside the classes.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func softmaxCrossEntropy<T: NeuralScalar>(logits: Matrix<T>, targets: [Int32]) throws -> (loss: Double, gradient: Matrix<T>) {
+        guard targets.count == logits.rows else {
+            throw LinearAlgebraError.shapeMismatch(operation: "softmax cross-entropy", details: "\(logits.rows) rows of logits but \(targets.count) targets")
+        }
+        let n = logits.columns
+        if let bad = targets.firstIndex(where: { $0 < -1 || Int($0) >= n }) {
+            throw LinearAlgebraError.invalidArgument("softmax cross-entropy: target \(targets[bad]) of row \(bad) is outside 0..<\(n) (−1 skips a row)")
+        }
+        let counted = targets.filter { $0 >= 0 }.count
+        var g = logits, loss = 0.0
+        g.storage.withUnsafeMutableBufferPointer { g in
+            for r in 0..<logits.rows {
+                let row = g.baseAddress! + r * n
+                guard targets[r] >= 0 else { for c in 0..<n { row[c] = 0 }; continue }
+                var top = row[0]
+                for c in 1..<n { top = Swift.max(top, row[c]) }
+                var sum: T = 0
+                for c in 0..<n { row[c] = T.exp(row[c] - top); sum += row[c] }
+                let t = Int(targets[r])
+                loss -= (T.log(row[t] / sum)).doubleValue
+                let scale = 1 / (sum * T(counted))
+                for c in 0..<n { row[c] *= scale }
+                row[t] -= 1 / T(counted)
+            }
+        }
+        return (counted == 0 ? 0 : loss / Double(counted), g)
+    }
+
     static func sameShape<T>(_ a: Matrix<T>, _ b: Matrix<T>, _ name: String) throws {
         guard a.rows == b.rows, a.columns == b.columns else {
             throw LinearAlgebraError.shapeMismatch(operation: name, details: "predictions \(a.shapeDescription), targets \(b.shapeDescription)")
