@@ -68,7 +68,7 @@ public struct Experiment: Sendable {
             let clock = ContinuousClock()
             let t0 = clock.now
             try model.fit(pair.train, context: context) { p in
-                if let loss = p.loss { progress("  \(spec.name) fold \(f + 1) iteration \(p.iteration)/\(p.iterations): loss \(loss)") }
+                if p.loss != nil || p.validation != nil { progress("  \(spec.name) fold \(f + 1) \(p.summary)") }
             }
             let fit = (clock.now - t0).seconds
             let t1 = clock.now

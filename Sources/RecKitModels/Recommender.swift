@@ -1,3 +1,4 @@
+import Foundation
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -9,6 +10,24 @@ public struct FitProgress: Sendable {
     public var loss: Double?
     /// Wall seconds of this iteration.
     public var seconds: Double
+    /// A validation metric after this iteration, for models that validate while training (early stopping).
+    public var validation: (metric: String, value: Double)? = nil
+
+    public init(iteration: Int, iterations: Int, loss: Double? = nil, seconds: Double, validation: (metric: String, value: Double)? = nil) {
+        self.iteration = iteration
+        self.iterations = iterations
+        self.loss = loss
+        self.seconds = seconds
+        self.validation = validation
+    }
+
+    /// `iteration 3/20: loss 0.412 validation NDCG@10 0.31 (1.20 s)`.
+    public var summary: String {
+        var s = "iteration \(iteration)/\(iterations)"
+        if let loss { s += ": loss " + String(format: "%.6g", loss) }
+        if let validation { s += ", validation \(validation.metric) " + String(format: "%.4f", validation.value) }
+        return s + String(format: " (%.2f s)", seconds)
+    }
 }
 
 /// What `recommend` may return.

@@ -222,8 +222,8 @@ struct Train: ParsableCommand {
         let clock = ContinuousClock(), start = clock.now
         try m.fit(train, context: context) { p in
             iterationSeconds.append(p.seconds)
-            if let loss = p.loss { losses.append(loss); note(String(format: "iteration %d/%d: loss %.6g (%.2f s)", p.iteration, p.iterations, loss, p.seconds)) }
-            else { note(String(format: "iteration %d/%d (%.2f s)", p.iteration, p.iterations, p.seconds)) }
+            if let loss = p.loss { losses.append(loss) }
+            note(p.summary)
         }
         let seconds = (clock.now - start).seconds
         try m.save(to: out)

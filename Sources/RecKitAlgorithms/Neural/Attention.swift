@@ -38,11 +38,19 @@ public final class Residual<T: NeuralScalar>: Layer {
     public init(_ inner: any Layer<T>) { self.inner = inner }
     public var parameters: [Parameter<T>] { inner.parameters }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
-        try x + inner.forward(x, context: context)
+        var y = try inner.forward(x, context: context)
+        y.add(x)
+        return y
     }
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
-        try dy + inner.backward(dy, context: context)
+        var dx = try inner.backward(dy, context: context)
+        dx.add(dy)
+        return dx
     }
 }
 

@@ -34,10 +34,7 @@ public final class Linear<T: NeuralScalar>: Layer {
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         input = x
         var y = try LinearAlgebra.multiply(x, weight.value, context: context)
-        if let b = bias?.value.storage {
-            let n = y.columns
-            for r in 0..<y.rows { for c in 0..<n { y.storage[r * n + c] += b[c] } }
-        }
+        if let b = bias?.value.storage { y.addToEveryRow(b) }
         return y
     }
 
@@ -45,10 +42,7 @@ public final class Linear<T: NeuralScalar>: Layer {
     @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         try LinearAlgebra.multiply(input, dy, transposeA: true, beta: 1, into: &weight.gradient, context: context)
-        if let bias {
-            let n = dy.columns
-            for r in 0..<dy.rows { for c in 0..<n { bias.gradient.storage[c] += dy.storage[r * n + c] } }
-        }
+        if let bias { dy.accumulateColumnSums(into: &bias.gradient) }
         return try LinearAlgebra.multiply(dy, weight.value, transposeB: true, context: context)
     }
 }
@@ -163,8 +157,11 @@ public final class Dropout<T: NeuralScalar>: Layer {
     @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         guard training, rate > 0 else { mask = []; return x }
-        let keep = T(1 / (1 - rate))
-        mask = x.storage.map { _ in Double.random(in: 0..<1, using: &rng) < rate ? 0 : keep }
+        let keep = T(1 / (1 - rate)), rate = rate
+        var rng = rng
+        let mask = x.storage.map { _ in Double.random(in: 0..<1, using: &rng) < rate ? 0 : keep }
+        self.rng = rng
+        self.mask = mask
         var y = x
         for k in y.storage.indices { y.storage[k] *= mask[k] }
         return y
@@ -200,21 +197,29 @@ public final class LayerNorm<T: NeuralScalar>: Layer {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
-        let n = x.columns
+        let n = x.columns, rows = x.rows, eps = epsilon
         var xhat = x, y = x
-        inverseStd = []
-        for r in 0..<x.rows {
-            let row = x.storage[r * n..<(r + 1) * n]
-            let mean = row.reduce(0, +) / T(n)
-            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / T(n)
-            let inv = 1 / T.squareRoot(variance + epsilon)
-            inverseStd.append(inv)
-            for c in 0..<n {
-                let h = (x.storage[r * n + c] - mean) * inv
-                xhat.storage[r * n + c] = h
-                y.storage[r * n + c] = gain.value.storage[c] * h + shift.value.storage[c]
+        var inverseStd = [T](repeating: 0, count: rows)
+        let gain = gain.value.storage, shift = shift.value.storage
+        xhat.storage.withUnsafeMutableBufferPointer { h in
+            y.storage.withUnsafeMutableBufferPointer { y in
+                for r in 0..<rows {
+                    var mean: T = 0
+                    for c in 0..<n { mean += h[r * n + c] }
+                    mean /= T(n)
+                    var variance: T = 0
+                    for c in 0..<n { let e = h[r * n + c] - mean; variance += e * e }
+                    let inv = 1 / T.squareRoot(variance / T(n) + eps)
+                    inverseStd[r] = inv
+                    for c in 0..<n {
+                        let v = (h[r * n + c] - mean) * inv
+                        h[r * n + c] = v
+                        y[r * n + c] = gain[c] * v + shift[c]
+                    }
+                }
             }
         }
+        self.inverseStd = inverseStd
         normalized = xhat
         return y
     }
@@ -222,24 +227,32 @@ public final class LayerNorm<T: NeuralScalar>: Layer {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
-        let n = dy.columns
+        let n = dy.columns, rows = dy.rows
         var dx = dy
-        for r in 0..<dy.rows {
-            var meanG: T = 0, meanGX: T = 0
-            for c in 0..<n {
-                let d = dy.storage[r * n + c], h = normalized.storage[r * n + c]
-                gain.gradient.storage[c] += d * h
-                shift.gradient.storage[c] += d
-                let g = d * gain.value.storage[c]
-                meanG += g
-                meanGX += g * h
-            }
-            meanG /= T(n); meanGX /= T(n)
-            for c in 0..<n {
-                let g = dy.storage[r * n + c] * gain.value.storage[c], h = normalized.storage[r * n + c]
-                dx.storage[r * n + c] = (g - meanG - h * meanGX) * inverseStd[r]
+        let gain = gain.value.storage
+        var dGain = self.gain.gradient.storage, dShift = shift.gradient.storage
+        dx.storage.withUnsafeMutableBufferPointer { dx in
+            normalized.storage.withUnsafeBufferPointer { xhat in
+                for r in 0..<rows {
+                    var meanG: T = 0, meanGX: T = 0
+                    for c in 0..<n {
+                        let d = dx[r * n + c], h = xhat[r * n + c]
+                        dGain[c] += d * h
+                        dShift[c] += d
+                        let g = d * gain[c]
+                        meanG += g
+                        meanGX += g * h
+                    }
+                    meanG /= T(n); meanGX /= T(n)
+                    let inv = inverseStd[r]
+                    for c in 0..<n {
+                        dx[r * n + c] = (dx[r * n + c] * gain[c] - meanG - xhat[r * n + c] * meanGX) * inv
+                    }
+                }
             }
         }
+        self.gain.gradient.storage = dGain
+        shift.gradient.storage = dShift
         return dx
     }
 }

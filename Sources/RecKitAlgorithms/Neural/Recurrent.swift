@@ -72,9 +72,9 @@ public final class GRU<T: NeuralScalar>: Layer {
         a.addToEveryRow(inputBias.value.storage)
         var y = Matrix<T>(rows: x.rows, columns: H)
         var h = Matrix<T>(rows: batch, columns: H)
-        states = []
-        let cacheCount = steps * batch * H
-        r = [T](repeating: 0, count: cacheCount); z = r; n = r; cn = r
+        var states: [Matrix<T>] = []
+        let cacheCount = steps * batch * H, valid = mask.valid
+        var r = [T](repeating: 0, count: cacheCount), z = r, n = r, cn = r
         var c = Matrix<T>(rows: batch, columns: H3)
         for t in 0..<steps {
             states.append(h)
@@ -82,7 +82,7 @@ public final class GRU<T: NeuralScalar>: Layer {
             c.addToEveryRow(stateBias.value.storage)
             for b in 0..<batch {
                 let row = b * steps + t, cache = (t * batch + b) * H
-                guard mask.valid[row] else {
+                guard valid[row] else {
                     for j in 0..<H { y.storage[row * H + j] = h.storage[b * H + j] }
                     continue
                 }
@@ -98,6 +98,7 @@ public final class GRU<T: NeuralScalar>: Layer {
                 }
             }
         }
+        (self.states, self.r, self.z, self.n, self.cn) = (states, r, z, n, cn)
         return y
     }
 
@@ -109,11 +110,12 @@ public final class GRU<T: NeuralScalar>: Layer {
         var dh = Matrix<T>(rows: batch, columns: H)        // gradient reaching the state after step t
         var dc = Matrix<T>(rows: batch, columns: H3)
         var dPrev = Matrix<T>(rows: batch, columns: H)
+        let (states, r, z, n, cn, valid) = (states, r, z, n, cn, mask.valid)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let h = states[t]
             for b in 0..<batch {
                 let row = b * steps + t, cache = (t * batch + b) * H
-                guard mask.valid[row] else {
+                guard valid[row] else {
                     for j in 0..<H {
                         dPrev.storage[b * H + j] = dh.storage[b * H + j] + dy.storage[row * H + j]
                         dc.storage[b * H3 + j] = 0; dc.storage[b * H3 + H + j] = 0; dc.storage[b * H3 + 2 * H + j] = 0
@@ -147,6 +149,14 @@ public final class GRU<T: NeuralScalar>: Layer {
 }
 
 extension Matrix where Element: NeuralScalar {
+    /// `self += other` (same shape).
+    mutating func add(_ other: Matrix<Element>) {
+        precondition(rows == other.rows && columns == other.columns, "cannot add a \(other.shapeDescription) matrix to a \(shapeDescription) one")
+        storage.withUnsafeMutableBufferPointer { s in
+            other.storage.withUnsafeBufferPointer { o in for k in s.indices { s[k] += o[k] } }
+        }
+    }
+
     /// Adds `v` (length ``columns``) to every row (a bias).
     mutating func addToEveryRow(_ v: [Element]) {
         let n = columns

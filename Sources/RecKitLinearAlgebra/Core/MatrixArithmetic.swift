@@ -2,7 +2,11 @@
 ///
 /// Shape mismatches here are programming errors and stop the program with a message naming both
 /// shapes (the products and factorisations, whose shapes often come from data, throw instead).
+/// Specialised for Float and Double: generic callers in other modules (neural layers) get the
+/// concrete loops.
 extension Matrix {
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns,
                      "cannot add a \(lhs.shapeDescription) matrix and a \(rhs.shapeDescription) matrix")
@@ -11,6 +15,8 @@ extension Matrix {
         return r
     }
 
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public static func - (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns,
                      "cannot subtract a \(rhs.shapeDescription) matrix from a \(lhs.shapeDescription) matrix")
@@ -19,6 +25,8 @@ extension Matrix {
         return r
     }
 
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public static func * (lhs: Matrix, rhs: Element) -> Matrix {
         var r = lhs
         for k in 0..<r.storage.count { r.storage[k] *= rhs }

@@ -51,6 +51,9 @@ extension LinearAlgebra {
 
     /// General matrix product `α·op(A)·op(B)` as a new matrix.
     /// - Throws: ``LinearAlgebraError/shapeMismatch(operation:details:)`` naming both shapes.
+    /// Inlinable so that the result is allocated in the caller's specialised code (a generic
+    /// allocation fills the zeros element by element).
+    @inlinable
     public static func multiply<T: Scalar>(
         _ a: some MatrixRepresentable<T>, _ b: some MatrixRepresentable<T>,
         transposeA: Bool = false, transposeB: Bool = false, alpha: T = 1,
