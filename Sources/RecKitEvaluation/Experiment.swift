@@ -55,6 +55,8 @@ public struct Experiment: Sendable {
     public var seed: UInt64 = 42
     public var loadOptions = LoadOptions()
     public var context = ExecutionContext.current
+    /// Users' attributes and items' features for the models that use them (`two-tower`).
+    public var side = SideInformation()
 
     public init() {}
 
@@ -64,7 +66,7 @@ public struct Experiment: Sendable {
         var folds: [FoldResult] = []
         let pairs = try makeFolds(data)
         for (f, pair) in pairs.enumerated() {
-            var model = try spec.makeModel(hyperparameters)
+            var model = try spec.makeModel(hyperparameters, side: side)
             let clock = ContinuousClock()
             let t0 = clock.now
             try model.fit(pair.train, context: context) { p in

@@ -45,7 +45,7 @@ extension Experiment {
             let values = fixed.merging(c) { _, new in new }
             var total = 0.0
             for fold in validation {
-                var model = try spec.makeModel(values)
+                var model = try spec.makeModel(values, side: side)
                 try model.fit(fold.train, context: context, progress: nil)
                 switch protocolKind {
                 case .rating: total += try Evaluator.rating(model: model, test: fold.test).rmse

@@ -20,6 +20,8 @@ public struct ModelArchive: Sendable {
     public var hyperparameters: [String: Double]
     public var floats: [String: [Float]] = [:]
     public var doubles: [String: [Double]] = [:]
+    /// Named string lists (vocabularies of side information), kept in the header.
+    public var strings: [String: [String]] = [:]
     public var training: RatingDataset?
 
     public init(model: String, modelVersion: Int = 1, hyperparameters: [String: Double] = [:]) {
@@ -35,6 +37,8 @@ public struct ModelArchive: Sendable {
         var floatArrays: [String: Int]
         var doubleArrays: [String: Int]
         var hasTraining: Bool
+        /// Absent in files of models without string lists (and in files written before it existed).
+        var strings: [String: [String]]?
     }
 
     /// Writes the archive (atomically).
@@ -43,7 +47,7 @@ public struct ModelArchive: Sendable {
         let header = Header(model: model, modelVersion: modelVersion, hyperparameters: hyperparameters,
                             floatArrays: Dictionary(uniqueKeysWithValues: floatNames.map { ($0, floats[$0]!.count) }),
                             doubleArrays: Dictionary(uniqueKeysWithValues: doubleNames.map { ($0, doubles[$0]!.count) }),
-                            hasTraining: training != nil)
+                            hasTraining: training != nil, strings: strings.isEmpty ? nil : strings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = try encoder.encode(header)
@@ -89,6 +93,7 @@ public struct ModelArchive: Sendable {
         let jsonLength = Int(try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
         let header = try JSONDecoder().decode(Header.self, from: Data(try take(jsonLength)))
         var a = ModelArchive(model: header.model, modelVersion: header.modelVersion, hyperparameters: header.hyperparameters)
+        a.strings = header.strings ?? [:]
         for key in header.floatArrays.keys.sorted() {
             let raw = try take(header.floatArrays[key]! * 4)
             a.floats[key] = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }

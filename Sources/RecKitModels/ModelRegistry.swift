@@ -145,6 +145,7 @@ public enum ModelRegistry {
         NCFRecommender.spec(.gmf, summary: "neural CF: generalised matrix factorisation (implicit feedback, BCE with sampled negatives)"),
         NCFRecommender.spec(.mlp, summary: "neural CF: an MLP over user and item embeddings (implicit feedback)"),
         NCFRecommender.spec(.neumf, summary: "NeuMF: GMF and MLP fused into one output (He et al. 2017)"),
+        TwoTowerRecommender.spec,
         SequenceRecommender.spec(.gru, summary: "GRU4Rec: a GRU over each user's time-ordered history predicts the next item (Hidasi et al. 2016)"),
         SequenceRecommender.spec(.selfAttention, summary: "SASRec: causal self-attention over each user's time-ordered history (Kang & McAuley 2018)"),
         ModelSpec(name: AutoRecRecommender.name, summary: "I-AutoRec: an autoencoder over each item's ratings (Sedhain et al. 2015)", predictsRatings: true,

@@ -54,6 +54,17 @@ struct HyperparameterOptions: ParsableArguments {
     }
 }
 
+/// Side information files for the models that use them (`two-tower`).
+struct SideInformationOptions: ParsableArguments {
+    @Option(help: "Users' attributes (MovieLens u.user), for two-tower.") var userAttributes: String?
+    @Option(help: "Items' genre flags (MovieLens u.item), for two-tower.") var itemFeatures: String?
+
+    func load() throws -> SideInformation {
+        SideInformation(userAttributes: try userAttributes.map { try AttributeTable.movieLensUsers(path: $0) },
+                        itemFeatures: try itemFeatures.map { try FeatureTable.movieLensGenres(path: $0) })
+    }
+}
+
 /// Back end and threads for a command.
 struct ExecutionOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
@@ -93,6 +104,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --search: try this many random grid points instead of all.") var searchSamples: Int?
     @Option(help: "With --search: share of each training set held out for validation.") var validationFraction = 0.1
     @OptionGroup var hyper: HyperparameterOptions
+    @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
 
     func parseGrid(_ text: String) throws -> [String: [Double]] {
@@ -119,6 +131,7 @@ struct Evaluate: ParsableCommand {
         experiment.negatives = negatives
         experiment.seed = seed
         experiment.context = try execution.context()
+        experiment.side = try side.load()
         experiment.loadOptions = LoadOptions(mode: lenient ? .lenient : .strict, threads: experiment.context.threads)
         if let config {
             let rows = try ExperimentConfig.load(path: config).run(base: experiment, progress: note)
@@ -211,13 +224,14 @@ struct Train: ParsableCommand {
     @Option(help: "Write the fit's figures as JSON to this file.") var json: String?
     @Flag(help: "Skip bad lines instead of stopping.") var lenient = false
     @OptionGroup var hyper: HyperparameterOptions
+    @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         let context = try execution.context()
         let train = try RatingDataset.load(path: data, options: LoadOptions(mode: lenient ? .lenient : .strict, threads: context.threads))
         if let r = train.report { note(r.summary) }
-        var m = try ModelRegistry.spec(named: model).makeModel(try hyper.values())
+        var m = try ModelRegistry.spec(named: model).makeModel(try hyper.values(), side: try side.load())
         var losses: [Double] = [], iterationSeconds: [Double] = []
         let clock = ContinuousClock(), start = clock.now
         try m.fit(train, context: context) { p in
