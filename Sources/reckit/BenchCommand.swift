@@ -167,15 +167,20 @@ struct Bench: ParsableCommand {
     struct Neural: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "neural",
-            abstract: "NeuMF training: seconds per epoch and samples per second on synthetic implicit feedback (single-threaded training for now).")
-        @Option(help: "Synthetic interactions (users = interactions / 20, items = interactions / 100, at least 50 each).") var interactions = 50_000
+            abstract: "Neural training: NeuMF (synthetic implicit feedback; single-threaded training) and SASRec (synthetic item sequences), seconds per epoch and samples per second.")
+        @Option(help: "NeuMF: synthetic interactions (users = interactions / 20, items = interactions / 100, at least 50 each).") var interactions = 50_000
+        @Option(help: "SASRec: synthetic users, each with a history of --sequence-length items.") var sequences = 1_000
+        @Option(help: "SASRec: history length (the model's maximum length).") var sequenceLength = 50
         @Option(help: "Epochs per run (the row reports their median).") var epochs = 2
         @OptionGroup var common: Common
 
         func run() throws {
-            guard interactions >= 100, epochs >= 1 else { throw ValidationError("--interactions must be ≥ 100 and --epochs ≥ 1") }
+            guard interactions >= 100, epochs >= 1, sequences >= 1, sequenceLength >= 2 else {
+                throw ValidationError("--interactions must be ≥ 100, --epochs and --sequences ≥ 1, --sequence-length ≥ 2")
+            }
             var suite = NeuralSuite()
             suite.interactions = interactions; suite.epochs = epochs
+            suite.sequences = sequences; suite.sequenceLength = sequenceLength
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "neural", common: common) { progress in try suite.run(progress: progress) }
@@ -185,7 +190,7 @@ struct Bench: ParsableCommand {
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF training epochs, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
         @OptionGroup var common: Common
 
         func run() throws {

@@ -34,7 +34,7 @@ public final class Linear<T: NeuralScalar>: Layer {
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         input = x
         var y = try LinearAlgebra.multiply(x, weight.value, context: context)
-        if let b = bias?.value.storage { y.addToEveryRow(b) }
+        if let b = bias?.value.storage { y.addToEveryRow(b, threads: context.threads) }
         return y
     }
 
@@ -42,7 +42,11 @@ public final class Linear<T: NeuralScalar>: Layer {
     @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         try LinearAlgebra.multiply(input, dy, transposeA: true, beta: 1, into: &weight.gradient, context: context)
-        if let bias { dy.accumulateColumnSums(into: &bias.gradient) }
+        if let bias {
+            // Σ_rows dY as a GEMV with a vector of ones (threaded on the back end)
+            try LinearAlgebra.multiply(dy, vector: [T](repeating: 1, count: dy.rows), transposeA: true, beta: 1,
+                                       into: &bias.gradient.storage, context: context)
+        }
         return try LinearAlgebra.multiply(dy, weight.value, transposeB: true, context: context)
     }
 }

@@ -78,36 +78,46 @@ public enum Loss {
     /// Softmax cross-entropy over every class: row `r` of `logits` scores all classes and
     /// `targets[r]` is its true class, or −1 to leave the row out (padding). The loss is the mean
     /// of `−log softmax(row)[target]` over the rows that count, the gradient
-    /// `(softmax(row) − e_target)/counted` on those rows and 0 on the others.
+    /// `(softmax(row) − e_target)/counted` on those rows and 0 on the others. Rows are split across
+    /// `threads` (the loss sums per chunk, in chunk order: deterministic for a thread count).
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for a target outside the classes.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public static func softmaxCrossEntropy<T: NeuralScalar>(logits: Matrix<T>, targets: [Int32]) throws -> (loss: Double, gradient: Matrix<T>) {
+    public static func softmaxCrossEntropy<T: NeuralScalar>(logits: Matrix<T>, targets: [Int32], threads: Int = 1) throws -> (loss: Double, gradient: Matrix<T>) {
         guard targets.count == logits.rows else {
             throw LinearAlgebraError.shapeMismatch(operation: "softmax cross-entropy", details: "\(logits.rows) rows of logits but \(targets.count) targets")
         }
-        let n = logits.columns
+        let n = logits.columns, rows = logits.rows
         if let bad = targets.firstIndex(where: { $0 < -1 || Int($0) >= n }) {
             throw LinearAlgebraError.invalidArgument("softmax cross-entropy: target \(targets[bad]) of row \(bad) is outside 0..<\(n) (−1 skips a row)")
         }
         let counted = targets.filter { $0 >= 0 }.count
-        var g = logits, loss = 0.0
+        var g = logits
+        let parts = Swift.max(1, Swift.min(threads, rows / 64))
+        var partial = [Double](repeating: 0, count: parts)
         g.storage.withUnsafeMutableBufferPointer { g in
-            for r in 0..<logits.rows {
-                let row = g.baseAddress! + r * n
-                guard targets[r] >= 0 else { for c in 0..<n { row[c] = 0 }; continue }
-                var top = row[0]
-                for c in 1..<n { top = Swift.max(top, row[c]) }
-                var sum: T = 0
-                for c in 0..<n { row[c] = T.exp(row[c] - top); sum += row[c] }
-                let t = Int(targets[r])
-                loss -= (T.log(row[t] / sum)).doubleValue
-                let scale = 1 / (sum * T(counted))
-                for c in 0..<n { row[c] *= scale }
-                row[t] -= 1 / T(counted)
+            partial.withUnsafeMutableBufferPointer { partial in
+                let g = UncheckedPointer(g.baseAddress!), partial = UncheckedPointer(partial.baseAddress!)
+                Parallel.forEachPart(parts) { p in
+                    var loss = 0.0
+                    for r in Parallel.chunk(p, of: parts, count: rows) {
+                        let row = g.pointer + r * n
+                        guard targets[r] >= 0 else { for c in 0..<n { row[c] = 0 }; continue }
+                        var top = row[0]
+                        for c in 1..<n { top = Swift.max(top, row[c]) }
+                        var sum: T = 0
+                        for c in 0..<n { row[c] = T.exp(row[c] - top); sum += row[c] }
+                        let t = Int(targets[r])
+                        loss -= (T.log(row[t] / sum)).doubleValue
+                        let scale = 1 / (sum * T(counted))
+                        for c in 0..<n { row[c] *= scale }
+                        row[t] -= 1 / T(counted)
+                    }
+                    partial.pointer[p] = loss
+                }
             }
         }
-        return (counted == 0 ? 0 : loss / Double(counted), g)
+        return (counted == 0 ? 0 : partial.reduce(0, +) / Double(counted), g)
     }
 
     static func sameShape<T>(_ a: Matrix<T>, _ b: Matrix<T>, _ name: String) throws {
@@ -115,4 +125,10 @@ public enum Loss {
             throw LinearAlgebraError.shapeMismatch(operation: name, details: "predictions \(a.shapeDescription), targets \(b.shapeDescription)")
         }
     }
+}
+
+/// A pointer handed to parallel parts that write disjoint ranges of it.
+struct UncheckedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

@@ -257,7 +257,8 @@ public enum NextItemPrediction {
                 var hv = Matrix<Float>(rows: rows.count, columns: d)
                 for (r, row) in rows.enumerated() { hv.storage.replaceSubrange(r * d..<(r + 1) * d, with: h.storage[row * d..<(row + 1) * d]) }
                 for p in network.parameters { p.zeroGradient() }
-                let (loss, g) = try Loss.softmaxCrossEntropy(logits: try network.output.forward(hv, context: context), targets: targets)
+                let (loss, g) = try Loss.softmaxCrossEntropy(logits: try network.output.forward(hv, context: context), targets: targets,
+                                                             threads: context.threads)
                 if firstLoss == nil { firstLoss = loss }
                 guard loss.isFinite, loss <= 100 * Swift.max(firstLoss!, 1) else {
                     throw LinearAlgebraError.diverged(operation: "next-item model (\(o.encoder.rawValue))", iteration: epoch, loss: loss,

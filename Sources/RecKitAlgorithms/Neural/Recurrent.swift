@@ -157,12 +157,13 @@ extension Matrix where Element: NeuralScalar {
         }
     }
 
-    /// Adds `v` (length ``columns``) to every row (a bias).
-    mutating func addToEveryRow(_ v: [Element]) {
-        let n = columns
+    /// Adds `v` (length ``columns``) to every row (a bias), rows split across `threads`.
+    mutating func addToEveryRow(_ v: [Element], threads: Int = 1) {
+        let n = columns, rows = rows
         storage.withUnsafeMutableBufferPointer { s in
-            v.withUnsafeBufferPointer { v in
-                for r in 0..<rows { for c in 0..<n { s[r * n + c] += v[c] } }
+            let s = UncheckedPointer(s.baseAddress!)
+            Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: Swift.max(1, 65_536 / Swift.max(1, n))) { range in
+                for r in range { for c in 0..<n { s.pointer[r * n + c] += v[c] } }
             }
         }
     }

@@ -194,7 +194,7 @@ public enum TwoTower {
                         if c != r, items[c] == items[r] { s.storage[r * n + c] = -1e30 }
                     }
                 }
-                let (loss, ds) = try Loss.softmaxCrossEntropy(logits: s, targets: (0..<Int32(n)).map { $0 })
+                let (loss, ds) = try Loss.softmaxCrossEntropy(logits: s, targets: (0..<Int32(n)).map { $0 }, threads: context.threads)
                 guard loss.isFinite else {
                     throw LinearAlgebraError.diverged(operation: "two-tower", iteration: epoch, loss: loss, hint: "Lower the learning rate (now \(o.learningRate)).")
                 }
