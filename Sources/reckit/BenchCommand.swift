@@ -217,14 +217,6 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// The JSON document a benchmark run writes.
-struct BenchmarkDocument: Codable {
-    var schema = "reckit-bench/1"
-    var suite: String
-    var machine: MachineDescription
-    var rows: [BenchmarkRow]
-}
-
 func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Void) throws -> [BenchmarkRow]) throws {
     try common.applyKernel()
     let machine = MachineDescription.current()
