@@ -2,7 +2,8 @@
 # Installs the Debian/Ubuntu packages RecKit builds against, when any is missing.
 # Needs root (or sudo). Swift itself is expected on PATH already.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build)
+# libxml2: FoundationXML (the tests parse the benchmark charts as XML) loads it at run time.
+packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self, Compare.self],
         defaultSubcommand: All.self
     )
 
@@ -16,8 +16,12 @@ struct Bench: ParsableCommand {
         var threads: String?
         @Option(help: "Comma-separated back ends: blas, swift.")
         var backend = "blas,swift"
-        @Option(help: "Write the rows as JSON to this file.")
+        @Option(help: "Write the rows as JSON to this file (schema in docs/benchmarks.md).")
         var json: String?
+        @Option(help: "Write an HTML page with the charts and the table to this file.")
+        var html: String?
+        @Option(help: "Write the charts as SVG files (speedup.svg, backends.svg) into this directory.")
+        var svg: String?
         @Option(help: "OpenBLAS kernel to use (e.g. Haswell, SkylakeX, auto); refused if this CPU cannot run it.")
         var blasKernel: String?
 
@@ -187,6 +191,37 @@ struct Bench: ParsableCommand {
         }
     }
 
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "compare",
+            abstract: "Compare two `reckit bench --json` files: every matched row's time ratio, regressions beyond a threshold (exit status 1 if any).")
+        @Argument(help: "The earlier run's JSON.") var old: String
+        @Argument(help: "The later run's JSON.") var new: String
+        @Option(help: "A row regresses when its time grows by more than this factor (1.3: 30 % slower).") var threshold = 1.3
+
+        func run() throws {
+            guard threshold > 1, threshold.isFinite else { throw ValidationError("--threshold must be > 1, got \(threshold)") }
+            let a: BenchmarkDocument, b: BenchmarkDocument
+            do { a = try BenchmarkDocument.read(path: old); b = try BenchmarkDocument.read(path: new) } catch { throw ValidationError("\(error)") }
+            let comparison = BenchmarkComparison(old: a.rows, new: b.rows)
+            print(comparison.table(threshold: threshold))
+            if !comparison.onlyOld.isEmpty || !comparison.onlyNew.isEmpty {
+                note("\(comparison.onlyOld.count) rows only in \(old), \(comparison.onlyNew.count) only in \(new) (not compared)")
+            }
+            let regressions = comparison.regressions(threshold: threshold)
+            if regressions.isEmpty {
+                note("no regressions beyond ×\(threshold) in \(comparison.entries.count) matched rows")
+            } else {
+                note("\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond ×\(threshold):")
+                for e in regressions {
+                    note(String(format: "  %@ %@ n=%d %@ ×%d: %.4g s → %.4g s (×%.2f)", e.new.op, e.new.dtype, e.new.size, e.new.backend, e.new.threads,
+                                e.old.seconds, e.new.seconds, e.ratio))
+                }
+                throw ExitCode(1)
+            }
+        }
+    }
+
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
@@ -226,8 +261,20 @@ func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Voi
         note(String(format: "  %@ %@ n=%d %@ ×%d: %.4f s %@", row.op, row.dtype, row.size, row.backend, row.threads, row.seconds, g))
     }
     print(Report.table(rows))
+    let document = BenchmarkDocument(suite: name, machine: machine, rows: rows)
     if let path = common.json {
-        try Report.writeJSON(BenchmarkDocument(suite: name, machine: machine, rows: rows), to: path)
+        try Report.writeJSON(document, to: path)
         note("wrote \(path)")
+    }
+    if let path = common.html {
+        try Data(Charts.html(document).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        note("wrote \(path)")
+    }
+    if let dir = common.svg {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (file, text) in [("speedup.svg", Charts.speedupSVG(rows)), ("backends.svg", Charts.backendSVG(rows))] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + file), options: .atomic)
+        }
+        note("wrote \(dir)/speedup.svg and \(dir)/backends.svg")
     }
 }
