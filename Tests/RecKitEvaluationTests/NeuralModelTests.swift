@@ -28,6 +28,19 @@ import RecKitTestSupport
         #expect(losses[0].last! < 0.95 * losses[0].first!, "\(mode): the loss did not fall: \(losses[0])")
     }
 
+    /// Data-parallel training sums the replicas' gradients into the batch's gradient, so 2 threads
+    /// follow the 1-thread run up to the rounding of the sum.
+    @Test func twoThreadsTrainLikeOne() throws {
+        let train = try Self.data()
+        var losses: [[Double]] = []
+        for threads in [1, 2] {
+            var model = NCFRecommender(options: NCFOptions(mode: .neumf, factors: 8, layers: [16, 8], epochs: 4, batchSize: 64, learningRate: 0.005, seed: 3))
+            try model.fit(train, context: ExecutionContext(backend: .blas, threads: threads), progress: nil)
+            losses.append(model.losses)
+        }
+        for (a, b) in zip(losses[0], losses[1]) { #expect(abs(a - b) <= 1e-4 * a, "\(losses)") }
+    }
+
     @Test func saveAndLoadGiveTheSameScores() throws {
         var model = try ModelRegistry.spec(named: "neumf").makeModel(["epochs": 2, "layers": 16, "depth": 2])
         try model.fit(try Self.data(), context: .current, progress: nil)

@@ -104,14 +104,14 @@ public final class Activation<T: NeuralScalar>: Layer {
     public func forward(_ x: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         input = x
         var y = x
-        for k in y.storage.indices {
-            let v = x.storage[k]
+        // one loop per kind, so the switch is not taken per element
+        y.storage.withUnsafeMutableBufferPointer { y in
             switch kind {
-            case .relu: y.storage[k] = v > 0 ? v : 0
-            case .sigmoid: y.storage[k] = T.sigmoid(v)
-            case .tanh: y.storage[k] = T.tanh(v)
+            case .relu: for k in y.indices where y[k] < 0 { y[k] = 0 }
+            case .sigmoid: for k in y.indices { y[k] = T.sigmoid(y[k]) }
+            case .tanh: for k in y.indices { y[k] = T.tanh(y[k]) }
             // exact GELU: x·Φ(x), Φ the standard normal CDF
-            case .gelu: y.storage[k] = v * (1 + T.erf(v / T(2.0.squareRoot()))) / 2
+            case .gelu: for k in y.indices { let v = y[k]; y[k] = v * (1 + T.erf(v / T(2.0.squareRoot()))) / 2 }
             }
         }
         output = y
@@ -123,19 +123,23 @@ public final class Activation<T: NeuralScalar>: Layer {
     @_specialize(where T == Double)
     public func backward(_ dy: Matrix<T>, context: ExecutionContext) throws -> Matrix<T> {
         var dx = dy
-        for k in dx.storage.indices {
-            let x = input.storage[k], y = output.storage[k]
-            let derivative: T
-            switch kind {
-            case .relu: derivative = x > 0 ? 1 : 0
-            case .sigmoid: derivative = y * (1 - y)
-            case .tanh: derivative = 1 - y * y
-            case .gelu:
-                let cdf = (1 + T.erf(x / T(2.0.squareRoot()))) / 2
-                let pdf = T.exp(-x * x / 2) / T((2 * Double.pi).squareRoot())
-                derivative = cdf + x * pdf
+        dx.storage.withUnsafeMutableBufferPointer { dx in
+            input.storage.withUnsafeBufferPointer { x in
+                output.storage.withUnsafeBufferPointer { y in
+                    switch kind {
+                    case .relu: for k in dx.indices where !(x[k] > 0) { dx[k] = 0 }
+                    case .sigmoid: for k in dx.indices { dx[k] *= y[k] * (1 - y[k]) }
+                    case .tanh: for k in dx.indices { dx[k] *= 1 - y[k] * y[k] }
+                    case .gelu:
+                        for k in dx.indices {
+                            let v = x[k]
+                            let cdf = (1 + T.erf(v / T(2.0.squareRoot()))) / 2
+                            let pdf = T.exp(-v * v / 2) / T((2 * Double.pi).squareRoot())
+                            dx[k] *= cdf + v * pdf
+                        }
+                    }
+                }
             }
-            dx.storage[k] *= derivative
         }
         return dx
     }

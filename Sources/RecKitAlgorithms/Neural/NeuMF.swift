@@ -1,3 +1,4 @@
+import Foundation
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -156,9 +157,9 @@ public final class NCFNetwork<T: NeuralScalar> {
 
 /// Trains an ``NCFNetwork`` on implicit feedback: every interaction is a positive (label 1) and
 /// each epoch pairs it with `negatives` items the user never interacted with (label 0, drawn
-/// uniformly); binary cross-entropy on the logits, Adam, shuffled mini-batches. Deterministic for a
-/// seed. Training runs on one thread for now (the batch GEMMs are too small to split); the back end
-/// is the context's.
+/// uniformly); binary cross-entropy on the logits, Adam, shuffled mini-batches. Data-parallel on the
+/// context's threads (each batch split across network replicas, gradients summed before the step);
+/// deterministic for a seed and thread count. The back end is the context's.
 public enum NeuralCollaborativeFiltering {
     /// - Parameter progress: after each epoch: epoch, mean loss, seconds of the epoch, training samples per second.
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for impossible options;
@@ -182,8 +183,13 @@ public enum NeuralCollaborativeFiltering {
             let mlp = try fit(interactions, options: single, context: context, progress: nil)
             network.start(from: gmf, and: mlp, balance: Float(options.pretrainBalance))
         }
-        // A batch's GEMMs are small (batch × a few dozen): OpenBLAS threads cost more than they give.
-        let context = context.with(threads: 1)
+        // Data-parallel training: each batch is split into one contiguous part per worker; every
+        // worker runs its part on its own replica of the network (sharing the weights, keeping
+        // its own gradients and activations), and the gradients are summed into the first network
+        // before the Adam step. A part's GEMMs are small, so each worker runs them on one thread.
+        let workers = Swift.max(1, Swift.min(context.threads, options.batchSize / 32))
+        let replicas = [network] + (1..<workers).map { _ in NCFNetwork<Float>(users: interactions.rows, items: interactions.columns, options: options) }
+        let single = context.with(threads: 1)
         let adam = Adam<Float>(learningRate: options.learningRate)
         let clock = ContinuousClock()
         var rng = SeededGenerator(seed: options.seed &+ 1234)
@@ -206,18 +212,42 @@ public enum NeuralCollaborativeFiltering {
             var total = 0.0
             var b = 0
             while b < order.count {
-                let batch = order[b..<Swift.min(order.count, b + options.batchSize)]
-                for p in network.parameters { p.zeroGradient() }
-                let z = try network.logits(users: batch.map { users[$0] }, items: batch.map { items[$0] }, context: context)
-                let (loss, g) = try Loss.binaryCrossEntropy(logits: z, labels: try Matrix(rows: batch.count, columns: 1, elements: batch.map { labels[$0] }))
+                let batch = Array(order[b..<Swift.min(order.count, b + options.batchSize)])
+                b += options.batchSize
+                let parts = Swift.min(workers, batch.count)
+                for r in replicas.dropFirst().prefix(parts - 1) { for (to, from) in zip(r.parameters, network.parameters) { to.value = from.value } }
+                var losses = [Double](repeating: 0, count: parts)
+                var failure: (any Error)?
+                let lock = NSLock()
+                Parallel.forEachPart(parts) { k in
+                    let part = Parallel.chunk(k, of: parts, count: batch.count).map { batch[$0] }
+                    let net = replicas[k]
+                    do {
+                        for p in net.parameters { p.zeroGradient() }
+                        let z = try net.logits(users: part.map { users[$0] }, items: part.map { items[$0] }, context: single)
+                        var (loss, g) = try Loss.binaryCrossEntropy(logits: z, labels: try Matrix(rows: part.count, columns: 1, elements: part.map { labels[$0] }))
+                        // the part's mean → its share of the batch's mean
+                        let share = Float(part.count) / Float(batch.count)
+                        for i in g.storage.indices { g.storage[i] *= share }
+                        try net.backward(g, context: single)
+                        lock.withLock { losses[k] = loss * Double(part.count) }
+                    } catch {
+                        lock.withLock { failure = error }
+                    }
+                }
+                if let failure { throw failure }
+                // the replicas' weights are only read: let go of them before the update writes
+                for r in replicas.dropFirst().prefix(parts - 1) {
+                    for (to, from) in zip(network.parameters, r.parameters) { to.accumulate(from) }
+                    for p in r.parameters { p.value = Matrix(rows: 0, columns: 0) }
+                }
+                let loss = losses.reduce(0, +)
                 guard loss.isFinite else {
-                    throw LinearAlgebraError.diverged(operation: "NCF", iteration: epoch, loss: loss,
+                    throw LinearAlgebraError.diverged(operation: "NCF", iteration: epoch, loss: loss / Double(batch.count),
                                                       hint: "Lower the learning rate (now \(options.learningRate)).")
                 }
-                try network.backward(g, context: context)
                 adam.step(network.parameters)
-                total += loss * Double(batch.count)
-                b += options.batchSize
+                total += loss
             }
             let seconds = (clock.now - start).seconds
             progress?(epoch, total / Double(order.count), seconds, Double(order.count) / seconds)

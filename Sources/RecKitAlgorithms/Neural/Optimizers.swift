@@ -85,10 +85,21 @@ public final class Adam<T: NeuralScalar>: Optimizer {
                 ?? ([T](repeating: 0, count: p.value.storage.count), [T](repeating: 0, count: p.value.storage.count))
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
-                    SGDMomentum.forEachGradient(p) { w, k, g in
-                        m[k] = b1 * m[k] + (1 - b1) * g
-                        v[k] = b2 * v[k] + (1 - b2) * g * g
-                        w[k] -= lr * (m[k] * k1) / (T.squareRoot(v[k] * k2) + eps) + decay * w[k]
+                    p.value.storage.withUnsafeMutableBufferPointer { w in
+                        // one element's update; the loops below visit the dense or touched elements
+                        @inline(__always) func update(_ k: Int, _ g: T) {
+                            m[k] = b1 * m[k] + (1 - b1) * g
+                            v[k] = b2 * v[k] + (1 - b2) * g * g
+                            w[k] -= lr * (m[k] * k1) / (T.squareRoot(v[k] * k2) + eps) + decay * w[k]
+                        }
+                        if let s = p.sparseGradient {
+                            let c = s.columns
+                            s.values.withUnsafeBufferPointer { g in
+                                for (r, row) in s.rows.enumerated() { let base = Int(row) * c; for t in 0..<c { update(base + t, g[r * c + t]) } }
+                            }
+                        } else {
+                            p.gradient.storage.withUnsafeBufferPointer { g in for k in g.indices { update(k, g[k]) } }
+                        }
                     }
                 }
             }

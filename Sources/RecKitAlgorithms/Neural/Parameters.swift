@@ -31,6 +31,20 @@ public final class Parameter<T: NeuralScalar> {
         return g.reduce(0.0) { $0 + $1.doubleValue * $1.doubleValue }
     }
 
+    /// Adds another parameter's gradient (same shape) into this one's: a replica's share of a batch.
+    public func accumulate(_ other: Parameter<T>) {
+        if let theirs = other.sparseGradient {
+            var mine = sparseGradient ?? SparseRows(columns: theirs.columns)
+            sparseGradient = nil  // so that adding to `mine` does not copy it
+            theirs.values.withUnsafeBufferPointer { g in
+                for (k, row) in theirs.rows.enumerated() { mine.add(row: row, g.baseAddress! + k * theirs.columns) }
+            }
+            sparseGradient = mine
+        } else {
+            gradient.add(other.gradient)
+        }
+    }
+
     /// Multiplies the gradient by `factor` (gradient clipping).
     public func scaleGradient(_ factor: T) {
         if let s = sparseGradient {

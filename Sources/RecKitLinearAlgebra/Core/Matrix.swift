@@ -173,7 +173,10 @@ public struct MatrixView<Element: Scalar>: Sendable {
     /// Element `(i, j)` of the view.
     public subscript(i: Int, j: Int) -> Element { base[rowRange.lowerBound + i, columnRange.lowerBound + j] }
 
-    /// A copy of the viewed elements as a new matrix.
+    /// A copy of the viewed elements as a new matrix. Specialised for Float and Double, so that
+    /// generic callers in other modules (neural layers) do not copy element by element.
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public func materialized() -> Matrix<Element> {
         if columnRange == 0..<base.columns {
             // whole rows: one contiguous slice
