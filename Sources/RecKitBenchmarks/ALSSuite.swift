@@ -9,6 +9,8 @@ import RecKitLinearAlgebra
 /// from the first configuration's (same data, seed and solver).
 public struct ALSSuite: Sendable {
     public var file: String?
+    /// The synthetic matrix used when there is no file.
+    public var scale = BenchmarkScale.m2
     public var factors = 64
     public var iterations = 3
     public var threads: [Int] = [1, Engine.availableCores]
@@ -20,8 +22,7 @@ public struct ALSSuite: Sendable {
 
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let ratings: CSRMatrix<Float>
-        if let file { ratings = try RatingDataset.load(path: file).ratings }
-        else { ratings = try SyntheticRatings(users: 100_000, items: 20_000, ratings: 2_000_000, seed: 42).generate().ratings }
+        ratings = try scale.ratings(file: file)
         var rows: [BenchmarkRow] = []
         var reference: [String: Double] = [:]
         for variant in variants {

@@ -1,4 +1,5 @@
 import Foundation
+import RecKitData
 import RecKitLinearAlgebra
 
 /// Wall-clock timing of repeated runs, summarised by the median (these machines are shared and
@@ -94,5 +95,28 @@ public enum RecKitVersion {
         let out = String(data: pipe.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8)?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return process.terminationStatus == 0 && !out.isEmpty ? out : "unknown"
+    }
+}
+
+/// The built-in synthetic rating matrices of the sparse, SVD, ALS and SGD suites (`reckit bench
+/// --scale`): power-law users and items, generated from a fixed seed, so every run of a scale
+/// measures the same matrix.
+public enum BenchmarkScale: String, CaseIterable, Sendable {
+    case m2 = "2m", m20 = "20m", m100 = "100m"
+
+    /// Users, items and ratings (2 M: the default; 20 M: about MovieLens 20M's; 100 M: about Netflix's size).
+    public var shape: (users: Int, items: Int, ratings: Int) {
+        switch self {
+        case .m2: return (100_000, 20_000, 2_000_000)
+        case .m20: return (140_000, 27_000, 20_000_000)
+        case .m100: return (480_000, 18_000, 100_000_000)
+        }
+    }
+
+    /// The ratings of `file` when given, else this scale's synthetic matrix.
+    public func ratings(file: String? = nil) throws -> CSRMatrix<Float> {
+        if let file { return try RatingDataset.load(path: file).ratings }
+        let s = shape
+        return try SyntheticRatings(users: s.users, items: s.items, ratings: s.ratings, seed: 42).generate().ratings
     }
 }

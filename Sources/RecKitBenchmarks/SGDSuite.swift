@@ -9,6 +9,8 @@ import RecKitLinearAlgebra
 /// change the strata, so only equal thread counts are compared).
 public struct SGDSuite: Sendable {
     public var file: String?
+    /// The synthetic matrix used when there is no file.
+    public var scale = BenchmarkScale.m2
     public var factors = 64
     public var epochs = 3
     public var threads: [Int] = [1, Engine.availableCores]
@@ -18,8 +20,7 @@ public struct SGDSuite: Sendable {
 
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let ratings: CSRMatrix<Float>
-        if let file { ratings = try RatingDataset.load(path: file).ratings }
-        else { ratings = try SyntheticRatings(users: 100_000, items: 20_000, ratings: 2_000_000, seed: 42).generate().ratings }
+        ratings = try scale.ratings(file: file)
         let options = SGDOptions(factors: factors, epochs: epochs, learningRate: 0.005, regularization: 0.02, seed: 1)
         var rows: [BenchmarkRow] = []
         var reference: [Int: Double] = [:]

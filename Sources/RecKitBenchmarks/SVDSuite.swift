@@ -8,6 +8,8 @@ import RecKitLinearAlgebra
 /// method's σ as `.npy` for comparison with other libraries.
 public struct SVDSuite: Sendable {
     public var file: String?
+    /// The synthetic matrix used when there is no file.
+    public var scale = BenchmarkScale.m2
     public var rank = 64
     public var powerIterations = 4
     public var threads: [Int] = [1, Engine.availableCores]
@@ -21,8 +23,7 @@ public struct SVDSuite: Sendable {
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let clock = ContinuousClock(), loadStart = clock.now
         let csr: CSRMatrix<Double>
-        if let file { csr = try RatingDataset.load(path: file).ratings.converted(to: Double.self) }
-        else { csr = try SyntheticRatings(users: 100_000, items: 20_000, ratings: 2_000_000, seed: 42).generate().ratings.converted(to: Double.self) }
+        csr = try scale.ratings(file: file).converted(to: Double.self)
         let loadSeconds = (clock.now - loadStart).seconds
         let op = SparseOperator(csr)
         var rows: [BenchmarkRow] = []

@@ -14,6 +14,9 @@ public struct SparseSuite: Sendable {
 
     public init() {}
 
+    /// Uses a scale's synthetic matrix.
+    public mutating func use(_ scale: BenchmarkScale) { (users, items, ratings) = scale.shape }
+
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let a = try SyntheticRatings(users: users, items: items, ratings: ratings, seed: 42).generate().ratings
         let b = Matrix<Float>.random(rows: items, columns: columns, seed: 1)

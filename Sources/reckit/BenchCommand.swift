@@ -226,20 +226,25 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
             abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
+        @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
+        var scale = "2m"
         @OptionGroup var common: Common
 
         func run() throws {
+            guard let scale = BenchmarkScale(rawValue: scale.lowercased()) else {
+                throw ValidationError("--scale must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(self.scale)'")
+            }
             let threads = try common.threadList(), backends = try common.backendList()
             var gemm = GEMMSuite()
             gemm.threads = threads; gemm.backends = backends
             var sparse = SparseSuite()
-            sparse.threads = threads; sparse.backends = backends
+            sparse.threads = threads; sparse.backends = backends; sparse.use(scale)
             var svd = SVDSuite()
-            svd.threads = threads; svd.backends = backends
+            svd.threads = threads; svd.backends = backends; svd.scale = scale
             var als = ALSSuite()
-            als.threads = threads; als.backends = backends; als.iterations = 2
+            als.threads = threads; als.backends = backends; als.iterations = 2; als.scale = scale
             var sgd = SGDSuite()
-            sgd.threads = threads; sgd.backends = backends
+            sgd.threads = threads; sgd.backends = backends; sgd.scale = scale
             var neural = NeuralSuite()
             neural.threads = threads; neural.backends = backends
             var scoring = ScoringSuite()
