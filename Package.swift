@@ -70,3 +70,21 @@ let package = Package(
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
     ]
 )
+
+// MARK: - Microbenchmarks of the hot kernels (ordo-one/benchmark), built only on request, so that the
+// library, the tool and the tests do not depend on the harness:
+//
+//     RECKIT_MICROBENCHMARKS=1 swift package --allow-writing-to-package-directory benchmark
+//
+// Each benchmark carries a relative wall-clock threshold for `benchmark baseline check` (see
+// docs/benchmarks.md).
+if ProcessInfo.processInfo.environment["RECKIT_MICROBENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(.executableTarget(
+        name: "RecKitMicrobenchmarks",
+        dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms", .product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/RecKitMicrobenchmarks",
+        swiftSettings: engineSettings,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}

@@ -151,11 +151,11 @@ public enum ModelRegistry {
         ModelSpec(name: AutoRecRecommender.name, summary: "I-AutoRec: an autoencoder over each item's ratings (Sedhain et al. 2015)", predictsRatings: true,
                   hyperparameters: [
                     Hyperparameter(name: "hidden", defaultValue: 500, help: "hidden units", range: 1...100_000),
-                    // λ and epochs by validation RMSE on u1.base (docs/neural.md has the searches)
-                    Hyperparameter(name: "regularization", defaultValue: 300, help: "λ of the L2 penalty on the weights", range: 0...1e9),
+                    // λ, epochs and step size by validation RMSE on u1.base (docs/neural.md has the searches)
+                    Hyperparameter(name: "regularization", defaultValue: 200, help: "λ of the L2 penalty on the weights", range: 0...1e9),
                     Hyperparameter(name: "epochs", defaultValue: 100, help: "passes over the items", range: 1...100_000),
                     Hyperparameter(name: "batch-size", defaultValue: 64, help: "items per mini-batch", range: 1...1e7),
-                    Hyperparameter(name: "learning-rate", defaultValue: 0.001, help: "Adam's step size", range: 1e-9...10),
+                    Hyperparameter(name: "learning-rate", defaultValue: 0.0003, help: "Adam's step size", range: 1e-9...10),
                     Hyperparameter(name: "seed", defaultValue: 0, help: "initial weights and batch order", range: 0...1e15),
                   ],
                   make: { h in AutoRecRecommender(options: AutoRecOptions(hidden: Int(h["hidden"]!), regularization: h["regularization"]!,
