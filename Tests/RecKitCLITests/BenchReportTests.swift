@@ -36,6 +36,8 @@ import RecKitBenchmarks
             #expect(row["op"] is String && row["params"] is [String: String] && row["dtype"] is String)
             #expect((row["seconds"] as? Double ?? 0) > 0 && (row["seconds_min"] as? Double ?? 0) > 0)
             #expect((row["gflops"] as? Double ?? 0) > 0 && (row["peak_rss_bytes"] as? Int ?? 0) > 0)
+            // the two back ends computed the same products (relative difference, Float or Double)
+            #expect((row["agreement"] as? Double ?? 1) < 1e-4, "back ends disagree: \(row)")
         }
         // The decoder reads it back.
         #expect(try BenchmarkDocument.read(path: json).rows.count == rows.count)
