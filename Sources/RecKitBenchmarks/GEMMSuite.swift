@@ -82,11 +82,14 @@ public struct GEMMSuite: Sendable {
         let b = MatrixBatch<T>.random(count: batchCount, rows: k, columns: k, seed: 4)
         var c = MatrixBatch<T>(count: batchCount, rows: k, columns: k)
         let flops = 2 * Double(k * k * k) * Double(batchCount)
+        var reference: MatrixBatch<T>? = nil
         for backend in backends {
             for t in threads {
                 let ctx = ExecutionContext(backend: backend, threads: t)
                 let timing = try Timing.measure { try LinearAlgebra.batchedMultiply(a, b, into: &c, context: ctx) }
-                let row = makeRow("batched_gemm", T.self, backend, t, k, ["batch": "\(batchCount)"], timing, flops: flops)
+                if reference == nil { reference = c }
+                var row = makeRow("batched_gemm", T.self, backend, t, k, ["batch": "\(batchCount)"], timing, flops: flops)
+                row.agreement = relativeDifference(c.storage, reference!.storage)
                 rows.append(row)
                 progress(row)
             }

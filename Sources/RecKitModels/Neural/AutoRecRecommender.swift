@@ -50,7 +50,7 @@ public struct AutoRecRecommender: Recommender {
         var a = ModelArchive(model: Self.name, hyperparameters: ["hidden": Double(options.hidden), "regularization": options.regularization,
                                                                  "epochs": Double(options.epochs), "batch-size": Double(options.batchSize),
                                                                  "learning-rate": options.learningRate, "seed": Double(options.seed)])
-        for (k, w) in weights.enumerated() { a.floats["p\(k)"] = w.storage }
+        a.storeWeights(weights)
         a.training = training
         return a
     }
@@ -62,10 +62,9 @@ public struct AutoRecRecommender: Recommender {
         options = AutoRecOptions(hidden: Int(h["hidden"] ?? 500), regularization: h["regularization"] ?? 1, epochs: Int(h["epochs"] ?? 100),
                                  batchSize: Int(h["batch-size"] ?? 64), learningRate: h["learning-rate"] ?? 0.001, seed: UInt64(h["seed"] ?? 0))
         let users = t.userCount, hidden = options.hidden
-        let shapes = [(users, hidden), (1, hidden), (hidden, users), (1, users)]
-        weights = try shapes.enumerated().map { k, s in try Matrix(rows: s.0, columns: s.1, elements: try a.floats("p\(k)", count: s.0 * s.1)) }
         let network = Sequential<Float>([Linear<Float>(inputs: users, outputs: hidden, seed: 0), Activation<Float>(.sigmoid),
                                          Linear<Float>(inputs: hidden, outputs: users, seed: 0)])
+        weights = try a.weights(shapedLike: network.parameters)
         for (p, w) in zip(network.parameters, weights) { p.value = w }
         reconstruction = try AutoRec.reconstruct(network, ratings: t.ratings, items: Array(0..<t.itemCount), context: .current)
         training = t

@@ -67,7 +67,7 @@ public struct NCFRecommender: Recommender {
     public func archive() throws -> ModelArchive {
         guard !weights.isEmpty else { throw ModelError.notFitted(Self.name) }
         var a = ModelArchive(model: options.mode.rawValue, hyperparameters: NCFRecommender.hyperparameters(options))
-        for (k, w) in weights.enumerated() { a.floats["p\(k)"] = w.storage }
+        a.storeWeights(weights)
         a.training = training
         return a
     }
@@ -78,9 +78,7 @@ public struct NCFRecommender: Recommender {
         guard let t = a.training else { throw ModelError.unsupported("\(a.model) model file has no training data") }
         options = NCFRecommender.options(a.hyperparameters)
         let net = NCFNetwork<Float>(users: t.userCount, items: t.itemCount, options: options)
-        weights = try net.parameters.enumerated().map { k, p in
-            try Matrix(rows: p.value.rows, columns: p.value.columns, elements: try a.floats("p\(k)", count: p.value.storage.count))
-        }
+        weights = try a.weights(shapedLike: net.parameters)
         training = t
     }
 

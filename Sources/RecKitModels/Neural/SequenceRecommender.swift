@@ -61,7 +61,7 @@ public struct SequenceRecommender: Recommender {
     public func archive() throws -> ModelArchive {
         guard !weights.isEmpty else { throw ModelError.notFitted(modelName) }
         var a = ModelArchive(model: modelName, hyperparameters: Self.hyperparameters(options))
-        for (k, w) in weights.enumerated() { a.floats["p\(k)"] = w.storage }
+        a.storeWeights(weights)
         a.floats["representations"] = representations.storage
         a.training = training
         return a
@@ -77,9 +77,7 @@ public struct SequenceRecommender: Recommender {
         o.encoder = encoder
         options = o
         let net = NextItemNetwork<Float>(items: t.itemCount, options: o)
-        weights = try net.parameters.enumerated().map { k, p in
-            try Matrix(rows: p.value.rows, columns: p.value.columns, elements: try a.floats("p\(k)", count: p.value.storage.count))
-        }
+        weights = try a.weights(shapedLike: net.parameters)
         representations = try Matrix(rows: t.userCount, columns: o.factors, elements: try a.floats("representations", count: t.userCount * o.factors))
         training = t
     }

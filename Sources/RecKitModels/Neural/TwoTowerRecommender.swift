@@ -57,11 +57,10 @@ public struct TwoTowerRecommender: UsesSideInformation {
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
         if let a = side.userAttributes {
-            userFields = a.names.filter { name in Set(a.values.values.compactMap { $0[a.names.firstIndex(of: name)!] }).count <= 64 }
-            vocabularies = userFields.map { name in
-                let column = a.names.firstIndex(of: name)!
-                return Set(a.values.values.map { $0[column] }).sorted()
-            }
+            let values = a.names.indices.map { column in Set(a.values.values.map { $0[column] }).sorted() }
+            let kept = a.names.indices.filter { values[$0].count <= 64 }
+            userFields = kept.map { a.names[$0] }
+            vocabularies = kept.map { values[$0] }
         } else { userFields = []; vocabularies = [] }
         itemFeatureNames = side.itemFeatures?.names ?? []
         let users = userFeatures(train), items = itemFeatures(train)
@@ -163,7 +162,7 @@ public struct TwoTowerRecommender: UsesSideInformation {
     public func archive() throws -> ModelArchive {
         guard !weights.isEmpty else { throw ModelError.notFitted(Self.name) }
         var a = ModelArchive(model: Self.name, hyperparameters: Self.hyperparameters(options))
-        for (k, w) in weights.enumerated() { a.floats["p\(k)"] = w.storage }
+        a.storeWeights(weights)
         a.strings["user-fields"] = userFields
         for (f, v) in vocabularies.enumerated() { a.strings["user-vocabulary-\(f)"] = v }
         a.strings["item-features"] = itemFeatureNames
@@ -186,9 +185,7 @@ public struct TwoTowerRecommender: UsesSideInformation {
         training = t
         let shapes = TwoTower.Network(users: Tower(count: t.userCount, vocabularies: vocabularies.map(\.count), denseWidth: 0, options: options, seed: 0),
                                       items: Tower(count: t.itemCount, vocabularies: [], denseWidth: itemFeatureNames.count, options: options, seed: 0))
-        weights = try shapes.parameters.enumerated().map { k, p in
-            try Matrix(rows: p.value.rows, columns: p.value.columns, elements: try a.floats("p\(k)", count: p.value.storage.count))
-        }
+        weights = try a.weights(shapedLike: shapes.parameters)
         // The towers' outputs for the training users and items depend on side information the
         // file does not hold, so they are saved as computed by fit.
         userVectors = try Matrix(rows: t.userCount, columns: options.factors, elements: try a.floats("user-vectors", count: t.userCount * options.factors))
