@@ -37,6 +37,7 @@ struct Bench: ParsableCommand {
 
     struct GEMM: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GEMM and batched-GEMM throughput (Float and Double).")
+        @Argument(help: "Other suites to run with this one (e.g. `reckit bench gemm svd als`).") var others: [String] = []
         @OptionGroup var common: Common
         @Option(help: "Comma-separated matrix orders.")
         var sizes = "256,1024,2048"
@@ -48,6 +49,8 @@ struct Bench: ParsableCommand {
         var batchOrder = 64
 
         func run() throws {
+            if try Bench.runNamedSuites("gemm", others, common) { return }
+            guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             var suite = GEMMSuite()
             suite.sizes = try parseList(sizes, what: "sizes") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
             suite.dtypes = try parseList(dtype, what: "dtype") { DType(rawValue: $0.lowercased()) }
@@ -79,9 +82,12 @@ struct Bench: ParsableCommand {
         @Option(help: "Items.") var items = 4_000
         @Option(help: "Factors.") var factors = 64
         @Option(help: "Items per user.") var k = 10
+        @Argument(help: "Other suites to run with this one (e.g. `reckit bench scoring svd als`).") var others: [String] = []
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("scoring", others, common) { return }
+            guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             var suite = ScoringSuite()
             suite.users = users; suite.items = items; suite.factors = factors; suite.k = k
             suite.threads = try common.threadList()
@@ -94,9 +100,12 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sparse", abstract: "Sparse × dense products (A·B, Aᵀ·B) on a synthetic rating matrix.")
         @Option(help: "Ratings in the synthetic matrix (users and items scale with it).") var ratings = 2_000_000
         @Option(help: "Dense columns.") var columns = 64
+        @Argument(help: "Other suites to run with this one (e.g. `reckit bench sparse svd als`).") var others: [String] = []
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("sparse", others, common) { return }
+            guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             var suite = SparseSuite()
             suite.ratings = ratings; suite.users = ratings / 20; suite.items = max(100, ratings / 100); suite.columns = columns
             suite.threads = try common.threadList()
@@ -107,7 +116,7 @@ struct Bench: ParsableCommand {
 
     struct SVD: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "svd", abstract: "Truncated SVD (Lanczos, randomised) of a rating matrix in Double.")
-        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
         @Option(help: "Rank k.") var rank = 64
         @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
         @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
@@ -115,6 +124,8 @@ struct Bench: ParsableCommand {
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("svd", inputs, common) { return }
+            let file = try Bench.ratingFile(inputs)
             var suite = SVDSuite()
             suite.file = file; suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
             suite.methods = methods.split(separator: ",").map(String.init)
@@ -129,13 +140,15 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "als",
             abstract: "ALS seconds per iteration in Float: explicit (Cholesky), implicit with conjugate gradient and with Cholesky.")
-        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
         @Option(help: "Latent factors.") var factors = 64
         @Option(help: "Iterations per run (the row reports their median).") var iterations = 3
         @Option(help: "Variants, comma-separated: explicit, implicit_cg, implicit_cholesky.") var variants = "explicit,implicit_cg,implicit_cholesky"
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("als", inputs, common) { return }
+            let file = try Bench.ratingFile(inputs)
             guard factors >= 1, iterations >= 1 else { throw ValidationError("--factors and --iterations must be ≥ 1") }
             var suite = ALSSuite()
             suite.file = file; suite.factors = factors; suite.iterations = iterations
@@ -153,12 +166,14 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sgd",
             abstract: "Biased-MF SGD seconds per epoch in Float (stratified parallel SGD; the shim's kernel against Swift SIMD).")
-        @Argument(help: "Rating file (default: a built-in 2 M-rating synthetic matrix).") var file: String?
+        @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
         @Option(help: "Latent factors.") var factors = 64
         @Option(help: "Epochs per run (the row reports their median).") var epochs = 3
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("sgd", inputs, common) { return }
+            let file = try Bench.ratingFile(inputs)
             guard factors >= 1, epochs >= 1 else { throw ValidationError("--factors and --epochs must be ≥ 1") }
             var suite = SGDSuite()
             suite.file = file; suite.factors = factors; suite.epochs = epochs
@@ -176,9 +191,12 @@ struct Bench: ParsableCommand {
         @Option(help: "SASRec: synthetic users, each with a history of --sequence-length items.") var sequences = 1_000
         @Option(help: "SASRec: history length (the model's maximum length).") var sequenceLength = 50
         @Option(help: "Epochs per run (the row reports their median).") var epochs = 2
+        @Argument(help: "Other suites to run with this one (e.g. `reckit bench neural svd als`).") var others: [String] = []
         @OptionGroup var common: Common
 
         func run() throws {
+            if try Bench.runNamedSuites("neural", others, common) { return }
+            guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             guard interactions >= 100, epochs >= 1, sequences >= 1, sequenceLength >= 2 else {
                 throw ValidationError("--interactions must be ≥ 100, --epochs and --sequences ≥ 1, --sequence-length ≥ 2")
             }
@@ -226,34 +244,71 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
             abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
+        @Argument(help: "Suites to run, in any order (default: every one): \(All.suiteNames.joined(separator: ", ")).")
+        var suites: [String] = []
         @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
         var scale = "2m"
         @OptionGroup var common: Common
+
+        static let suiteNames = ["gemm", "sparse", "svd", "als", "sgd", "neural", "scoring"]
 
         func run() throws {
             guard let scale = BenchmarkScale(rawValue: scale.lowercased()) else {
                 throw ValidationError("--scale must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(self.scale)'")
             }
+            for name in suites where !Self.suiteNames.contains(name) {
+                throw ValidationError("unknown suite '\(name)'; the suites are \(Self.suiteNames.joined(separator: ", "))")
+            }
+            let chosen = suites.isEmpty ? Self.suiteNames : Self.suiteNames.filter(suites.contains)
             let threads = try common.threadList(), backends = try common.backendList()
-            var gemm = GEMMSuite()
-            gemm.threads = threads; gemm.backends = backends
-            var sparse = SparseSuite()
-            sparse.threads = threads; sparse.backends = backends; sparse.use(scale)
-            var svd = SVDSuite()
-            svd.threads = threads; svd.backends = backends; svd.scale = scale
-            var als = ALSSuite()
-            als.threads = threads; als.backends = backends; als.iterations = 2; als.scale = scale
-            var sgd = SGDSuite()
-            sgd.threads = threads; sgd.backends = backends; sgd.scale = scale
-            var neural = NeuralSuite()
-            neural.threads = threads; neural.backends = backends
-            var scoring = ScoringSuite()
-            scoring.threads = threads; scoring.backends = backends
-            try runSuite(name: "all", common: common) { progress in
-                try gemm.run(progress: progress) + sparse.run(progress: progress) + svd.run(progress: progress) + als.run(progress: progress)
-                    + sgd.run(progress: progress) + neural.run(progress: progress) + scoring.run(progress: progress)
+            try runSuite(name: suites.isEmpty ? "all" : chosen.joined(separator: "+"), common: common) { progress in
+                var rows: [BenchmarkRow] = []
+                for name in chosen {
+                    switch name {
+                    case "gemm":
+                        var s = GEMMSuite(); s.threads = threads; s.backends = backends
+                        rows += try s.run(progress: progress)
+                    case "sparse":
+                        var s = SparseSuite(); s.threads = threads; s.backends = backends; s.use(scale)
+                        rows += try s.run(progress: progress)
+                    case "svd":
+                        var s = SVDSuite(); s.threads = threads; s.backends = backends; s.scale = scale
+                        rows += try s.run(progress: progress)
+                    case "als":
+                        var s = ALSSuite(); s.threads = threads; s.backends = backends; s.iterations = 2; s.scale = scale
+                        rows += try s.run(progress: progress)
+                    case "sgd":
+                        var s = SGDSuite(); s.threads = threads; s.backends = backends; s.scale = scale
+                        rows += try s.run(progress: progress)
+                    case "neural":
+                        var s = NeuralSuite(); s.threads = threads; s.backends = backends
+                        rows += try s.run(progress: progress)
+                    default:
+                        var s = ScoringSuite(); s.threads = threads; s.backends = backends
+                        rows += try s.run(progress: progress)
+                    }
+                }
+                return rows
             }
         }
+    }
+
+    /// `reckit bench svd als …`: a suite command given other suites' names runs them all, with
+    /// the main job's settings for each, in the main job's order.
+    static func runNamedSuites(_ first: String, _ others: [String], _ common: Common) throws -> Bool {
+        guard !others.isEmpty, others.allSatisfy({ All.suiteNames.contains($0) && !FileManager.default.fileExists(atPath: $0) }) else { return false }
+        var all = try All.parse([first] + others)
+        all.common = common
+        try all.run()
+        return true
+    }
+
+    /// The rating file among a suite's arguments: none (built-in data) or one.
+    static func ratingFile(_ inputs: [String]) throws -> String? {
+        guard inputs.count <= 1 else {
+            throw ValidationError("give one rating file, or suite names (\(All.suiteNames.joined(separator: ", "))); got \(inputs.joined(separator: " "))")
+        }
+        return inputs.first
     }
 }
 

@@ -30,6 +30,11 @@ public struct NCFOptions: Sendable {
     /// with the output layer `[α·w_GMF, (1 − α)·w_MLP]`, α = ``pretrainBalance``.
     public var pretrain = false
     public var pretrainBalance = 0.5
+    /// With ``pretrain``: epochs of the fused model (nil: ``epochs``; 0: the blend as it starts).
+    public var fineTuneEpochs: Int? = nil
+    /// With ``pretrain``: 0 fine-tunes with Adam at ``learningRate``; above 0, with plain SGD at
+    /// this step (the paper's choice, as Adam's moments of the two parts are not carried over).
+    public var fineTuneRate = 0.0
     public var seed: UInt64 = 0
 
     public init(mode: NCFMode = .neumf, factors: Int = 8, layers: [Int] = [64, 32, 16], negatives: Int = 4, epochs: Int = 20,
@@ -183,6 +188,9 @@ public enum NeuralCollaborativeFiltering {
             let mlp = try fit(interactions, options: single, context: context, progress: nil)
             network.start(from: gmf, and: mlp, balance: Float(options.pretrainBalance))
         }
+        let pretrained = options.mode == .neumf && options.pretrain
+        let epochs = pretrained ? (options.fineTuneEpochs ?? options.epochs) : options.epochs
+        guard epochs >= 1 else { return network }
         // Data-parallel training: each batch is split into one contiguous part per worker; every
         // worker runs its part on its own replica of the network (sharing the weights, keeping
         // its own gradients and activations), and the gradients are summed into the first network
@@ -190,11 +198,12 @@ public enum NeuralCollaborativeFiltering {
         let workers = Swift.max(1, Swift.min(context.threads, options.batchSize / 32))
         let replicas = [network] + (1..<workers).map { _ in NCFNetwork<Float>(users: interactions.rows, items: interactions.columns, options: options) }
         let single = context.with(threads: 1)
-        let adam = Adam<Float>(learningRate: options.learningRate)
+        let optimizer: any Optimizer<Float> = pretrained && options.fineTuneRate > 0
+            ? SGDMomentum(learningRate: options.fineTuneRate, momentum: 0) : Adam(learningRate: options.learningRate)
         let clock = ContinuousClock()
         var rng = SeededGenerator(seed: options.seed &+ 1234)
         let seen = (0..<interactions.rows).map { Set(interactions.columnIndices[interactions.range(ofRow: $0)]) }
-        for epoch in 1...options.epochs {
+        for epoch in 1...epochs {
             let start = clock.now
             var users: [Int32] = [], items: [Int32] = [], labels: [Float] = []
             for u in 0..<interactions.rows {
@@ -246,7 +255,7 @@ public enum NeuralCollaborativeFiltering {
                     throw LinearAlgebraError.diverged(operation: "NCF", iteration: epoch, loss: loss / Double(batch.count),
                                                       hint: "Lower the learning rate (now \(options.learningRate)).")
                 }
-                adam.step(network.parameters)
+                optimizer.step(network.parameters)
                 total += loss
             }
             let seconds = (clock.now - start).seconds

@@ -85,7 +85,8 @@ public struct NCFRecommender: Recommender {
     static func hyperparameters(_ o: NCFOptions) -> [String: Double] {
         ["mode": Double(NCFMode.allCases.firstIndex(of: o.mode)!), "factors": Double(o.factors), "layers": Double(o.layers[0]),
          "depth": Double(o.layers.count), "negatives": Double(o.negatives), "epochs": Double(o.epochs), "batch-size": Double(o.batchSize),
-         "learning-rate": o.learningRate, "pretrain": o.pretrain ? 1 : 0, "seed": Double(o.seed)]
+         "learning-rate": o.learningRate, "pretrain": o.pretrain ? 1 : 0, "fine-tune-epochs": Double(o.fineTuneEpochs ?? -1),
+         "fine-tune-rate": o.fineTuneRate, "seed": Double(o.seed)]
     }
 
     /// `layers` is the tower's first width, halved `depth − 1` times (64, 32, 16 for 64 and 3).
@@ -96,6 +97,8 @@ public struct NCFRecommender: Recommender {
                           epochs: Int(h["epochs"] ?? 20), batchSize: Int(h["batch-size"] ?? 256), learningRate: h["learning-rate"] ?? 0.001,
                           seed: UInt64(h["seed"] ?? 0))
         o.pretrain = h["pretrain"] == 1
+        o.fineTuneEpochs = (h["fine-tune-epochs"] ?? -1) < 0 ? nil : Int(h["fine-tune-epochs"]!)
+        o.fineTuneRate = h["fine-tune-rate"] ?? 0
         return o
     }
 
@@ -110,7 +113,9 @@ public struct NCFRecommender: Recommender {
                     Hyperparameter(name: "batch-size", defaultValue: 256, help: "mini-batch size", range: 1...1e7),
                     Hyperparameter(name: "learning-rate", defaultValue: 0.001, help: "Adam's step size", range: 1e-9...10),
                     Hyperparameter(name: "seed", defaultValue: 0, help: "initial weights and sampling", range: 0...1e15),
-                  ] + (mode == .neumf ? [Hyperparameter(name: "pretrain", defaultValue: 0, help: "1: start from GMF and MLP trained alone", range: 0...1)] : []),
+                  ] + (mode == .neumf ? [Hyperparameter(name: "pretrain", defaultValue: 0, help: "1: start from GMF and MLP trained alone", range: 0...1),
+                                       Hyperparameter(name: "fine-tune-epochs", defaultValue: -1, help: "with pretrain: the fused model's epochs (-1: --epochs; 0: the blend)", range: -1...100_000),
+                                       Hyperparameter(name: "fine-tune-rate", defaultValue: 0, help: "with pretrain: 0 fine-tunes with Adam, above 0 with plain SGD at this step", range: 0...100)] : []),
                   make: { h in var v = h; v["mode"] = Double(NCFMode.allCases.firstIndex(of: mode)!); return NCFRecommender(options: options(v)) },
                   restore: { try NCFRecommender(archive: $0) })
     }
