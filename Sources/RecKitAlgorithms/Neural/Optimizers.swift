@@ -22,6 +22,10 @@ public final class SGDMomentum<T: NeuralScalar>: Optimizer {
         self.weightDecay = weightDecay
     }
 
+    // specialised: models call optimisers through `any Optimizer`, which would otherwise run the
+    // generic code element by element
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func step(_ parameters: [Parameter<T>]) {
         let lr = T(learningRate), mu = T(momentum), decay = T(learningRate * weightDecay)
         for p in parameters {
@@ -74,6 +78,10 @@ public final class Adam<T: NeuralScalar>: Optimizer {
         self.weightDecay = weightDecay
     }
 
+    // specialised: models call optimisers through `any Optimizer`, which would otherwise run the
+    // generic code element by element
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func step(_ parameters: [Parameter<T>]) {
         steps += 1
         let t = Double(steps)
