@@ -186,7 +186,7 @@ struct Bench: ParsableCommand {
     struct Neural: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "neural",
-            abstract: "Neural training: NeuMF (synthetic implicit feedback; single-threaded training) and SASRec (synthetic item sequences), seconds per epoch and samples per second.")
+            abstract: "Neural training: NeuMF (synthetic implicit feedback; data-parallel over threads) and SASRec (synthetic item sequences), seconds per epoch and samples per second.")
         @Option(help: "NeuMF: synthetic interactions (users = interactions / 20, items = interactions / 100, at least 50 each).") var interactions = 50_000
         @Option(help: "SASRec: synthetic users, each with a history of --sequence-length items.") var sequences = 1_000
         @Option(help: "SASRec: history length (the model's maximum length).") var sequenceLength = 50
