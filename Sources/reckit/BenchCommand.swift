@@ -24,6 +24,8 @@ struct Bench: ParsableCommand {
         var svg: String?
         @Option(help: "OpenBLAS kernel to use (e.g. Haswell, SkylakeX, auto); refused if this CPU cannot run it.")
         var blasKernel: String?
+        @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
+        var scale: String?
 
         /// Applies `--blas-kernel` before any BLAS work starts.
         func applyKernel() throws {
@@ -32,6 +34,20 @@ struct Bench: ParsableCommand {
         }
 
         func threadList() throws -> [Int] { try threads.map(parseThreads) ?? defaultThreadList }
+
+        /// `--scale`, or the 2 M default.
+        func scaleValue() throws -> BenchmarkScale {
+            guard let scale else { return .m2 }
+            guard let value = BenchmarkScale(rawValue: scale.lowercased()) else {
+                throw ValidationError("--scale must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(scale)'")
+            }
+            return value
+        }
+
+        /// Refuses `--scale` where it would be ignored.
+        func refuseScale(_ reason: String) throws {
+            if let scale { throw ValidationError("--scale \(scale) does not apply: \(reason)") }
+        }
         func backendList() throws -> [Backend] { try parseBackends(backend) }
     }
 
@@ -51,6 +67,7 @@ struct Bench: ParsableCommand {
         func run() throws {
             if try Bench.runNamedSuites("gemm", others, common) { return }
             guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
+            try common.refuseScale("the gemm suite has no rating matrix")
             var suite = GEMMSuite()
             suite.sizes = try parseList(sizes, what: "sizes") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
             suite.dtypes = try parseList(dtype, what: "dtype") { DType(rawValue: $0.lowercased()) }
@@ -70,6 +87,7 @@ struct Bench: ParsableCommand {
         @OptionGroup var common: Common
 
         func run() throws {
+            try common.refuseScale("the load suite reads the rating file it is given")
             var suite = LoadSuite(file: file)
             suite.threads = try common.threadList()
             try runSuite(name: "load", common: common) { progress in try suite.run(progress: progress) }
@@ -88,6 +106,7 @@ struct Bench: ParsableCommand {
         func run() throws {
             if try Bench.runNamedSuites("scoring", others, common) { return }
             guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
+            try common.refuseScale("the scoring suite has no rating matrix")
             var suite = ScoringSuite()
             suite.users = users; suite.items = items; suite.factors = factors; suite.k = k
             suite.threads = try common.threadList()
@@ -98,7 +117,7 @@ struct Bench: ParsableCommand {
 
     struct Sparse: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sparse", abstract: "Sparse × dense products (A·B, Aᵀ·B) on a synthetic rating matrix.")
-        @Option(help: "Ratings in the synthetic matrix (users and items scale with it).") var ratings = 2_000_000
+        @Option(help: "Ratings in the synthetic matrix, for sizes between the scales (users = ratings / 20, items = ratings / 100).") var ratings: Int?
         @Option(help: "Dense columns.") var columns = 64
         @Argument(help: "Other suites to run with this one (e.g. `reckit bench sparse svd als`).") var others: [String] = []
         @OptionGroup var common: Common
@@ -107,7 +126,15 @@ struct Bench: ParsableCommand {
             if try Bench.runNamedSuites("sparse", others, common) { return }
             guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             var suite = SparseSuite()
-            suite.ratings = ratings; suite.users = ratings / 20; suite.items = max(100, ratings / 100); suite.columns = columns
+            if let ratings {
+                try common.refuseScale("--ratings \(ratings) already sets the matrix")
+                guard ratings >= 100 else { throw ValidationError("--ratings must be ≥ 100, got \(ratings)") }
+                suite.ratings = ratings; suite.users = ratings / 20; suite.items = max(100, ratings / 100)
+            } else {
+                suite.use(try common.scaleValue())
+            }
+            guard columns >= 1 else { throw ValidationError("--columns must be ≥ 1, got \(columns)") }
+            suite.columns = columns
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "sparse", common: common) { progress in try suite.run(progress: progress) }
@@ -125,9 +152,9 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             if try Bench.runNamedSuites("svd", inputs, common) { return }
-            let file = try Bench.ratingFile(inputs)
+            let file = try Bench.ratingFile(inputs, common)
             var suite = SVDSuite()
-            suite.file = file; suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            suite.file = file; suite.scale = try common.scaleValue(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
             suite.methods = methods.split(separator: ",").map(String.init)
             for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--methods: unknown solver '\(m)' (lanczos, randomized)") }
             suite.threads = try common.threadList()
@@ -148,10 +175,10 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             if try Bench.runNamedSuites("als", inputs, common) { return }
-            let file = try Bench.ratingFile(inputs)
+            let file = try Bench.ratingFile(inputs, common)
             guard factors >= 1, iterations >= 1 else { throw ValidationError("--factors and --iterations must be ≥ 1") }
             var suite = ALSSuite()
-            suite.file = file; suite.factors = factors; suite.iterations = iterations
+            suite.file = file; suite.scale = try common.scaleValue(); suite.factors = factors; suite.iterations = iterations
             suite.variants = variants.split(separator: ",").map(String.init)
             for v in suite.variants where !["explicit", "implicit_cg", "implicit_cholesky"].contains(v) {
                 throw ValidationError("--variants: unknown variant '\(v)' (explicit, implicit_cg, implicit_cholesky)")
@@ -173,10 +200,10 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             if try Bench.runNamedSuites("sgd", inputs, common) { return }
-            let file = try Bench.ratingFile(inputs)
+            let file = try Bench.ratingFile(inputs, common)
             guard factors >= 1, epochs >= 1 else { throw ValidationError("--factors and --epochs must be ≥ 1") }
             var suite = SGDSuite()
-            suite.file = file; suite.factors = factors; suite.epochs = epochs
+            suite.file = file; suite.scale = try common.scaleValue(); suite.factors = factors; suite.epochs = epochs
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "sgd", common: common) { progress in try suite.run(progress: progress) }
@@ -200,6 +227,7 @@ struct Bench: ParsableCommand {
             guard interactions >= 100, epochs >= 1, sequences >= 1, sequenceLength >= 2 else {
                 throw ValidationError("--interactions must be ≥ 100, --epochs and --sequences ≥ 1, --sequence-length ≥ 2")
             }
+            try common.refuseScale("the neural suite has no rating matrix")
             var suite = NeuralSuite()
             suite.interactions = interactions; suite.epochs = epochs
             suite.sequences = sequences; suite.sequenceLength = sequenceLength
@@ -246,16 +274,12 @@ struct Bench: ParsableCommand {
             abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
         @Argument(help: "Suites to run, in any order (default: every one): \(All.suiteNames.joined(separator: ", ")).")
         var suites: [String] = []
-        @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
-        var scale = "2m"
         @OptionGroup var common: Common
 
         static let suiteNames = ["gemm", "sparse", "svd", "als", "sgd", "neural", "scoring"]
 
         func run() throws {
-            guard let scale = BenchmarkScale(rawValue: scale.lowercased()) else {
-                throw ValidationError("--scale must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(self.scale)'")
-            }
+            let scale = try common.scaleValue()
             for name in suites where !Self.suiteNames.contains(name) {
                 throw ValidationError("unknown suite '\(name)'; the suites are \(Self.suiteNames.joined(separator: ", "))")
             }
@@ -304,10 +328,11 @@ struct Bench: ParsableCommand {
     }
 
     /// The rating file among a suite's arguments: none (built-in data) or one.
-    static func ratingFile(_ inputs: [String]) throws -> String? {
+    static func ratingFile(_ inputs: [String], _ common: Common) throws -> String? {
         guard inputs.count <= 1 else {
             throw ValidationError("give one rating file, or suite names (\(All.suiteNames.joined(separator: ", "))); got \(inputs.joined(separator: " "))")
         }
+        if let file = inputs.first { try common.refuseScale("the rating file \(file) is benchmarked instead of a synthetic matrix") }
         return inputs.first
     }
 }

@@ -34,8 +34,9 @@ enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// A fresh path on every call: tests run in parallel, and two of them must never share a file.
     static func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reckit-test-\(getpid())-\(name)").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("reckit-test-\(getpid())-\(UUID().uuidString.prefix(8))-\(name)").path
     }
 }
 
@@ -115,5 +116,14 @@ struct CLITests {
         #expect(r.status != 0 && r.stderr.contains("--threads"))
         let b = try CLI.run(["bench", "gemm", "--backend", "cuda"])
         #expect(b.status != 0 && b.stderr.contains("--backend"))
+        // --scale is one of the three sizes, and is refused where it would be ignored.
+        let unknownScale = try CLI.run(["bench", "svd", "--scale", "3m"])
+        #expect(unknownScale.status != 0 && unknownScale.stderr.contains("--scale must be one of 2m, 20m, 100m"))
+        let noMatrix = try CLI.run(["bench", "gemm", "--scale", "20m"])
+        #expect(noMatrix.status != 0 && noMatrix.stderr.contains("gemm suite has no rating matrix"))
+        let both = try CLI.run(["bench", "sparse", "--ratings", "20000", "--scale", "20m"])
+        #expect(both.status != 0 && both.stderr.contains("--ratings 20000 already sets the matrix"))
+        let fileAndScale = try CLI.run(["bench", "als", "ratings.csv", "--scale", "100m"])
+        #expect(fileAndScale.status != 0 && fileAndScale.stderr.contains("rating file ratings.csv"))
     }
 }

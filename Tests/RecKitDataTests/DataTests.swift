@@ -21,8 +21,9 @@ func badFile(_ name: String) -> String {
     Bundle.module.url(forResource: "BadFiles/\(name)", withExtension: nil)!.path
 }
 
+/// A fresh path on every call: tests run in parallel, and two of them must never share a file.
 func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("reckit-data-\(getpid())-\(name)").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("reckit-data-\(getpid())-\(UUID().uuidString.prefix(8))-\(name)").path
 }
 
 @Suite struct MovieLensTests {
