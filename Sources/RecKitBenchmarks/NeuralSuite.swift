@@ -5,8 +5,9 @@ import RecKitLinearAlgebra
 
 /// Neural training epochs (Float) for each back end and thread count:
 ///
-/// - `neumf_train_epoch`: NeuMF on synthetic implicit feedback. Its training is single-threaded
-///   (a batch's GEMMs are too small to split), so thread counts above 1 show that, not a speed-up.
+/// - `neumf_train_epoch`: NeuMF on synthetic implicit feedback, trained data-parallel (each batch
+///   split across network replicas, one per thread). Its GEMMs are small, so a second thread gains
+///   little; docs/neural.md measures why.
 /// - `sasrec_train_epoch`: SASRec on synthetic item sequences; its batched attention GEMMs split
 ///   across sequences and its large GEMMs (the output layer over every item) across threads.
 ///
