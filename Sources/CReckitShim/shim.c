@@ -227,12 +227,19 @@ static void reckit_select_at_startup(void) {
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     const char *pick = openblas_get_corename();
     if (coretype && *coretype && !(requested && *requested && !gRefused)) {
+        /* OpenBLAS itself falls back quietly when the CPU lacks a kernel's instructions (asked for
+           SapphireRapids without AMX, it loads Cooperlake), so compare what was asked for as well
+           as what was loaded: a user who named a kernel must not silently get another one. */
+        int wanted = reckit_kernel_index(coretype);
         int i = reckit_kernel_index(pick);
-        if (i >= 0 && reckit_kernel_supported_by(i, features)) {
+        if (wanted >= 0 && !reckit_kernel_supported_by(wanted, features)) {
+            if (!gRefused) reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
+        } else if (i >= 0 && reckit_kernel_supported_by(i, features)) {
             if (!gRefused) gSource = "OPENBLAS_CORETYPE";
             return; /* the user's explicit OpenBLAS choice, and it is safe */
+        } else if (!gRefused) {
+            reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
         }
-        if (!gRefused) reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
     }
     int choice = reckit_kernel_auto_choice(features, pick);
     if (choice >= 0) reckit_switch_to(kKernels[choice].name);
