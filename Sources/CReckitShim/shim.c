@@ -2,8 +2,9 @@
  * CPU feature detection and OpenBLAS kernel selection.
  *
  * Debian's OpenBLAS is a DYNAMIC_ARCH build: it picks a kernel family when it loads and reads
- * OPENBLAS_CORETYPE to let a user force one. Its pick is conservative on new CPUs (Zen 4/5 get the
- * AVX2 "Haswell"/"Zen" kernels although the SkylakeX AVX-512 kernels run about twice as fast there).
+ * OPENBLAS_CORETYPE to let a user force one. Its pick is conservative on CPUs newer than itself
+ * (0.3.21 gives Zen 5 the AVX2 "Haswell"/"Zen" kernels although its SkylakeX AVX-512 kernels run
+ * about twice as fast there; Zen 4 it recognises, as Cooperlake).
  * RecKit therefore re-selects at load time, in every process that links this shim: it reads the
  * features the CPU *and the OS* support (CPUID + XGETBV), picks the highest ISA tier it can run, and
  * switches OpenBLAS through gotoblas_dynamic_quit/gotoblas_dynamic_init. A kernel whose instructions
