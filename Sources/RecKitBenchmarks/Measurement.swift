@@ -78,23 +78,38 @@ public struct MachineDescription: Codable, Sendable {
     }
 }
 
-/// RecKit's version, and the git commit of the working tree when it can be read.
+/// RecKit's version, and the git commit it was built from when that can be read.
 public enum RecKitVersion {
     public static let string = "0.1.0"
 
-    public static var gitCommit: String {
+    /// `RECKIT_GIT_COMMIT` when set; otherwise the commit of the RecKit checkout that holds the
+    /// running executable (`.build/release/reckit` lives inside it), with `-dirty` when that
+    /// checkout has uncommitted changes; otherwise `"unknown"` (an installed copy, a program
+    /// built elsewhere). The working directory plays no part: run from another repository,
+    /// `reckit bench` must not record that repository's commit as RecKit's.
+    public static let gitCommit: String = {
         if let env = ProcessInfo.processInfo.environment["RECKIT_GIT_COMMIT"], !env.isEmpty { return env }
+        guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath(),
+              let top = git(["-C", executable.deletingLastPathComponent().path, "rev-parse", "--show-toplevel"]),
+              FileManager.default.fileExists(atPath: top + "/Sources/CReckitShim/shim.c"),
+              let commit = git(["-C", top, "describe", "--always", "--dirty", "--abbrev=7"])
+        else { return "unknown" }
+        return commit
+    }()
+
+    /// Runs git and returns its trimmed output, or nil when it fails or prints nothing.
+    private static func git(_ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "--short", "HEAD"]
+        process.arguments = ["git"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "unknown" }
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let out = String(data: pipe.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8)?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return process.terminationStatus == 0 && !out.isEmpty ? out : "unknown"
+        let out = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !out.isEmpty ? out : nil
     }
 }
 

@@ -16,11 +16,12 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
         guard let exe = executable else { throw CancellationError() }
         let p = Process()
         p.executableURL = exe
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
@@ -49,6 +50,31 @@ struct CLITests {
         let json = try CLI.run(["info", "--json"])
         let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(obj?["openblasKernel"] is String && obj?["cores"] is Int)
+    }
+
+    /// The commit in `info` and in benchmark JSON is RecKit's own, whatever directory reckit runs in:
+    /// from inside another git repository it must not report that repository's commit.
+    @Test func gitCommitIsRecKitsNotTheWorkingDirectorys() throws {
+        let other = CLI.temporaryPath("repo")
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/bin/sh")
+        git.arguments = ["-c", "git init -q && git -c user.name=t -c user.email=t@t commit -q --allow-empty -m x && git rev-parse --short=7 HEAD > head"]
+        git.currentDirectoryURL = URL(fileURLWithPath: other)
+        try git.run()
+        git.waitUntilExit()
+        #expect(git.terminationStatus == 0, "git is needed to set up this test")
+        let otherHead = try String(contentsOfFile: other + "/head", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        func commit(_ directory: String?) throws -> String? {
+            let r = try CLI.run(["info", "--json"], environment: ["RECKIT_GIT_COMMIT": ""], directory: directory)
+            let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return obj?["gitCommit"] as? String
+        }
+        let inOther = try commit(other), here = try commit(nil)
+        #expect(inOther != nil && !inOther!.hasPrefix(otherHead), "reported the working directory's commit \(otherHead)")
+        #expect(inOther == here)
     }
 
     @Test func environmentOverrideOfTheKernel() throws {
