@@ -198,6 +198,54 @@ import RecKitTestSupport
         }
     }
 
+    /// Adam's vectorised update is bit-identical to its definition applied one element at a time,
+    /// in both precisions: a dense parameter whose length is no multiple of the vector width (so
+    /// the scalar tail runs too) and an embedding table updated lazily, only in the rows each batch
+    /// touched (a repeated id summed; a row of an earlier batch neither updated again nor carrying
+    /// its old gradient).
+    @Test func adamMatchesItsDefinitionElementByElement() throws {
+        try adamCheck(Float.self)
+        try adamCheck(Double.self)
+    }
+
+    private func adamCheck<T: NeuralScalar>(_: T.Type) throws {
+        let (lr, b1, b2, eps, wd) = (0.01, 0.9, 0.999, 1e-8, 0.1)
+        let adam = Adam<T>(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+        let dense = Parameter<T>("dense", Matrix(rows: 1, columns: 13) { _, c in T(Double(c) / 7 - 0.9) })
+        let table = Embedding<T>(count: 5, dimension: 11, standardDeviation: 0.5, seed: 3)
+        var w = (dense.value.storage, table.table.value.storage)
+        var m = ([T](repeating: 0, count: 13), [T](repeating: 0, count: 55))
+        var v = m
+        let batches: [[Int32]] = [[3, 1, 3], [1], [4, 0]]
+        for (step, ids) in batches.enumerated() {
+            dense.zeroGradient(); table.table.zeroGradient()
+            dense.gradient = Matrix(rows: 1, columns: 13) { _, c in T(Double((c * 7 + step * 3) % 11) / 5 - 1) }
+            _ = try table.forward(ids)
+            table.backward(Matrix(rows: ids.count, columns: 11) { r, c in T(Double((r * 5 + c + step) % 9) / 4 - 1) })
+            // the definition, in T, in the same order of operations
+            let t = Double(step + 1)
+            let k1 = T(1 / (1 - Double.exp(t * Double.log(b1)))), k2 = T(1 / (1 - Double.exp(t * Double.log(b2))))
+            let (tb1, tb2, tlr, teps, tdecay) = (T(b1), T(b2), T(lr), T(eps), T(lr * wd))
+            func update(_ w: inout [T], _ m: inout [T], _ v: inout [T], _ k: Int, _ g: T) {
+                m[k] = tb1 * m[k] + (1 - tb1) * g
+                v[k] = tb2 * v[k] + (1 - tb2) * g * g
+                w[k] -= tlr * (m[k] * k1) / ((v[k] * k2).squareRoot() + teps) + tdecay * w[k]
+            }
+            for k in 0..<13 { update(&w.0, &m.0, &v.0, k, dense.gradient.storage[k]) }
+            var summed: [Int32: [T]] = [:]
+            let g = table.table.sparseGradient!
+            #expect(Set(g.rows) == Set(ids) && g.rows.count == Set(ids).count, "batch \(step): rows \(g.rows)")
+            for (r, id) in ids.enumerated() {
+                let row = (0..<11).map { c in T(Double((r * 5 + c + step) % 9) / 4 - 1) }
+                summed[id] = zip(summed[id] ?? [T](repeating: 0, count: 11), row).map(+)
+            }
+            for (id, row) in summed { for c in 0..<11 { update(&w.1, &m.1, &v.1, Int(id) * 11 + c, row[c]) } }
+            adam.step([dense, table.table])
+            #expect(dense.value.storage == w.0, "\(T.self) dense, step \(step + 1)")
+            #expect(table.table.value.storage == w.1, "\(T.self) embedding, step \(step + 1)")
+        }
+    }
+
     @Test func clippingScalesTheGlobalNorm() throws {
         let a = Parameter<Double>("a", Matrix(rows: 1, columns: 2)), b = Parameter<Double>("b", Matrix(rows: 1, columns: 1))
         a.gradient = try Matrix([[3, 0]]); b.gradient = try Matrix([[4]])

@@ -14,14 +14,14 @@ public final class Parameter<T: NeuralScalar> {
         self.name = name
         self.value = value
         self.gradient = sparse ? Matrix(rows: 0, columns: value.columns) : Matrix(rows: value.rows, columns: value.columns)
-        self.sparseGradient = sparse ? SparseRows(columns: value.columns) : nil
+        self.sparseGradient = sparse ? SparseRows(columns: value.columns, tableRows: value.rows) : nil
     }
 
     public var isSparse: Bool { sparseGradient != nil }
 
     /// Clears the gradient before the next batch.
     public func zeroGradient() {
-        if sparseGradient != nil { sparseGradient = SparseRows(columns: value.columns) }
+        if sparseGradient != nil { sparseGradient!.removeAll() }
         else { gradient.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
     }
 
@@ -34,7 +34,7 @@ public final class Parameter<T: NeuralScalar> {
     /// Adds another parameter's gradient (same shape) into this one's: a replica's share of a batch.
     public func accumulate(_ other: Parameter<T>) {
         if let theirs = other.sparseGradient {
-            var mine = sparseGradient ?? SparseRows(columns: theirs.columns)
+            var mine = sparseGradient ?? SparseRows(columns: theirs.columns, tableRows: value.rows)
             sparseGradient = nil  // so that adding to `mine` does not copy it
             theirs.values.withUnsafeBufferPointer { g in
                 for (k, row) in theirs.rows.enumerated() { mine.add(row: row, g.baseAddress! + k * theirs.columns) }
@@ -57,25 +57,39 @@ public final class Parameter<T: NeuralScalar> {
     }
 }
 
-/// A gradient that is non-zero only in some rows: `rows[k]`'s gradient is
-/// `values[k·columns ..< (k+1)·columns]`. Rows are unique (repeated ids in a batch are summed).
+/// A gradient that is non-zero only in some rows of a table of `tableRows` rows: `rows[k]`'s
+/// gradient is `values[k·columns ..< (k+1)·columns]`. Rows are unique (repeated ids in a batch are
+/// summed). A dense slot index over the table finds a row's entry without hashing; clearing resets
+/// only the touched slots and keeps the storage, so a batch costs what it touches.
 public struct SparseRows<T: NeuralScalar> {
     public let columns: Int
     public private(set) var rows: [Int32] = []
     public var values: [T] = []
-    private var slot: [Int32: Int] = [:]
+    /// `slot[row]` is the row's index in `rows` plus one, 0 when absent.
+    private var slot: [Int32]
 
-    public init(columns: Int) { self.columns = columns }
+    public init(columns: Int, tableRows: Int) {
+        self.columns = columns
+        slot = [Int32](repeating: 0, count: tableRows)
+    }
 
-    /// Adds `g` (length `columns`) to row `row`.
+    /// Adds `g` (length `columns`) to row `row` (`0 ..< tableRows`).
     public mutating func add(row: Int32, _ g: UnsafePointer<T>) {
-        if let k = slot[row] {
-            for t in 0..<columns { values[k * columns + t] += g[t] }
+        let k = Int(slot[Int(row)]) - 1
+        if k >= 0 {
+            values.withUnsafeMutableBufferPointer { v in for t in 0..<columns { v[k * columns + t] += g[t] } }
         } else {
-            slot[row] = rows.count
             rows.append(row)
+            slot[Int(row)] = Int32(rows.count)
             values.append(contentsOf: UnsafeBufferPointer(start: g, count: columns))
         }
+    }
+
+    /// Empties it for the next batch, keeping its storage.
+    public mutating func removeAll() {
+        for r in rows { slot[Int(r)] = 0 }
+        rows.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
     }
 }
 
