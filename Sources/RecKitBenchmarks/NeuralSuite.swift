@@ -6,8 +6,9 @@ import RecKitLinearAlgebra
 /// Neural training epochs (Float) for each back end and thread count:
 ///
 /// - `neumf_train_epoch`: NeuMF on synthetic implicit feedback, trained data-parallel (each batch
-///   split across network replicas, one per thread). Its GEMMs are small, so a second thread gains
-///   little; docs/neural.md measures why.
+///   split across network replicas, one per thread) in batches of 2 048. NeuMF splits a batch only
+///   into parts of ``NCFOptions/samplesPerThread`` (1 024) or more, so at its default batch of 256
+///   it trains on one thread; the larger batch makes the thread rows measure the parallel path.
 /// - `sasrec_train_epoch`: SASRec on synthetic item sequences; its batched attention GEMMs split
 ///   across sequences and its large GEMMs (the output layer over every item) across threads.
 ///
@@ -29,7 +30,7 @@ public struct NeuralSuite: Sendable {
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let data = try SyntheticRatings(users: Swift.max(50, interactions / 20), items: Swift.max(50, interactions / 100), ratings: interactions,
                                         kind: .implicit, seed: 42).generate().ratings
-        let ncf = NCFOptions(mode: .neumf, epochs: epochs, seed: 1)
+        let ncf = NCFOptions(mode: .neumf, epochs: epochs, batchSize: 2048, seed: 1)
         var rows = try measure(op: "neumf_train_epoch", size: ncf.factors,
                                params: ["users": "\(data.rows)", "items": "\(data.columns)", "interactions": "\(data.nonZeroCount)",
                                         "negatives": "\(ncf.negatives)", "batch_size": "\(ncf.batchSize)", "epochs": "\(epochs)"], progress: progress) { context in

@@ -34,7 +34,9 @@ import RecKitTestSupport
         let train = try Self.data()
         var losses: [[Double]] = []
         for threads in [1, 2] {
-            var model = NCFRecommender(options: NCFOptions(mode: .neumf, factors: 8, layers: [16, 8], epochs: 4, batchSize: 64, learningRate: 0.005, seed: 3))
+            var options = NCFOptions(mode: .neumf, factors: 8, layers: [16, 8], epochs: 4, batchSize: 64, learningRate: 0.005, seed: 3)
+            options.samplesPerThread = 32  // so that 2 threads do split each batch
+            var model = NCFRecommender(options: options)
             try model.fit(train, context: ExecutionContext(backend: .blas, threads: threads), progress: nil)
             losses.append(model.losses)
         }
