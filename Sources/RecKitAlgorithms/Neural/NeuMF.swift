@@ -37,7 +37,7 @@ public struct NCFOptions: Sendable {
     public var fineTuneRate = 0.0
     public var seed: UInt64 = 0
     /// Data-parallel training splits a batch between threads only into parts of at least this
-    /// many samples; smaller batches train on one thread. On the 2-core development machine
+    /// many samples; smaller batches train on one thread. On a 2-core Zen 4 machine
     /// (ML-100k, 3 epochs) parts of 128 samples made 2 threads 0.85× as fast as one, parts of 512
     /// 1.0×, parts of 1 024 1.35–1.44× (docs/neural.md).
     public var samplesPerThread = 1024
