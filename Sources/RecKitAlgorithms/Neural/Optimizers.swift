@@ -86,8 +86,8 @@ public final class Adam<T: NeuralScalar>: Optimizer {
         steps += 1
         let t = Double(steps)
         let c1 = 1 - Swift.max(0, exp1(beta1, t)), c2 = 1 - Swift.max(0, exp1(beta2, t))
-        let stepValues = (beta1: beta1, beta2: beta2, learningRate: learningRate, epsilon: epsilon,
-                          decay: learningRate * weightDecay, k1: 1 / c1, k2: 1 / c2)
+        let constants = AdamConstants<T>(beta1: beta1, beta2: beta2, learningRate: learningRate, epsilon: epsilon,
+                                         decay: learningRate * weightDecay, k1: 1 / c1, k2: 1 / c2)
         for p in parameters {
             var (m, v) = moments.removeValue(forKey: ObjectIdentifier(p))
                 ?? ([T](repeating: 0, count: p.value.storage.count), [T](repeating: 0, count: p.value.storage.count))
@@ -97,7 +97,7 @@ public final class Adam<T: NeuralScalar>: Optimizer {
                         // the update of `n` contiguous elements from `k` on: the dense parameter
                         // whole, or each row an embedding table's batch touched
                         @inline(__always) func update(_ k: Int, _ g: UnsafePointer<T>, _ n: Int) {
-                            Self.update(w.baseAddress! + k, m.baseAddress! + k, v.baseAddress! + k, g, n, stepValues)
+                            Self.update(w.baseAddress! + k, m.baseAddress! + k, v.baseAddress! + k, g, n, constants)
                         }
                         if let s = p.sparseGradient {
                             let c = s.columns
@@ -122,14 +122,13 @@ public final class Adam<T: NeuralScalar>: Optimizer {
     /// operations stayed unspecialised (generic metadata on every load, 3× slower than scalar).
     @inline(__always)
     static func update(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                       _ g: UnsafePointer<T>, _ n: Int,
-                       _ s: (beta1: Double, beta2: Double, learningRate: Double, epsilon: Double, decay: Double, k1: Double, k2: Double)) {
+                       _ g: UnsafePointer<T>, _ n: Int, _ constants: AdamConstants<T>) {
+        // every branch below has V.Scalar == T: the casts only restate that for the compiler
         @inline(__always) func run<V: SIMD>(_: V.Type) where V.Scalar: BinaryFloatingPoint {
             func cast<U>(_ p: UnsafeMutablePointer<T>, _: U.Type) -> UnsafeMutablePointer<U> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self) }
             adamKernel(V.self, cast(w, V.Scalar.self), cast(m, V.Scalar.self), cast(v, V.Scalar.self),
                        UnsafeRawPointer(g).assumingMemoryBound(to: V.Scalar.self), n,
-                       AdamConstants(beta1: s.beta1, beta2: s.beta2, learningRate: s.learningRate, epsilon: s.epsilon,
-                                     decay: s.decay, k1: s.k1, k2: s.k2))
+                       unsafeBitCast(constants, to: AdamConstants<V.Scalar>.self))
         }
         if T.self == Float.self { run(SIMD8<Float>.self) }
         else if T.self == Double.self { run(SIMD4<Double>.self) }
