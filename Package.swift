@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 import Foundation
 
@@ -6,6 +6,10 @@ import Foundation
 // target has neither AVX nor FMA, so on x86-64 RecKit compiles for Haswell-class CPUs (AVX2 + FMA,
 // every x86-64 server CPU since 2013). Set RECKIT_TARGET_CPU to another LLVM CPU name (e.g.
 // `znver4`, `skylake-avx512`) to tune, or to `generic` for the baseline target.
+//
+// swift-tools-version 6.2 is the oldest that lets a package depending on RecKit by version accept
+// these flags (6.1 refuses a versioned dependency with `unsafeFlags`); scripts/client-check.sh,
+// run by the test command, keeps that true.
 let targetCPU = ProcessInfo.processInfo.environment["RECKIT_TARGET_CPU"] ?? "haswell"
 #if arch(x86_64)
 let simdSettings: [SwiftSetting] = targetCPU == "generic" ? [] : [.unsafeFlags(["-target-cpu", targetCPU])]
@@ -67,7 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
-        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitLinearAlgebra", "RecKitTestSupport"]),
     ]
 )
 

@@ -8,6 +8,8 @@ bash scripts/install-deps.sh
 echo "==> swift test (release)"
 swift build -c release --build-tests
 swift test -c release --skip-build
+echo "==> RecKit as a versioned dependency (Examples/Client)"
+bash scripts/client-check.sh
 echo "==> CMake/Ninja build and ctest"
 cmake -S . -B .build-cmake -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build .build-cmake

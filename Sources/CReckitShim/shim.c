@@ -177,15 +177,34 @@ const char *reckit_blas_config(void) { return openblas_get_config(); }
 int reckit_blas_can_switch(void) { return gotoblas_dynamic_init != NULL && gotoblas_dynamic_quit != NULL; }
 
 static const char *gSource = "auto";
-static char gRefusal[512];
+static char gRefusal[1024];
 static int gRefused = 0;
+
+/* OpenBLAS takes its settings from environment variables only. RecKit sets one for the moment
+   OpenBLAS reads it and then puts back what the user had, so that the user's environment -- and
+   what child processes inherit -- is never changed by RecKit. */
+typedef struct { const char *name; char *saved; int wasSet; } reckit_env_change;
+
+static reckit_env_change reckit_env_set(const char *name, const char *value) {
+    const char *old = getenv(name);
+    reckit_env_change c = {name, old ? strdup(old) : NULL, old != NULL};
+    setenv(name, value, 1);
+    return c;
+}
+
+static void reckit_env_restore(reckit_env_change c) {
+    if (c.wasSet && c.saved) setenv(c.name, c.saved, 1);
+    else unsetenv(c.name);
+    free(c.saved);
+}
 
 static int reckit_switch_to(const char *name) {
     if (!reckit_blas_can_switch()) return 3;
     if (strcasecmp(openblas_get_corename(), name) == 0) return 0;
-    setenv("OPENBLAS_CORETYPE", name, 1);
+    reckit_env_change c = reckit_env_set("OPENBLAS_CORETYPE", name);
     gotoblas_dynamic_quit();
     gotoblas_dynamic_init();
+    reckit_env_restore(c);
     return strcasecmp(openblas_get_corename(), name) == 0 ? 0 : 4;
 }
 
@@ -202,13 +221,24 @@ const char *reckit_blas_selection_source(void) { return gSource; }
 const char *reckit_blas_env_refusal(void) { return gRefused ? gRefusal : NULL; }
 
 static void reckit_refuse(const char *var, const char *value, const char *why) {
-    snprintf(gRefusal, sizeof gRefusal,
-             "RecKit: %s=%s refused: %s. Using automatic kernel selection instead "
+    char line[256];
+    snprintf(line, sizeof line,
+             "RecKit: %s=%s refused: %s; it is ignored "
              "(run `reckit info` to see the kernels this CPU supports).", var, value, why);
+    fprintf(stderr, "%s\n", line);
+    /* Both overrides can be refused: keep every message, one per line. */
+    size_t used = strlen(gRefusal);
+    snprintf(gRefusal + used, sizeof gRefusal - used, "%s%s", used ? "\n" : "", line);
     gRefused = 1;
-    fprintf(stderr, "%s\n", gRefusal);
 }
 
+/* The selection at start-up, in order of precedence:
+   1. RECKIT_BLAS_KERNEL=NAME, when the CPU and OS can run NAME;
+   2. OPENBLAS_CORETYPE, which OpenBLAS has already applied when it loaded: kept when the kernel it
+      names and the kernel OpenBLAS loaded can both run here;
+   3. automatic selection (the highest tier this CPU and OS support).
+   An override that cannot be honoured is refused with a message on standard error and the next
+   rule applies. */
 static void reckit_select_at_startup(void) {
     uint32_t features = reckit_cpu_features();
     const char *requested = getenv("RECKIT_BLAS_KERNEL");
@@ -227,20 +257,18 @@ static void reckit_select_at_startup(void) {
     }
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     const char *pick = openblas_get_corename();
-    if (coretype && *coretype && !(requested && *requested && !gRefused)) {
+    if (coretype && *coretype) {
         /* OpenBLAS itself falls back quietly when the CPU lacks a kernel's instructions (asked for
            SapphireRapids without AMX, it loads Cooperlake), so compare what was asked for as well
            as what was loaded: a user who named a kernel must not silently get another one. */
         int wanted = reckit_kernel_index(coretype);
-        int i = reckit_kernel_index(pick);
-        if (wanted >= 0 && !reckit_kernel_supported_by(wanted, features)) {
-            if (!gRefused) reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
-        } else if (i >= 0 && reckit_kernel_supported_by(i, features)) {
-            if (!gRefused) gSource = "OPENBLAS_CORETYPE";
+        int loaded = reckit_kernel_index(pick);
+        if ((wanted < 0 || reckit_kernel_supported_by(wanted, features)) &&
+            loaded >= 0 && reckit_kernel_supported_by(loaded, features)) {
+            gSource = "OPENBLAS_CORETYPE";
             return; /* the user's explicit OpenBLAS choice, and it is safe */
-        } else if (!gRefused) {
-            reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
         }
+        reckit_refuse("OPENBLAS_CORETYPE", coretype, "this CPU or OS does not support its instructions");
     }
     int choice = reckit_kernel_auto_choice(features, pick);
     if (choice >= 0) reckit_switch_to(kKernels[choice].name);
@@ -262,8 +290,9 @@ static void reckit_limit_spinning(void) {
     const char *user = getenv("OPENBLAS_THREAD_TIMEOUT");
     if (user && *user) { gSpinSetting = "OPENBLAS_THREAD_TIMEOUT (user)"; return; }
     if (openblas_read_env == NULL || blas_thread_shutdown_ == NULL) return;
-    setenv("OPENBLAS_THREAD_TIMEOUT", "18", 1);
+    reckit_env_change c = reckit_env_set("OPENBLAS_THREAD_TIMEOUT", "18");
     openblas_read_env();
+    reckit_env_restore(c);
     blas_thread_shutdown_();
     gSpinSetting = "2^18 cycles (RecKit)";
 }

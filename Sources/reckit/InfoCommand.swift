@@ -23,9 +23,9 @@ struct Info: ParsableCommand {
         print("Kernels this CPU can run: \(BLASKernel.supported.map(\.name).joined(separator: ", "))")
         let refused = BLASKernel.known.filter { !$0.isSupported }.map(\.name)
         if !refused.isEmpty { print("Kernels refused here (CPU/OS lacks their instructions): \(refused.joined(separator: ", "))") }
-        if let r = BLASKernel.environmentRefusal { print("Override refused: \(r)") }
+        for r in BLASKernel.environmentRefusal?.split(separator: "\n") ?? [] { print("Override refused: \(r)") }
         print("Threads:          \(ctx.threads) engine worker(s); OpenBLAS \(Engine.blasThreads)")
         print("Back ends:        \(Backend.allCases.map(\.rawValue).joined(separator: ", ")) (default: \(ctx.backend))")
-        print("Override with RECKIT_BACKEND, RECKIT_THREADS, RECKIT_BLAS_KERNEL.")
+        print("Override with RECKIT_BACKEND, RECKIT_THREADS, RECKIT_BLAS_KERNEL (or OpenBLAS's OPENBLAS_CORETYPE).")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RecKitLinearAlgebra
 
 /// The `reckit` executable, run as a user runs it, in a subprocess.
 enum CLI {
@@ -16,7 +17,9 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+    /// Runs `reckit` with this process's environment, plus `environment`, minus the variables in `removing`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = [],
+                    directory: String? = nil) throws -> Result {
         guard let exe = executable else { throw CancellationError() }
         let p = Process()
         p.executableURL = exe
@@ -24,6 +27,7 @@ enum CLI {
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
+        for k in removing { env[k] = nil }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -77,12 +81,52 @@ struct CLITests {
         #expect(inOther == here)
     }
 
-    @Test func environmentOverrideOfTheKernel() throws {
-        let r = try CLI.run(["info"], environment: ["RECKIT_BLAS_KERNEL": "Sandybridge"])
-        #expect(r.stdout.contains("Kernel in use:    Sandybridge (chosen by: RECKIT_BLAS_KERNEL)"), "\(r.stdout)")
-        let bogus = try CLI.run(["info"], environment: ["RECKIT_BLAS_KERNEL": "Pentium9"])
+    /// The two variables that choose the OpenBLAS kernel. Each test below states their values for its
+    /// subprocess, so that it holds whatever the host's environment sets.
+    static let kernelVariables = ["RECKIT_BLAS_KERNEL", "OPENBLAS_CORETYPE"]
+
+    /// `reckit info --json`'s kernel and how it was chosen.
+    func kernelInfo(_ environment: [String: String]) throws -> (kernel: String, source: String, stderr: String) {
+        let r = try CLI.run(["info", "--json"], environment: environment,
+                            removing: Self.kernelVariables.filter { environment[$0] == nil })
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return (obj["openblasKernel"] as? String ?? "", obj["openblasKernelSource"] as? String ?? "", r.stderr)
+    }
+
+    func tier(of kernel: String) -> Int? {
+        BLASKernel.known.first { $0.name.lowercased() == kernel.lowercased() }?.tier
+    }
+
+    @Test func automaticSelectionPicksTheHighestTierWithoutOverrides() throws {
+        let auto = try kernelInfo([:])
+        #expect(auto.source == "auto")
+        let best = try #require(BLASKernel.supported.map(\.tier).max())
+        #expect(tier(of: auto.kernel) == best, "picked \(auto.kernel); this CPU runs tier \(best) (on AVX-512, tier 4)")
+        #expect(try kernelInfo(["RECKIT_BLAS_KERNEL": "auto"]).source == "auto")
+    }
+
+    @Test func environmentOverridesAreKeptWhenTheCPUCanRunThem() throws {
+        // The lowest-tier kernel this CPU runs, so that the override differs from automatic selection.
+        let low = try #require(BLASKernel.supported.min { $0.tier < $1.tier }).name
+        let high = try #require(BLASKernel.supported.max { $0.tier < $1.tier }).name
+
+        let coretype = try kernelInfo(["OPENBLAS_CORETYPE": low])
+        #expect(coretype.kernel.lowercased() == low.lowercased() && coretype.source == "OPENBLAS_CORETYPE", "\(coretype)")
+        let text = try CLI.run(["info"], environment: ["OPENBLAS_CORETYPE": low], removing: ["RECKIT_BLAS_KERNEL"])
+        #expect(text.stdout.contains("Kernel in use:    \(low) (chosen by: OPENBLAS_CORETYPE)"), "\(text.stdout)")
+
+        let reckit = try kernelInfo(["RECKIT_BLAS_KERNEL": "Sandybridge"])
+        #expect(reckit.kernel == "Sandybridge" && reckit.source == "RECKIT_BLAS_KERNEL", "\(reckit)")
+
+        // RECKIT_BLAS_KERNEL wins over OPENBLAS_CORETYPE; a refused one falls back to OPENBLAS_CORETYPE.
+        let both = try kernelInfo(["RECKIT_BLAS_KERNEL": high, "OPENBLAS_CORETYPE": low])
+        #expect(both.kernel.lowercased() == high.lowercased() && both.source == "RECKIT_BLAS_KERNEL", "\(both)")
+        let bogus = try kernelInfo(["RECKIT_BLAS_KERNEL": "Pentium9", "OPENBLAS_CORETYPE": low])
         #expect(bogus.stderr.contains("RECKIT_BLAS_KERNEL=Pentium9 refused: unknown kernel name"))
-        #expect(bogus.stdout.contains("chosen by: auto"))
+        #expect(bogus.kernel.lowercased() == low.lowercased() && bogus.source == "OPENBLAS_CORETYPE", "\(bogus)")
+        let bogusAlone = try kernelInfo(["RECKIT_BLAS_KERNEL": "Pentium9"])
+        #expect(bogusAlone.source == "auto" && tier(of: bogusAlone.kernel) == tier(of: high))
     }
 
     @Test func unsupportedKernelIsRefusedNotRun() throws {

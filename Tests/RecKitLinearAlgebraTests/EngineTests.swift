@@ -1,16 +1,58 @@
+import Foundation
 import Testing
 import CReckitShim
 import RecKitLinearAlgebra
 
 /// Kernel selection, threads and execution settings.
 @Suite(.serialized) struct EngineTests {
-    @Test func reportedKernelIsSupportedByThisCPU() {
+    /// The kernel in use follows the documented precedence for *this* process's environment, whatever
+    /// the host sets: RECKIT_BLAS_KERNEL, then OPENBLAS_CORETYPE, then automatic selection. Automatic
+    /// selection with neither variable set is tested in a subprocess (`CLITests`), so that this test
+    /// holds on hosts that set OPENBLAS_CORETYPE.
+    @Test func kernelInUseFollowsTheEnvironment() throws {
         let current = BLASKernel.current
-        let entry = BLASKernel.known.first { $0.name.lowercased() == current.lowercased() }
-        #expect(entry != nil, "OpenBLAS reports \(current), which RecKit does not know")
-        #expect(entry?.isSupported == true, "kernel \(current) in use but this CPU/OS cannot run it")
-        let best = BLASKernel.supported.map(\.tier).max() ?? -1
-        #expect(entry?.tier == best, "automatic selection must use the highest tier this CPU supports")
+        let entry = try #require(BLASKernel.known.first { $0.name.lowercased() == current.lowercased() },
+                                 "OpenBLAS reports \(current), which RecKit does not know")
+        #expect(entry.isSupported, "kernel \(current) in use but this CPU/OS cannot run it")
+
+        func runnable(_ name: String) -> BLASKernel? {
+            BLASKernel.known.first { $0.name.lowercased() == name.lowercased() && $0.isSupported }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let requested = environment["RECKIT_BLAS_KERNEL"].flatMap { $0.isEmpty || $0.lowercased() == "auto" ? nil : $0 }
+        let coretype = environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let requested, let kernel = runnable(requested) {
+            #expect(BLASKernel.selectionSource == "RECKIT_BLAS_KERNEL")
+            #expect(current.lowercased() == kernel.name.lowercased(), "RECKIT_BLAS_KERNEL=\(requested) not honoured")
+        } else if let coretype, runnable(coretype) != nil {
+            #expect(BLASKernel.selectionSource == "OPENBLAS_CORETYPE", "OPENBLAS_CORETYPE=\(coretype) must be honoured")
+            #expect(current.lowercased() == coretype.lowercased(), "OPENBLAS_CORETYPE=\(coretype) set, \(current) in use")
+        } else if coretype == nil {
+            #expect(BLASKernel.selectionSource == "auto")
+            let best = BLASKernel.supported.map(\.tier).max() ?? -1
+            #expect(entry.tier == best, "automatic selection must use the highest tier this CPU supports")
+        }
+        // A refused override says so.
+        if let requested, runnable(requested) == nil {
+            #expect(BLASKernel.environmentRefusal?.contains("RECKIT_BLAS_KERNEL=\(requested) refused") == true)
+        }
+    }
+
+    /// RecKit switches OpenBLAS through environment variables that OpenBLAS reads, but it must leave
+    /// the user's environment as it found it: child processes inherit it. `/proc/self/environ` holds
+    /// the environment the process started with.
+    @Test func kernelSelectionLeavesTheEnvironmentAsItWas() throws {
+        _ = BLASKernel.current
+        guard let start = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/environ")) else { return }
+        var initial: [String: String] = [:]
+        for entry in start.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            if let eq = text.firstIndex(of: "=") { initial[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+        }
+        for name in ["OPENBLAS_CORETYPE", "OPENBLAS_THREAD_TIMEOUT"] {
+            let now = getenv(name).map { String(cString: $0) }
+            #expect(now == initial[name], "\(name) was \(initial[name] ?? "unset") at start, is \(now ?? "unset") now")
+        }
     }
 
     @Test func unsupportedOrUnknownOverridesAreRefused() throws {

@@ -70,7 +70,7 @@ int reckit_blas_can_switch(void);
 int reckit_blas_select_kernel(const char *name);
 /* How the kernel in use was chosen: "auto", "RECKIT_BLAS_KERNEL", "OPENBLAS_CORETYPE", "api". */
 const char *reckit_blas_selection_source(void);
-/* Message explaining why an environment override was refused at start-up, or NULL. */
+/* Why environment overrides were refused at start-up (one message per line), or NULL. */
 const char *reckit_blas_env_refusal(void);
 /* How long idle OpenBLAS workers spin before sleeping (see shim.c): a description for `reckit info`. */
 const char *reckit_blas_spin_setting(void);

@@ -6,8 +6,17 @@ import CReckitShim
 /// support (CPUID and XGETBV) and switches OpenBLAS to the highest instruction-set tier it can run
 /// (AVX-512 "SkylakeX" > AVX2 "Haswell"/"Zen" > AVX "Sandybridge" > SSE). OpenBLAS's own pick is
 /// kept when it is already of the best tier. A kernel the CPU or OS cannot execute is never
-/// selected. Override with the environment variable `RECKIT_BLAS_KERNEL=NAME` (or `auto`) or
-/// with ``select(_:)``.
+/// selected.
+///
+/// Overrides, in order of precedence:
+/// 1. ``select(_:)`` in code;
+/// 2. the environment variable `RECKIT_BLAS_KERNEL=NAME` (`auto` means automatic selection);
+/// 3. OpenBLAS's own `OPENBLAS_CORETYPE=NAME`, which some hosts set because older OpenBLAS builds
+///    misbehave on newer CPUs; RecKit keeps it rather than "upgrading" it.
+///
+/// An override naming a kernel this CPU or OS cannot run is refused with a message on standard error
+/// (see ``environmentRefusal``) and the next rule applies. ``selectionSource`` says which rule chose
+/// the kernel in use. RecKit never changes these variables: child processes see what the user set.
 public struct BLASKernel: Sendable, Equatable, CustomStringConvertible {
     /// Kernel name as OpenBLAS spells it, e.g. `"SkylakeX"`.
     public let name: String
@@ -39,7 +48,7 @@ public struct BLASKernel: Sendable, Equatable, CustomStringConvertible {
     /// How ``current`` was chosen: `"auto"`, `"RECKIT_BLAS_KERNEL"`, `"OPENBLAS_CORETYPE"` or `"api"`.
     public static var selectionSource: String { String(cString: reckit_blas_selection_source()) }
 
-    /// Why an environment override was refused at start-up, if one was.
+    /// Why environment overrides were refused at start-up (one message per line), if any was.
     public static var environmentRefusal: String? { reckit_blas_env_refusal().map { String(cString: $0) } }
 
     /// The kernel automatic selection picks on this machine.
