@@ -39,3 +39,4 @@ done
 out="$("$work/Client/.build/release/Client" ${data:+"$data"})"
 echo "$out"
 [ "$(printf '%s\n' "$out" | tail -n 1)" = "client tour: OK" ] || { echo "client-check: the tour did not finish with 'client tour: OK'" >&2; exit 1; }
+echo "client-check: resolved, built and ran the client in ${SECONDS} s"
