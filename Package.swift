@@ -39,9 +39,12 @@ let package = Package(
         // not inherit the module map's `link` lines.
         .target(name: "CReckitShim", dependencies: ["COpenBLAS"], linkerSettings: [.linkedLibrary("lapacke")]),
 
+        // MARK: - Kernels: the only Swift code that calls the shim; each back end registers its kernels
+        .target(name: "RecKitKernels", dependencies: ["CReckitShim"], swiftSettings: engineSettings),
+
         // MARK: - Public API
-        .target(name: "RecKitLinearAlgebra", dependencies: ["CReckitShim"], swiftSettings: engineSettings),
-        .target(name: "RecKitData", dependencies: ["CReckitShim", "RecKitLinearAlgebra"], swiftSettings: engineSettings),
+        .target(name: "RecKitLinearAlgebra", dependencies: ["RecKitKernels"], swiftSettings: engineSettings),
+        .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: engineSettings),
         .target(name: "RecKitAlgorithms", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: engineSettings),
         .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms"], swiftSettings: engineSettings),
         .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: engineSettings),
@@ -59,9 +62,10 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "RecKitTestSupport", dependencies: ["RecKitLinearAlgebra"], path: "Tests/RecKitTestSupport"),
+        .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim"]),
         .testTarget(
             name: "RecKitLinearAlgebraTests",
-            dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport", "CReckitShim"],
+            dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport"],
             swiftSettings: simdSettings
         ),
         .testTarget(

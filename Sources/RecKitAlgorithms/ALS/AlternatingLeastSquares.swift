@@ -214,7 +214,7 @@ public enum AlternatingLeastSquares {
     /// themselves; results do not depend on the split.
     static func solveSide<T: Scalar>(_ r: CSRMatrix<T>, fixed y: Matrix<T>, into x: inout Matrix<T>, side: String,
                                      options: ALSOptions, context: ExecutionContext) throws {
-        let f = options.factors, n = r.rows
+        let f = options.factors
         let lambda = T(options.regularization)
         var alpha: T = 0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = T(a) }
@@ -230,49 +230,16 @@ public enum AlternatingLeastSquares {
         // none smaller than ~4096 entries' worth.
         let perRow = cgSteps != nil ? f / 4 : f / 3
         let parts = r.balancedRowRanges(parts: Swift.min(context.threads * 8, (r.nonZeroCount + r.rows * perRow) / 4096 + 1), perRow: perRow)
-        let workSize = ALSRowKernels.workSize(f: f, exact: cgSteps == nil)
-        let backend = context.backend
-        var failures = [(row: Int, order: Int)?](repeating: nil, count: parts.count)
-        r.rowOffsets.withUnsafeBufferPointer { ob in
-            r.columnIndices.withUnsafeBufferPointer { cb in
-                r.values.withUnsafeBufferPointer { vb in
-                    gram.storage.withUnsafeBufferPointer { gb in
-                        y.storage.withUnsafeBufferPointer { yb in
-                            x.storage.withUnsafeMutableBufferPointer { xb in
-                                failures.withUnsafeMutableBufferPointer { fb in
-                                    let csr = ALSRowKernels.Rows(offsets: ob.baseAddress!, columns: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                                                 values: vb.baseAddress ?? UnsafePointer(bitPattern: 8)!, nnz: r.nonZeroCount)
-                                    let G = implicit ? gb.baseAddress : nil, Y = yb.baseAddress!, X = xb.baseAddress!, F = fb.baseAddress!
-                                    Parallel.forEachPart(parts.count, threads: context.threads) { part in
-                                        let work = UnsafeMutablePointer<T>.allocate(capacity: workSize)
-                                        work.initialize(repeating: 0, count: workSize)
-                                        defer { work.deallocate() }
-                                        if let steps = cgSteps {
-                                            ALSRowKernels.conjugateGradient(backend, rows: parts[part], f: f, csr: csr, gram: G!, y: Y, x: X,
-                                                                            alpha: alpha, steps: steps, work: work)
-                                        } else {
-                                            F[part] = ALSRowKernels.solve(backend, rows: parts[part], f: f, csr: csr, gram: G, lambda: lambda,
-                                                                          y: Y, x: X, alpha: alpha, work: work)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if let (row, order) = failures.lazy.compactMap({ $0 }).first {
+        let failure = ALSKernels.solveRows(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
+                                           fixed: y.storage, gram: implicit ? gram.storage : nil, lambda: lambda, alpha: alpha,
+                                           cgSteps: cgSteps, into: &x.storage, context: context)
+        if let (row, order) = failure {
             throw LinearAlgebraError.invalidArgument(
                 "ALS: the least-squares system of \(side) \(row) (\(r.rowOffsets[row + 1] - r.rowOffsets[row]) entries) is singular "
                 + "in \(T.dtype) (leading minor \(order) of \(f) is not positive); raise the regularization above \(options.regularization)")
         }
-        try x.storage.withUnsafeBufferPointer { try checkFinite($0.baseAddress!, rows: n, f: f, side: side) }
-    }
-
-    static func checkFinite<T: Scalar>(_ x: UnsafePointer<T>, rows: Int, f: Int, side: String) throws {
-        if let k = VectorKernels.firstNonFinite(x, rows * f) {
-            throw LinearAlgebraError.invalidArgument("ALS: the factors of \(side) \(k / f) became non-finite; raise the regularization")
+        if let row = ALSKernels.firstNonFiniteRow(x.storage, f: f) {
+            throw LinearAlgebraError.invalidArgument("ALS: the factors of \(side) \(row) became non-finite; raise the regularization")
         }
     }
 
@@ -288,44 +255,9 @@ public enum AlternatingLeastSquares {
         var alpha = 0.0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = a }
         let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
-        var partial = [Double](repeating: 0, count: parts.count)
-        r.rowOffsets.withUnsafeBufferPointer { O in
-            r.columnIndices.withUnsafeBufferPointer { J in
-                r.values.withUnsafeBufferPointer { R in
-                    x.storage.withUnsafeBufferPointer { xb in
-                        y.storage.withUnsafeBufferPointer { yb in
-                            partial.withUnsafeMutableBufferPointer { out in
-                                let X = xb.baseAddress!, Y = yb.baseAddress!, sums = out.baseAddress!
-                                Parallel.forEachPart(parts.count) { part in
-                                    var loss = 0.0
-                                    for u in parts[part] {
-                                        let xu = X + u * f
-                                        for q in O[u]..<O[u + 1] {
-                                            let dot = SwiftALS<T>.dot(xu, Y + Int(J[q]) * f, f).doubleValue, v = R[q].doubleValue
-                                            if implicit {
-                                                // c(p − xᵀy)² replaces the (xᵀy)² the trace term counted
-                                                let c = 1 + alpha * v, p = v > 0 ? 1.0 : 0.0
-                                                loss += c * (p - dot) * (p - dot) - dot * dot
-                                            } else {
-                                                let i = Int(J[q]), yi = Y + i * f
-                                                var e = v - dot, norms = SwiftALS<T>.dot(xu, xu, f).doubleValue + SwiftALS<T>.dot(yi, yi, f).doubleValue
-                                                if biased {
-                                                    e -= mean + bu[u] + bi[i]
-                                                    norms += bu[u] * bu[u] + bi[i] * bi[i]
-                                                }
-                                                loss += e * e + lambda * norms
-                                            }
-                                        }
-                                    }
-                                    sums[part] = loss
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        var total = partial.reduce(0, +)
+        var total = ALSKernels.entryLoss(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
+                                         x: x.storage, y: y.storage, alpha: implicit ? alpha : nil, lambda: lambda,
+                                         biases: biased ? (mean, bu, bi) : nil)
         if implicit {
             // Σ over all pairs of (xᵀy)² = trace((XᵀX)(YᵀY)), plus λ(‖X‖² + ‖Y‖²)
             let xtx = try LinearAlgebra.gram(x, transposeA: true, context: context)

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import CReckitShim
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -63,80 +57,17 @@ public enum BayesianPersonalizedRanking {
         let run = try SGDSchedule.run(&params, options: options, name: "BPR", validating: false,
                                       progress: { e, loss, _, s in progress?(e, loss, accuracy.last ?? 0, s) },
                                       validate: { _ in 0 }) { epoch, lr, params in
-            var loss = [Double](repeating: 0, count: blocks * blocks), correct = [Int](repeating: 0, count: blocks * blocks)
             var rounds = Array(0..<blocks)
             var roundOrder = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 7_919)
             rounds.shuffle(using: &roundOrder)
-            params.withPointers { p, q, _, bi in
-                strata.entries.withUnsafeMutableBufferPointer { all in
-                    loss.withUnsafeMutableBufferPointer { lb in
-                        correct.withUnsafeMutableBufferPointer { cb in
-                            for round in rounds {
-                                Parallel.forEachPart(blocks, threads: threads) { userBlock in
-                                    let itemBlockIndex = (userBlock + round) % blocks
-                                    let b = userBlock * blocks + itemBlockIndex
-                                    let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
-                                    var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
-                                    SGDRatings.shuffle(block, using: &rng)
-                                    let negatives = blockStart[itemBlockIndex]..<blockStart[itemBlockIndex + 1]
-                                    (lb[b], cb[b]) = epochBlock(UnsafeBufferPointer(block), negatives: negatives, seen: seen, p, q, bi,
-                                                                stride: stride, lr: lr, reg: reg, rng: &rng)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            accuracy.append(Double(correct.reduce(0, +)) / Double(Swift.max(1, strata.entries.count)))
-            return loss.reduce(0, +) + params.penalty(reg: reg, regBias: reg)
+            let (loss, correct) = SGDKernels.stratifiedEpoch(
+                entries: &strata.entries, offsets: strata.offsets, blocks: blocks, roundOrder: rounds,
+                shuffleSeed: { options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64($0) }, parameters: &params,
+                update: .bpr(lr: lr, reg: reg, seen: seen, itemBlockStarts: blockStart), context: context.with(threads: threads))
+            accuracy.append(Double(correct) / Double(Swift.max(1, strata.entries.count)))
+            return loss + params.penalty(reg: reg, regBias: reg)
         }
         return BPRFactors(users: params.factors(params.p, order: strata.users), items: params.factors(params.q, order: strata.items),
                           itemBias: strata.items.map { params.itemBias[Int($0)] }, losses: run.losses, accuracy: accuracy, secondsPerEpoch: run.seconds)
-    }
-
-    /// SGD over one stratum's positives, negatives drawn from `negatives`; returns the loss and the
-    /// number of triples ranked correctly before their update.
-    static func epochBlock(_ entries: UnsafeBufferPointer<reckit_rating>, negatives: Range<Int>, seen: [[Int32]],
-                           _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ bi: UnsafeMutablePointer<Float>,
-                           stride: Int, lr: Float, reg: Float, rng: inout SeededGenerator) -> (Double, Int) {
-        guard !negatives.isEmpty else { return (0, 0) }
-        var loss = 0.0, correct = 0
-        let keep = SIMD8<Float>(repeating: 1 - lr * reg)
-        for e in entries {
-            let u = Int(e.user), i = Int(e.item)
-            var j = -1
-            for _ in 0..<16 {
-                let c = negatives.lowerBound + Int(rng.next().multipliedFullWidth(by: UInt64(negatives.count)).high)
-                if !binaryContains(seen[u], Int32(c)) { j = c; break }
-            }
-            if j < 0 { continue }
-            let pu = p + u * stride, qi = q + i * stride, qj = q + j * stride
-            var acc = SIMD8<Float>()
-            var t = 0
-            while t < stride { acc = acc.addingProduct(SIMDRow.load(pu + t), SIMDRow.load(qi + t) - SIMDRow.load(qj + t)); t += 8 }
-            let x = acc.sum() + bi[i] - bi[j]
-            if x > 0 { correct += 1 }
-            // ln(1 + e^{−x}) and σ(−x), computed stably
-            loss += Double(x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x)))
-            let z: Float = x > 0 ? exp(-x) / (1 + exp(-x)) : 1 / (1 + exp(x))
-            bi[i] += lr * (z - reg * bi[i])
-            bi[j] += lr * (-z - reg * bi[j])
-            let lz = SIMD8<Float>(repeating: lr * z)
-            t = 0
-            while t < stride {
-                let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t), c = SIMDRow.load(qj + t)
-                SIMDRow.store((keep * a).addingProduct(lz, b - c), pu + t)
-                SIMDRow.store((keep * b).addingProduct(lz, a), qi + t)
-                SIMDRow.store((keep * c).addingProduct(-lz, a), qj + t)
-                t += 8
-            }
-        }
-        return (loss, correct)
-    }
-
-    static func binaryContains(_ sorted: [Int32], _ x: Int32) -> Bool {
-        var lo = 0, hi = sorted.count
-        while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < x { lo = mid + 1 } else { hi = mid } }
-        return lo < sorted.count && sorted[lo] == x
     }
 }

@@ -1,4 +1,3 @@
-import CReckitShim
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -117,160 +116,35 @@ public enum BiasedMatrixFactorization {
         let blocks = SGDRatings.blockCount(threads: threads, rows: ratings.rows, columns: ratings.columns, stride: stride)
         var strata = SGDRatings.strata(split.train, blocks: blocks, rows: ratings.rows, columns: ratings.columns)
         let validationEntries = split.validation.map {
-            reckit_rating(user: strata.users[Int($0.user)], item: strata.items[Int($0.item)], rating: $0.rating)
+            RatingEntry(user: strata.users[Int($0.user)], item: strata.items[Int($0.item)], rating: $0.rating)
         }
         let mu = Float(ratings.values.reduce(0.0) { $0 + Double($1) } / Double(ratings.nonZeroCount))
         let scale = (ratings.values.min() ?? 0)...(ratings.values.max() ?? 0)
         var params = SGDParameters(users: ratings.rows, items: ratings.columns, factors: f, stride: stride,
                                    deviation: options.initialStandardDeviation, seed: options.seed)
         let reg = Float(options.regularization), regBias = Float(options.biasRegularization ?? options.regularization)
-        let native = context.backend == .blas
         let run = try SGDSchedule.run(&params, options: options, name: "biased MF", validating: !validationEntries.isEmpty, progress: progress,
                                       validate: { $0.rmse(validationEntries, mu: mu, clip: scale) }) { epoch, lr, params in
-            var squared = [Double](repeating: 0, count: blocks * blocks)
             var rounds = Array(0..<blocks)
             var roundOrder = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 7_919)
             rounds.shuffle(using: &roundOrder)
-            params.withPointers { p, q, bu, bi in
-                strata.entries.withUnsafeMutableBufferPointer { all in
-                    squared.withUnsafeMutableBufferPointer { sq in
-                        for round in rounds {
-                            // The strata (b, (b + round) mod B) share no user or item block.
-                            Parallel.forEachPart(blocks, threads: threads) { userBlock in
-                                let b = userBlock * blocks + (userBlock + round) % blocks
-                                let block = UnsafeMutableBufferPointer(rebasing: all[strata.offsets[b]..<strata.offsets[b + 1]])
-                                var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(b))
-                                SGDRatings.shuffle(block, using: &rng)
-                                sq[b] = native
-                                    ? reckit_sgd_biased_epoch(block.baseAddress, block.count, p, q, bu, bi, stride, mu, lr, reg, regBias)
-                                    : swiftEpoch(UnsafeBufferPointer(block), p, q, bu, bi, stride: stride, mu: mu, lr: lr, reg: reg, regBias: regBias)
-                            }
-                        }
-                    }
-                }
-            }
-            return squared.reduce(0, +) + params.penalty(reg: reg, regBias: regBias)
+            // The strata (b, (b + round) mod B) of a round share no user or item block.
+            let (squared, _) = SGDKernels.stratifiedEpoch(
+                entries: &strata.entries, offsets: strata.offsets, blocks: blocks, roundOrder: rounds,
+                shuffleSeed: { options.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64($0) }, parameters: &params,
+                update: .biased(mu: mu, lr: lr, reg: reg, regBias: regBias), context: context.with(threads: threads))
+            return squared + params.penalty(reg: reg, regBias: regBias)
         }
         return SGDFactors(users: params.factors(params.p, order: strata.users), items: params.factors(params.q, order: strata.items), globalMean: mu,
                           userBias: strata.users.map { params.userBias[Int($0)] }, itemBias: strata.items.map { params.itemBias[Int($0)] },
                           losses: run.losses, validationRMSE: run.validation, bestEpoch: run.bestEpoch, secondsPerEpoch: run.seconds)
     }
-
-    /// The pure-Swift back end's epoch over one block: the update of the shim's
-    /// `reckit_sgd_biased_epoch` in 8-wide SIMD. Returns the sum of squared errors.
-    static func swiftEpoch(_ entries: UnsafeBufferPointer<reckit_rating>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>,
-                           _ bu: UnsafeMutablePointer<Float>, _ bi: UnsafeMutablePointer<Float>, stride: Int,
-                           mu: Float, lr: Float, reg: Float, regBias: Float) -> Double {
-        var squared = 0.0
-        let keep = SIMD8<Float>(repeating: 1 - lr * reg)
-        for e in entries {
-            let u = Int(e.user), i = Int(e.item)
-            let pu = p + u * stride, qi = q + i * stride
-            var acc = SIMD8<Float>()
-            var t = 0
-            while t < stride { acc = acc.addingProduct(SIMDRow.load(pu + t), SIMDRow.load(qi + t)); t += 8 }
-            let err = e.rating - (mu + bu[u] + bi[i] + acc.sum())
-            squared += Double(err) * Double(err)
-            bu[u] += lr * (err - regBias * bu[u])
-            bi[i] += lr * (err - regBias * bi[i])
-            let le = SIMD8<Float>(repeating: lr * err)
-            t = 0
-            while t < stride {
-                let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t)
-                SIMDRow.store((keep * a).addingProduct(le, b), pu + t)
-                SIMDRow.store((keep * b).addingProduct(le, a), qi + t)
-                t += 8
-            }
-        }
-        return squared
-    }
 }
 
-/// Unaligned 8-float loads and stores of padded factor rows.
-enum SIMDRow {
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
-}
-
-/// The parameters SGD trains: padded factor rows (`stride` floats, a multiple of 8) and biases.
-struct SGDParameters {
-    let factors: Int, stride: Int
-    var p: [Float], q: [Float], userBias: [Float], itemBias: [Float]
-
-    init(users: Int, items: Int, factors: Int, stride: Int, deviation: Double, seed: UInt64) {
-        self.factors = factors
-        self.stride = stride
-        p = Self.initial(rows: users, factors: factors, stride: stride, deviation: deviation, seed: seed)
-        q = Self.initial(rows: items, factors: factors, stride: stride, deviation: deviation, seed: seed &+ 1)
-        userBias = [Float](repeating: 0, count: users)
-        itemBias = [Float](repeating: 0, count: items)
-    }
-
-    /// `rows` padded factor rows. Each value is the sum of four 16-bit uniforms, centred and scaled
-    /// to variance σ²: a bell-shaped stand-in for N(0, σ²) (within ±3.46σ), ~20× cheaper than
-    /// Box–Muller.
-    static func initial(rows: Int, factors: Int, stride: Int, deviation: Double, seed: UInt64) -> [Float] {
-        var rng = SeededGenerator(seed: seed)
-        var a = [Float](repeating: 0, count: rows * stride)
-        let unit = Float(deviation) * Float(3).squareRoot() / 65536
-        for r in 0..<rows {
-            for t in 0..<factors {
-                let x = rng.next()
-                let sum = Int(x & 0xFFFF) + Int((x >> 16) & 0xFFFF) + Int((x >> 32) & 0xFFFF) + Int(x >> 48)
-                a[r * stride + t] = Float(sum - 2 * 65536) * unit
-            }
-        }
-        return a
-    }
-
-    mutating func withPointers<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                                           UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        try p.withUnsafeMutableBufferPointer { p in
-            try q.withUnsafeMutableBufferPointer { q in
-                try userBias.withUnsafeMutableBufferPointer { bu in
-                    try itemBias.withUnsafeMutableBufferPointer { bi in try body(p.baseAddress!, q.baseAddress!, bu.baseAddress!, bi.baseAddress!) }
-                }
-            }
-        }
-    }
-
-    /// `λ(‖P‖² + ‖Q‖²) + λ_b(‖b_u‖² + ‖b_i‖²)`.
-    func penalty(reg: Float, regBias: Float) -> Double {
-        func sq(_ a: [Float]) -> Double {
-            a.withUnsafeBufferPointer { b in
-                var acc = SIMD8<Float>(), k = 0
-                while k + 8 <= b.count { let v = UnsafeRawPointer(b.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self); acc = acc.addingProduct(v, v); k += 8 }
-                return Double(acc.sum()) + b[k...].reduce(0.0) { $0 + Double($1) * Double($1) }
-            }
-        }
-        return Double(reg) * (sq(p) + sq(q)) + Double(regBias) * (sq(userBias) + sq(itemBias))
-    }
-
-    func predict(_ u: Int, _ i: Int, mu: Float) -> Float {
-        var s = mu + userBias[u] + itemBias[i]
-        for t in 0..<factors { s += p[u * stride + t] * q[i * stride + t] }
-        return s
-    }
-
-    func rmse(_ entries: [reckit_rating], mu: Float, clip: ClosedRange<Float>) -> Double {
-        var sum = 0.0
-        for e in entries {
-            let r = Swift.min(clip.upperBound, Swift.max(clip.lowerBound, predict(Int(e.user), Int(e.item), mu: mu)))
-            sum += Double(e.rating - r) * Double(e.rating - r)
-        }
-        return (sum / Double(Swift.max(1, entries.count))).squareRoot()
-    }
-
-    /// Unpadded rows in the caller's numbering: row `r` is padded row `order[r]` of `a`.
+extension SGDParameters {
+    /// Unpadded rows as a matrix in the caller's numbering: row `r` is padded row `order[r]` of `a`.
     func factors(_ a: [Float], order: [Int32]) -> Matrix<Float> {
-        // Built as an array: Matrix's element-closure initialiser is generic across modules and
-        // would run unspecialised here.
-        var out = [Float](repeating: 0, count: order.count * factors)
-        for (r, row) in order.enumerated() {
-            let from = Int(row) * stride
-            out.replaceSubrange(r * factors..<(r + 1) * factors, with: a[from..<(from + factors)])
-        }
-        return try! Matrix(rows: order.count, columns: factors, elements: out)
+        Matrix(rows: order.count, columns: factors, uncheckedStorage: unpadded(a, order: order))
     }
 }
 
@@ -322,15 +196,15 @@ enum SGDRatings {
         }
     }
 
-    static func entries(_ r: CSRMatrix<Float>) -> [reckit_rating] {
-        var out: [reckit_rating] = []
+    static func entries(_ r: CSRMatrix<Float>) -> [RatingEntry] {
+        var out: [RatingEntry] = []
         out.reserveCapacity(r.nonZeroCount)
-        for u in 0..<r.rows { for k in r.range(ofRow: u) { out.append(reckit_rating(user: Int32(u), item: r.columnIndices[k], rating: r.values[k])) } }
+        for u in 0..<r.rows { for k in r.range(ofRow: u) { out.append(RatingEntry(user: Int32(u), item: r.columnIndices[k], rating: r.values[k])) } }
         return out
     }
 
     /// `fraction` of the ratings, chosen at random, set aside.
-    static func holdOut(_ r: CSRMatrix<Float>, fraction: Double, seed: UInt64) -> (train: [reckit_rating], validation: [reckit_rating]) {
+    static func holdOut(_ r: CSRMatrix<Float>, fraction: Double, seed: UInt64) -> (train: [RatingEntry], validation: [RatingEntry]) {
         var all = entries(r)
         guard fraction > 0 else { return (all, []) }
         var rng = SeededGenerator(seed: seed)
@@ -370,8 +244,8 @@ enum SGDRatings {
     /// threads never write the same cache line of the factor and bias arrays except at a block's
     /// edge. `users[u]` (`items[i]`) is the internal index of user `u` (item `i`); one block keeps
     /// the original numbering. Item block `b` is internal items `itemBlockStarts[b]..<itemBlockStarts[b + 1]`.
-    static func strata(_ entries: [reckit_rating], blocks: Int, rows: Int, columns: Int)
-        -> (entries: [reckit_rating], offsets: [Int], users: [Int32], items: [Int32], itemBlockStarts: [Int]) {
+    static func strata(_ entries: [RatingEntry], blocks: Int, rows: Int, columns: Int)
+        -> (entries: [RatingEntry], offsets: [Int], users: [Int32], items: [Int32], itemBlockStarts: [Int]) {
         var userWeight = [Int](repeating: 0, count: rows), itemWeight = [Int](repeating: 0, count: columns)
         for e in entries { userWeight[Int(e.user)] += 1; itemWeight[Int(e.item)] += 1 }
         let ub = blockLabels(userWeight, blocks: blocks, seed: 1), ib = blockLabels(itemWeight, blocks: blocks, seed: 2)
@@ -381,27 +255,18 @@ enum SGDRatings {
             return index
         }
         let users = renumber(ub), items = renumber(ib)
-        func stratum(_ e: reckit_rating) -> Int { ub[Int(e.user)] * blocks + ib[Int(e.item)] }
+        func stratum(_ e: RatingEntry) -> Int { ub[Int(e.user)] * blocks + ib[Int(e.item)] }
         var offsets = [Int](repeating: 0, count: blocks * blocks + 1)
         for e in entries { offsets[stratum(e) + 1] += 1 }
         for b in 0..<(blocks * blocks) { offsets[b + 1] += offsets[b] }
         var fill = offsets, out = entries
         for e in entries {
-            out[fill[stratum(e)]] = reckit_rating(user: users[Int(e.user)], item: items[Int(e.item)], rating: e.rating)
+            out[fill[stratum(e)]] = RatingEntry(user: users[Int(e.user)], item: items[Int(e.item)], rating: e.rating)
             fill[stratum(e)] += 1
         }
         var starts = [0]
         for b in 0..<blocks { starts.append(starts[b] + ib.lazy.filter { $0 == b }.count) }
         return (out, offsets, users, items, starts)
-    }
-
-    /// Fisher–Yates in place.
-    static func shuffle<G: RandomNumberGenerator>(_ a: UnsafeMutableBufferPointer<reckit_rating>, using rng: inout G) {
-        guard a.count > 1 else { return }
-        for k in stride(from: a.count - 1, to: 0, by: -1) {
-            let j = Int(rng.next().multipliedFullWidth(by: UInt64(k + 1)).high)  // uniform in 0...k (Lemire)
-            a.swapAt(k, j)
-        }
     }
 
     /// NaN/∞, or a hundredfold growth over the first epoch's loss, ends training with a hint.

@@ -1,4 +1,3 @@
-import CReckitShim
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -57,66 +56,14 @@ public enum SVDPlusPlus {
             var rng = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 1_000_003)
             var users = Array(0..<train.rows)
             users.shuffle(using: &rng)
-            var squared = 0.0
-            var z = [Float](repeating: 0, count: stride), g = [Float](repeating: 0, count: stride)
-            var order: [Int] = []
-            params.withPointers { p, q, bu, bi, y in
-                z.withUnsafeMutableBufferPointer { zb in
-                    g.withUnsafeMutableBufferPointer { gb in
-                        let z = zb.baseAddress!, g = gb.baseAddress!
-                        for u in users {
-                            let row = train.range(ofRow: u)
-                            guard !row.isEmpty else { continue }
-                            let norm = 1 / Float(row.count).squareRoot()
-                            implicitSum(train, row, y, stride: stride, norm: norm, into: z)
-                            g.update(repeating: 0, count: stride)
-                            order = Array(row)
-                            order.shuffle(using: &rng)
-                            let pu = p + u * stride
-                            for k in order {
-                                let i = Int(train.columnIndices[k]), qi = q + i * stride
-                                var dot = SIMD8<Float>()
-                                var t = 0
-                                while t < stride { dot = dot.addingProduct(SIMDRow.load(qi + t), SIMDRow.load(pu + t) + SIMDRow.load(z + t)); t += 8 }
-                                let err = train.values[k] - (mu + bu[u] + bi[i] + dot.sum())
-                                squared += Double(err) * Double(err)
-                                bu[u] += lr * (err - regBias * bu[u])
-                                bi[i] += lr * (err - regBias * bi[i])
-                                let le = SIMD8<Float>(repeating: lr * err), keep = SIMD8<Float>(repeating: 1 - lr * reg)
-                                let en = SIMD8<Float>(repeating: err * norm)
-                                t = 0
-                                while t < stride {
-                                    let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t), c = SIMDRow.load(z + t)
-                                    SIMDRow.store((keep * a).addingProduct(le, b), pu + t)
-                                    SIMDRow.store((keep * b).addingProduct(le, a + c), qi + t)
-                                    SIMDRow.store(SIMDRow.load(g + t).addingProduct(en, b), g + t)
-                                    t += 8
-                                }
-                            }
-                            // One step for every y_j of the user: y ← (1 − lr·λ)^m·y + lr·g.
-                            let shrink = SIMD8<Float>(repeating: pow(1 - lr * regImplicit, order.count)), lrv = SIMD8<Float>(repeating: lr)
-                            for k in row {
-                                let yj = y + Int(train.columnIndices[k]) * stride
-                                var t = 0
-                                while t < stride { SIMDRow.store((shrink * SIMDRow.load(yj + t)).addingProduct(lrv, SIMDRow.load(g + t)), yj + t); t += 8 }
-                            }
-                        }
-                    }
-                }
-            }
+            let squared = SGDKernels.svdPlusPlusEpoch(offsets: train.rowOffsets, indices: train.columnIndices, values: train.values, users: users,
+                                                      rng: &rng, parameters: &params.base, implicitFactors: &params.y,
+                                                      mu: mu, lr: lr, reg: reg, regBias: regBias, regImplicit: regImplicit)
             return squared + params.base.penalty(reg: reg, regBias: regBias) + Double(regImplicit) * params.implicitNorm()
         }
         // Scores use p_u + z_u.
-        var combined = params.base.p
-        params.withPointers { _, _, _, _, y in
-            combined.withUnsafeMutableBufferPointer { cb in
-                var z = [Float](repeating: 0, count: stride)
-                for u in 0..<train.rows where !train.range(ofRow: u).isEmpty {
-                    z.withUnsafeMutableBufferPointer { implicitSum(train, train.range(ofRow: u), y, stride: stride, norm: 1 / Float(train.count(ofRow: u)).squareRoot(), into: $0.baseAddress!) }
-                    for t in 0..<stride { cb[u * stride + t] += z[t] }
-                }
-            }
-        }
+        let combined = SGDKernels.svdPlusPlusUserVectors(offsets: train.rowOffsets, indices: train.columnIndices, p: params.base.p,
+                                                         y: params.y, stride: stride)
         let identityUsers = (0..<Int32(ratings.rows)).map { $0 }, identityItems = (0..<Int32(ratings.columns)).map { $0 }
         let base = params.base
         let factors = SGDFactors(users: base.factors(combined, order: identityUsers), items: base.factors(base.q, order: identityItems),
@@ -125,26 +72,6 @@ public enum SVDPlusPlus {
         return SVDPlusPlusFactors(factors: factors, explicitUsers: base.factors(base.p, order: identityUsers),
                                   implicitItems: base.factors(params.y, order: identityItems))
     }
-
-    /// `z = norm · Σ_{k∈row} y_{col(k)}` over padded rows.
-    static func implicitSum(_ r: CSRMatrix<Float>, _ row: Range<Int>, _ y: UnsafeMutablePointer<Float>, stride: Int, norm: Float,
-                            into z: UnsafeMutablePointer<Float>) {
-        z.update(repeating: 0, count: stride)
-        for k in row {
-            let yj = y + Int(r.columnIndices[k]) * stride
-            var t = 0
-            while t < stride { SIMDRow.store(SIMDRow.load(z + t) + SIMDRow.load(yj + t), z + t); t += 8 }
-        }
-        let n = SIMD8<Float>(repeating: norm)
-        var t = 0
-        while t < stride { SIMDRow.store(SIMDRow.load(z + t) * n, z + t); t += 8 }
-    }
-
-    static func pow(_ x: Float, _ n: Int) -> Float {
-        var result: Float = 1, base = x, e = n
-        while e > 0 { if e & 1 == 1 { result *= base }; base *= base; e >>= 1 }
-        return result
-    }
 }
 
 /// SVD++'s parameters: those of biased MF plus the padded implicit factors `y`.
@@ -152,14 +79,9 @@ struct PlusParameters {
     var base: SGDParameters
     var y: [Float]
 
-    mutating func withPointers<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                                           UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> R) -> R {
-        y.withUnsafeMutableBufferPointer { yb in base.withPointers { p, q, bu, bi in body(p, q, bu, bi, yb.baseAddress!) } }
-    }
-
     func implicitNorm() -> Double { y.reduce(0.0) { $0 + Double($1) * Double($1) } }
 
-    func rmse(_ entries: [reckit_rating], train: CSRMatrix<Float>, mu: Float, clip: ClosedRange<Float>) -> Double {
+    func rmse(_ entries: [RatingEntry], train: CSRMatrix<Float>, mu: Float, clip: ClosedRange<Float>) -> Double {
         let s = base.stride, f = base.factors
         var sum = 0.0
         for e in entries {

@@ -20,7 +20,7 @@ public struct CholeskyFactorization<T: Scalar>: Sendable {
         if b.columns == 0 || n == 0 { return x }
         let info = lower.storage.withUnsafeBufferPointer { lb in
             x.storage.withUnsafeMutableBufferPointer { xb in
-                Kernels.choleskySolve((context ?? self.context).backend, n: n, nrhs: b.columns, l: lb.baseAddress!, ldl: n,
+                (context ?? self.context).kernels.choleskySolve(n: n, nrhs: b.columns, l: lb.baseAddress!, ldl: n,
                                       b: xb.baseAddress!, ldb: b.columns)
             }
         }
@@ -34,7 +34,7 @@ public struct CholeskyFactorization<T: Scalar>: Sendable {
     ///   zero on the factor's diagonal.
     public func inverse(context: ExecutionContext? = nil) throws -> Matrix<T> {
         let n = lower.rows, ctx = context ?? self.context
-        let (x, info) = lower.storage.withUnsafeBufferPointer { Kernels.choleskyInverse(ctx.backend, n: n, l: $0.baseAddress!, threads: ctx.threads) }
+        let (x, info) = lower.storage.withUnsafeBufferPointer { ctx.kernels.choleskyInverse(n: n, l: $0.baseAddress!, threads: ctx.threads) }
         if info != 0 { throw LinearAlgebraError.factorizationFailed(operation: "Cholesky inverse (potri)", info: info, hint: "the factor is singular") }
         return try Matrix(rows: n, columns: n, elements: x)
     }
@@ -57,7 +57,7 @@ extension LinearAlgebra {
         var l = try Check.symmetricInput(a.matrixView, "cholesky", context)
         let n = l.rows
         let info = l.storage.withUnsafeMutableBufferPointer {
-            Kernels.choleskyFactor(context.backend, n: n, a: $0.baseAddress!, lda: n, threads: context.threads)
+            context.kernels.choleskyFactor(n: n, a: $0.baseAddress!, lda: n, threads: context.threads)
         }
         if info > 0 { throw LinearAlgebraError.notPositiveDefinite(operation: "cholesky", order: info, batchIndex: nil) }
         if info < 0 { throw LinearAlgebraError.factorizationFailed(operation: "cholesky (potrf)", info: info, hint: "invalid argument") }
@@ -101,7 +101,7 @@ extension LinearAlgebra {
         try Check.threads(context)
         var factors = a, x = b
         if a.count == 0 || n == 0 || b.columns == 0 { return x }
-        let nrhs = b.columns, aStride = a.stride, bStride = b.stride, backend = context.backend
+        let nrhs = b.columns, aStride = a.stride, bStride = b.stride, kernels = context.kernels
         // Failures per item: 0 ok, > 0 order of the failing minor, −1 non-finite input.
         var status = [Int](repeating: 0, count: a.count)
         factors.storage.withUnsafeMutableBufferPointer { fb in
@@ -112,9 +112,9 @@ extension LinearAlgebra {
                         for i in items {
                             let f = F + i * aStride, rhs = X + i * bStride
                             if !allFinite(f, aStride) || !allFinite(rhs, bStride) { S[i] = -1; continue }
-                            let info = Kernels.choleskyFactor(backend, n: n, a: f, lda: n, threads: 1)
+                            let info = kernels.choleskyFactor(n: n, a: f, lda: n, threads: 1)
                             if info != 0 { S[i] = info; continue }
-                            _ = Kernels.choleskySolve(backend, n: n, nrhs: nrhs, l: f, ldl: n, b: rhs, ldb: nrhs)
+                            _ = kernels.choleskySolve(n: n, nrhs: nrhs, l: f, ldl: n, b: rhs, ldb: nrhs)
                         }
                     }
                 }

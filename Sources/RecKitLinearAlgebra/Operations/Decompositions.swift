@@ -33,8 +33,8 @@ extension LinearAlgebra {
         try Check.notEmpty(av, "qr")
         try Check.finite(av, "qr", "A")
         try Check.threads(context)
-        let (q, r) = try Kernels.qr(context.backend, av.materialized(), threads: context.threads)
-        return QRDecomposition(q: q, r: r)
+        let (q, r) = try KernelCall.run { try context.kernels.qr(av.materialized().kernelMatrix, threads: context.threads) }
+        return QRDecomposition(q: Matrix(q), r: Matrix(r))
     }
 
     /// Eigenvalues and eigenvectors of a symmetric matrix (syevd). Reads the lower triangle.
@@ -43,8 +43,8 @@ extension LinearAlgebra {
     /// - Complexity: `O(n³)`.
     public static func symmetricEigen<T: Scalar>(_ a: some MatrixRepresentable<T>, context: ExecutionContext = .current) throws -> SymmetricEigendecomposition<T> {
         let m = try Check.symmetricInput(a.matrixView, "symmetricEigen", context)
-        let (w, v) = try Kernels.symmetricEigen(context.backend, m, threads: context.threads)
-        return SymmetricEigendecomposition(values: w, vectors: v)
+        let (w, v) = try KernelCall.run { try context.kernels.symmetricEigen(m.kernelMatrix, threads: context.threads) }
+        return SymmetricEigendecomposition(values: w, vectors: Matrix(v))
     }
 
     /// Full (thin) singular value decomposition of a dense matrix (gesdd).
@@ -57,7 +57,7 @@ extension LinearAlgebra {
         try Check.notEmpty(av, "svd")
         try Check.finite(av, "svd", "A")
         try Check.threads(context)
-        let (u, s, vt) = try Kernels.svd(context.backend, av.materialized(), threads: context.threads)
-        return SingularValueDecomposition(u: u, singularValues: s, vt: vt)
+        let (u, s, vt) = try KernelCall.run { try context.kernels.svd(av.materialized().kernelMatrix, threads: context.threads) }
+        return SingularValueDecomposition(u: Matrix(u), singularValues: s, vt: Matrix(vt))
     }
 }

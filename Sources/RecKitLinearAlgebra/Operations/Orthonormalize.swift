@@ -67,7 +67,7 @@ extension LinearAlgebra {
         guard smallest > 0, shifted || smallest >= largest * unitRoundoff.squareRoot() * 4 else { return nil }
         l.storage.withUnsafeBufferPointer { lb in
             y.storage.withUnsafeMutableBufferPointer { yb in
-                Kernels.solveRightLowerTransposed(context.backend, m: m, n: n, l: lb.baseAddress!, ldl: n, y: yb.baseAddress!, ldy: n,
+                context.kernels.solveRightLowerTransposed(m: m, n: n, l: lb.baseAddress!, ldl: n, y: yb.baseAddress!, ldy: n,
                                                   threads: context.threads)
             }
         }

@@ -41,7 +41,7 @@ extension LinearAlgebra {
         av.withPointer { ap, lda in
             bv.withPointer { bp, ldb in
                 c.storage.withUnsafeMutableBufferPointer { cb in
-                    Kernels.gemm(context.backend, transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    context.kernels.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                  a: ap, lda: lda, b: bp, ldb: ldb, beta: beta, c: cb.baseAddress!, ldc: n,
                                  threads: context.threads)
                 }
@@ -90,7 +90,7 @@ extension LinearAlgebra {
         av.withPointer { ap, lda in
             x.withUnsafeBufferPointer { xb in
                 y.withUnsafeMutableBufferPointer { yb in
-                    Kernels.gemv(context.backend, trans: transposeA, m: av.rows, n: av.columns, alpha: alpha, a: ap, lda: lda,
+                    context.kernels.gemv(trans: transposeA, m: av.rows, n: av.columns, alpha: alpha, a: ap, lda: lda,
                                  x: xb.baseAddress!, beta: beta, y: yb.baseAddress!, threads: context.threads)
                 }
             }
@@ -129,8 +129,10 @@ extension LinearAlgebra {
         if k == 0 { c.storage.withUnsafeMutableBufferPointer { VectorKernels.scale(beta, $0.baseAddress!, $0.count) }; return }
         av.withPointer { ap, lda in
             c.storage.withUnsafeMutableBufferPointer { cb in
-                Kernels.syrk(context.backend, trans: transposeA, n: n, k: k, alpha: alpha, a: ap, lda: lda, beta: beta,
-                             c: cb.baseAddress!, ldc: n, threads: context.threads)
+                context.kernels.syrkLower(trans: transposeA, n: n, k: k, alpha: alpha, a: ap, lda: lda, beta: beta,
+                                          c: cb.baseAddress!, ldc: n, threads: context.threads)
+                let c = cb.baseAddress!
+                for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { c[i * n + j] = c[j * n + i] } }
             }
         }
     }
@@ -169,7 +171,7 @@ extension LinearAlgebra {
         }
         try Check.threads(context)
         if a.count == 0 || m == 0 || n == 0 { return }
-        let backend = context.backend
+        let kernels = context.kernels
         let aStride = a.stride, bStride = b.count == 1 ? 0 : b.stride, cStride = c.stride
         let lda = a.columns, ldb = b.columns
         a.storage.withUnsafeBufferPointer { ab in
@@ -179,7 +181,7 @@ extension LinearAlgebra {
                     Parallel.forEachChunk(count: a.count, threads: context.threads, minimumChunk: 1) { items in
                         for i in items {
                             if k == 0 { VectorKernels.scale(beta, C + i * cStride, cStride); continue }
-                            Kernels.gemm(backend, transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            kernels.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                          a: A! + i * aStride, lda: lda, b: B! + i * bStride, ldb: ldb, beta: beta,
                                          c: C + i * cStride, ldc: n, threads: 1)
                         }

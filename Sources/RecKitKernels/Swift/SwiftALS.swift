@@ -1,85 +1,5 @@
-import CReckitShim
-import RecKitLinearAlgebra
-
-/// The per-row solvers of ALS on both back ends, over raw CSR arrays and row-major factors.
-///
-/// Contract (both back ends compute the same thing; see `CReckitShim.h`): rows `rows` of the
-/// CSR matrix `(offsets, columns, values)` are solved; `y` is the fixed side (`columns × f`), `x`
-/// the side being solved (`rows × f`), each row overwritten.
-/// - ``conjugateGradient``: implicit feedback, `steps` CG steps from `x`'s row on
-///   `(G + Σ α·r·y yᵀ)·x = Σ (1 + α·r)·y` over the row's entries with `r > 0`, `G = YᵀY + λI`.
-/// - ``solve``: the same system formed and factored (Cholesky) when `gram` is given; otherwise the
-///   explicit weighted-λ system `(λ·n·I + Σ y yᵀ)·x = Σ r·y`. Empty rows get `x = 0`. Returns the
-///   first row whose system is not positive definite in this precision and the failing minor.
-///
-/// ``Backend/blas`` (the native back end) runs the shim's C kernels (AVX2 when the CPU has it,
-/// prefetching the rows of `y` a few entries ahead); ``Backend/swift`` runs the same algorithm in
-/// Swift SIMD. `work` holds ``workSize(f:exact:)`` elements per thread.
-enum ALSRowKernels {
-    /// Rows the exact solver gathers per chunk (the shim's constant, so both back ends share it).
-    static let gatherRows = Int(RECKIT_ALS_GATHER)
-
-    /// Scratch elements per thread: `A` (f²), `b` (f) and the gathered rows, or CG's three vectors.
-    static func workSize(f: Int, exact: Bool) -> Int { reckit_als_work_size(f, exact ? 1 : 0) }
-
-    struct Rows<T: Scalar> {
-        let offsets: UnsafePointer<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>, nnz: Int
-    }
-
-    static func conjugateGradient<T: Scalar>(_ backend: Backend, rows: Range<Int>, f: Int, csr: Rows<T>, gram: UnsafePointer<T>,
-                                             y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T, steps: Int,
-                                             work: UnsafeMutablePointer<T>) {
-        switch (backend, T.dtype) {
-        case (.blas, .float):
-            reckit_sals_cg(rows.lowerBound, rows.upperBound, f, csr.offsets, csr.columns, cast(csr.values), csr.nnz, cast(gram),
-                           cast(y), cast(x), Float(alpha.doubleValue), Int32(steps), cast(work))
-        case (.blas, .double):
-            reckit_dals_cg(rows.lowerBound, rows.upperBound, f, csr.offsets, csr.columns, cast(csr.values), csr.nnz, cast(gram),
-                           cast(y), cast(x), alpha.doubleValue, Int32(steps), cast(work))
-        case (.swift, .float):
-            SwiftALS<Float>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
-                                              alpha: Float(alpha.doubleValue), steps: steps, work: cast(work))
-        case (.swift, .double):
-            SwiftALS<Double>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
-                                               alpha: alpha.doubleValue, steps: steps, work: cast(work))
-        }
-    }
-
-    static func solve<T: Scalar>(_ backend: Backend, rows: Range<Int>, f: Int, csr: Rows<T>, gram: UnsafePointer<T>?, lambda: T,
-                                 y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T,
-                                 work: UnsafeMutablePointer<T>) -> (row: Int, order: Int)? {
-        var order = 0
-        let row: Int
-        switch (backend, T.dtype) {
-        case (.blas, .float):
-            row = reckit_sals_solve(rows.lowerBound, rows.upperBound, f, csr.offsets, csr.columns, cast(csr.values), csr.nnz,
-                                    gram.map { cast($0) }, Float(lambda.doubleValue), cast(y), cast(x), Float(alpha.doubleValue),
-                                    cast(work), &order)
-        case (.blas, .double):
-            row = reckit_dals_solve(rows.lowerBound, rows.upperBound, f, csr.offsets, csr.columns, cast(csr.values), csr.nnz,
-                                    gram.map { cast($0) }, lambda.doubleValue, cast(y), cast(x), alpha.doubleValue, cast(work), &order)
-        case (.swift, .float):
-            row = SwiftALS<Float>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: Float(lambda.doubleValue),
-                                        y: cast(y), x: cast(x), alpha: Float(alpha.doubleValue), work: cast(work), order: &order)
-        case (.swift, .double):
-            row = SwiftALS<Double>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: lambda.doubleValue,
-                                         y: cast(y), x: cast(x), alpha: alpha.doubleValue, work: cast(work), order: &order)
-        }
-        return row < 0 ? nil : (row, order)
-    }
-
-    // Reinterpretations between `T` and the concrete type its `dtype` names.
-    @inline(__always) static func cast<T, U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> { UnsafeRawPointer(p).assumingMemoryBound(to: U.self) }
-    @inline(__always) static func cast<T, U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
-    }
-    @inline(__always) static func cast<T, U>(_ r: Rows<T>) -> Rows<U> {
-        Rows(offsets: r.offsets, columns: r.columns, values: cast(r.values), nnz: r.nnz)
-    }
-}
-
 /// The pure-Swift back end's ALS row solvers: the C kernels' algorithm (als_template.h) in Swift
-/// SIMD. Instantiated only as `SwiftALS<Float>` and `SwiftALS<Double>` (from ``ALSRowKernels``),
+/// SIMD. Instantiated only as `SwiftALS<Float>` and `SwiftALS<Double>` (from ``SwiftBackend``),
 /// so every call below is specialised.
 enum SwiftALS<T: Scalar> {
     typealias V = T.Vector
@@ -131,7 +51,7 @@ enum SwiftALS<T: Scalar> {
         }
     }
 
-    static func conjugateGradient(rows: Range<Int>, f: Int, csr: ALSRowKernels.Rows<T>, gram: UnsafePointer<T>, y: UnsafePointer<T>,
+    static func conjugateGradient(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>, y: UnsafePointer<T>,
                                   x: UnsafeMutablePointer<T>, alpha: T, steps: Int, work: UnsafeMutablePointer<T>) {
         let r = work, p = work + f, ap = work + 2 * f
         let O = csr.offsets, J = csr.columns, R = csr.values
@@ -261,7 +181,7 @@ enum SwiftALS<T: Scalar> {
         return 0
     }
 
-    static func solve(rows: Range<Int>, f: Int, csr: ALSRowKernels.Rows<T>, gram: UnsafePointer<T>?, lambda: T, y: UnsafePointer<T>,
+    static func solve(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>?, lambda: T, y: UnsafePointer<T>,
                       x: UnsafeMutablePointer<T>, alpha: T, work: UnsafeMutablePointer<T>, order: inout Int) -> Int {
         let a = work, b = work + f * f, gathered = b + f
         let O = csr.offsets, J = csr.columns, R = csr.values
@@ -276,7 +196,7 @@ enum SwiftALS<T: Scalar> {
             b.update(repeating: 0, count: f)
             var q0 = begin
             while q0 < end {
-                let m = Swift.min(ALSRowKernels.gatherRows, end - q0)
+                let m = Swift.min(ALSKernels.gatherRows, end - q0)
                 for k in 0..<m {
                     let q = q0 + k, yq = y + Int(J[q]) * f
                     let wq: T = gram != nil ? alpha * R[q] : 1

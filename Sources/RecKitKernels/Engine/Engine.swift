@@ -18,9 +18,9 @@ public enum Engine {
     public static var defaultContext: ExecutionContext { settings.withLock { $0 } }
 
     /// Changes the process-wide default back end and/or thread count.
-    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for `threads < 1`.
+    /// - Throws: ``EngineError/invalidThreadCount(_:)`` for `threads < 1`.
     public static func setDefault(backend: Backend? = nil, threads: Int? = nil) throws {
-        if let t = threads, t < 1 { throw LinearAlgebraError.invalidArgument("threads must be at least 1, got \(t)") }
+        if let t = threads, t < 1 { throw EngineError.invalidThreadCount(t) }
         settings.withLock { ctx in
             if let b = backend { ctx.backend = b }
             if let t = threads { ctx.threads = t }

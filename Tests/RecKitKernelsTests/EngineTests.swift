@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import CReckitShim
-import RecKitLinearAlgebra
+import RecKitKernels
 
 /// Kernel selection, threads and execution settings.
 @Suite(.serialized) struct EngineTests {
@@ -88,8 +88,8 @@ import RecKitLinearAlgebra
         #expect(Engine.availableCores >= 1)
         #expect(ExecutionContext(backend: .swift, threads: 0).threads == 1)
         #expect(try Backend(parsing: "OpenBLAS") == .blas)
-        #expect(throws: LinearAlgebraError.self) { try Backend(parsing: "cuda") }
-        #expect(throws: LinearAlgebraError.self) { try Engine.setDefault(threads: 0) }
+        #expect(throws: EngineError.unknownBackend("cuda")) { try Backend(parsing: "cuda") }
+        #expect(throws: EngineError.invalidThreadCount(0)) { try Engine.setDefault(threads: 0) }
         let saved = ExecutionContext.current
         try Engine.setDefault(backend: .swift, threads: 1)
         #expect(ExecutionContext.current == ExecutionContext(backend: .swift, threads: 1))

@@ -1,24 +1,3 @@
-import Synchronization
-
-/// Which implementation runs the numerical kernels.
-public enum Backend: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    /// OpenBLAS and LAPACKE through the C shim.
-    case blas
-    /// RecKit's own cache-blocked, SIMD, multi-threaded Swift kernels.
-    case swift
-
-    public var description: String { rawValue }
-
-    /// Parses `"blas"`/`"openblas"` or `"swift"`.
-    public init(parsing text: String) throws {
-        switch text.lowercased() {
-        case "blas", "openblas": self = .blas
-        case "swift", "pure-swift", "pureswift": self = .swift
-        default: throw LinearAlgebraError.invalidArgument("unknown back end '\(text)'; use 'blas' or 'swift'")
-        }
-    }
-}
-
 /// Where and how wide an operation runs: the back end and the number of threads.
 ///
 /// Every operation takes a context (defaulting to ``ExecutionContext/current``). The threads are

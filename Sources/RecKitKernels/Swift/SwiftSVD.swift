@@ -9,15 +9,15 @@ enum SwiftSVD {
     static let maxSweeps = 60
 
     /// `A = U·diag(s)·Vt` with `U: m × p`, `s` descending (length p), `Vt: p × n`, `p = min(m, n)`.
-    static func svd<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (u: Matrix<T>, s: [T], vt: Matrix<T>) {
+    static func svd<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (u: KernelMatrix<T>, s: [T], vt: KernelMatrix<T>) {
         if a.rows < a.columns {
             let (u, s, vt) = try svd(a.transposed, threads: threads)
             return (vt.transposed, s, u.transposed)
         }
         let m = a.rows, n = a.columns
         // Tall: A = Q·R, then the Jacobi SVD of the n × n R.
-        var q: Matrix<T>? = nil
-        var work: Matrix<T>
+        var q: KernelMatrix<T>? = nil
+        var work: KernelMatrix<T>
         if m > n {
             let f = SwiftQR.qr(a, threads: threads)
             q = f.q
@@ -26,7 +26,7 @@ enum SwiftSVD {
             work = a.transposed
         }
         let len = work.columns // length of each column vector
-        var v = Matrix<T>.identity(n) // row i = right singular vector i
+        var v = KernelMatrix<T>.identity(n) // row i = right singular vector i
         try jacobi(&work, &v, len: len, threads: threads)
 
         // Singular values are the column norms; sort descending (ties keep index order).
@@ -37,8 +37,8 @@ enum SwiftSVD {
         let order = (0..<n).sorted { norms[$0] > norms[$1] || (norms[$0] == norms[$1] && $0 < $1) }
         let sigmaMax = norms[order[0]]
         let negligible = sigmaMax * T.ulpOfOne * T(len)
-        var urows = Matrix<T>(rows: n, columns: len)
-        var vt = Matrix<T>(rows: n, columns: n)
+        var urows = KernelMatrix<T>(rows: n, columns: len)
+        var vt = KernelMatrix<T>(rows: n, columns: n)
         var s = [T](repeating: 0, count: n)
         var deficient: [Int] = []
         for (k, i) in order.enumerated() {
@@ -53,9 +53,9 @@ enum SwiftSVD {
         }
         completeOrthonormalRows(&urows, missing: deficient)
 
-        var u: Matrix<T>
+        var u: KernelMatrix<T>
         if let q {
-            u = Matrix<T>(rows: m, columns: n)
+            u = KernelMatrix<T>(rows: m, columns: n)
             q.storage.withUnsafeBufferPointer { qb in
                 urows.storage.withUnsafeBufferPointer { ub in
                     u.storage.withUnsafeMutableBufferPointer { cb in
@@ -73,7 +73,7 @@ enum SwiftSVD {
 
     /// Rotates pairs of rows of `w` (and the same rows of `v`) until all pairs are orthogonal to
     /// working precision.
-    static func jacobi<T: Scalar>(_ w: inout Matrix<T>, _ v: inout Matrix<T>, len: Int, threads: Int) throws {
+    static func jacobi<T: Scalar>(_ w: inout KernelMatrix<T>, _ v: inout KernelMatrix<T>, len: Int, threads: Int) throws {
         let n = w.rows
         guard n > 1 else { return }
         let tol = T.ulpOfOne * T.squareRoot(T(len))
@@ -109,7 +109,7 @@ enum SwiftSVD {
             }
             if rotated == 0 { return }
         }
-        throw LinearAlgebraError.noConvergence(operation: "SVD (one-sided Jacobi)", iterations: maxSweeps)
+        throw KernelError.noConvergence(operation: "SVD (one-sided Jacobi)", iterations: maxSweeps)
     }
 
     /// Orthogonalises columns x, y (rows of W) by one Jacobi rotation when needed.
@@ -130,7 +130,7 @@ enum SwiftSVD {
 
     /// Fills rows `missing` of `u` with unit vectors orthogonal to every other row (modified
     /// Gram–Schmidt, twice), for singular vectors of zero singular values.
-    static func completeOrthonormalRows<T: Scalar>(_ u: inout Matrix<T>, missing: [Int]) {
+    static func completeOrthonormalRows<T: Scalar>(_ u: inout KernelMatrix<T>, missing: [Int]) {
         guard !missing.isEmpty else { return }
         let len = u.columns
         let missingSet = Set(missing)

@@ -8,14 +8,14 @@
 enum SwiftSymmetricEigen {
     /// Eigenvalues ascending and eigenvectors as the columns of an `n × n` matrix. Reads the lower
     /// triangle of `a`.
-    static func decompose<T: Scalar>(_ a: Matrix<T>, threads: Int) throws -> (values: [T], vectors: Matrix<T>) {
+    static func decompose<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (values: [T], vectors: KernelMatrix<T>) {
         let n = a.rows
-        if n == 1 { return ([a[0, 0]], Matrix.identity(1)) }
+        if n == 1 { return ([a[0, 0]], KernelMatrix.identity(1)) }
         var s = a
         for i in 0..<n { for j in (i + 1)..<n { s.storage[i * n + j] = s.storage[j * n + i] } }
 
         var d = [T](repeating: 0, count: n), e = [T](repeating: 0, count: n)
-        var reflectors = Matrix<T>(rows: n, columns: n) // row k holds v for H_k at columns k+1..<n
+        var reflectors = KernelMatrix<T>(rows: n, columns: n) // row k holds v for H_k at columns k+1..<n
         var tau = [T](repeating: 0, count: n)
         var p = [T](repeating: 0, count: n)
 
@@ -57,7 +57,7 @@ enum SwiftSymmetricEigen {
         e[n - 2] = s.storage[(n - 1) * n + (n - 2)]
         e[n - 1] = 0
 
-        var z = Matrix<T>.identity(n) // row j = eigenvector j in the tridiagonal basis
+        var z = KernelMatrix<T>.identity(n) // row j = eigenvector j in the tridiagonal basis
         try ql(&d, &e, &z, threads: threads)
 
         // Back-transform each eigenvector: x = H₀·H₁·…·H_{n−3}·z.
@@ -78,7 +78,7 @@ enum SwiftSymmetricEigen {
         }
 
         let order = (0..<n).sorted { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }
-        var vectors = Matrix<T>(rows: n, columns: n)
+        var vectors = KernelMatrix<T>(rows: n, columns: n)
         for (col, j) in order.enumerated() {
             for i in 0..<n { vectors.storage[i * n + col] = z.storage[j * n + i] }
         }
@@ -87,7 +87,7 @@ enum SwiftSymmetricEigen {
 
     /// Implicit QL on the tridiagonal (`d` diagonal, `e[i]` = T[i+1, i], `e[n−1] = 0`), rotating
     /// the rows of `z`. On return `d` holds the eigenvalues (unsorted).
-    static func ql<T: Scalar>(_ d: inout [T], _ e: inout [T], _ z: inout Matrix<T>, threads: Int) throws {
+    static func ql<T: Scalar>(_ d: inout [T], _ e: inout [T], _ z: inout KernelMatrix<T>, threads: Int) throws {
         let n = d.count
         let eps = T.ulpOfOne
         var f: T = 0, tst1: T = 0
@@ -101,7 +101,7 @@ enum SwiftSymmetricEigen {
                 var iterations = 0
                 repeat {
                     iterations += 1
-                    if iterations > 60 { throw LinearAlgebraError.noConvergence(operation: "symmetric eigendecomposition (QL)", iterations: 60) }
+                    if iterations > 60 { throw KernelError.noConvergence(operation: "symmetric eigendecomposition (QL)", iterations: 60) }
                     var g = d[l]
                     var p = (d[l + 1] - g) / (2 * e[l])
                     var r = hypot(p, 1)
@@ -141,7 +141,7 @@ enum SwiftSymmetricEigen {
     }
 
     /// Applies rotations in order to row pairs (i, i+1) of `z`: `(z_i, z_{i+1}) ← (c·z_i − s·z_{i+1}, s·z_i + c·z_{i+1})`.
-    static func applyRotations<T: Scalar>(_ rotations: [(Int, T, T)], to z: inout Matrix<T>, threads: Int) {
+    static func applyRotations<T: Scalar>(_ rotations: [(Int, T, T)], to z: inout KernelMatrix<T>, threads: Int) {
         let n = z.columns
         let parallel = rotations.count * n > 65_536 ? threads : 1
         z.storage.withUnsafeMutableBufferPointer { zb in

@@ -5,7 +5,7 @@
 /// reflector to a column is a SIMD dot and axpy, and the columns it updates are split across threads.
 enum SwiftQR {
     /// Thin QR of an `m × n` row-major matrix: `Q` is `m × p`, `R` is `p × n`, `p = min(m, n)`.
-    static func qr<T: Scalar>(_ a: Matrix<T>, threads: Int) -> (q: Matrix<T>, r: Matrix<T>) {
+    static func qr<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) -> (q: KernelMatrix<T>, r: KernelMatrix<T>) {
         let m = a.rows, n = a.columns, p = Swift.min(m, n)
         var w = a.transposed // n × m: row j = column j of A
         var tau = [T](repeating: 0, count: p)
@@ -23,11 +23,11 @@ enum SwiftQR {
                 }
             }
         }
-        var r = Matrix<T>(rows: p, columns: n)
+        var r = KernelMatrix<T>(rows: p, columns: n)
         for i in 0..<p { for j in i..<n { r.storage[i * n + j] = w.storage[j * m + i] } }
 
         // Q = H₀·H₁·…·H_{p−1}·[I; 0], column j built as a row of Qᵀ; H_k only touches columns j ≥ k.
-        var qt = Matrix<T>(rows: p, columns: m)
+        var qt = KernelMatrix<T>(rows: p, columns: m)
         for j in 0..<p { qt.storage[j * m + j] = 1 }
         w.storage.withUnsafeBufferPointer { wb in
             qt.storage.withUnsafeMutableBufferPointer { qb in

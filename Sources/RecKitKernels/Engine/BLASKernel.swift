@@ -70,44 +70,17 @@ public struct BLASKernel: Sendable, Equatable, CustomStringConvertible {
     /// Switches OpenBLAS to kernel `name` (case-insensitive; `"auto"` restores automatic selection).
     ///
     /// Call it before BLAS work starts, not while other threads run BLAS calls.
-    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for an unknown name, a kernel this CPU or
-    ///   OS cannot run (it would crash with an illegal instruction), or an OpenBLAS that cannot switch.
+    /// - Throws: ``EngineError`` for an unknown name, a kernel this CPU or OS cannot run (it would
+    ///   crash with an illegal instruction), or an OpenBLAS that cannot switch.
     public static func select(_ name: String) throws {
         let target = name.lowercased() == "auto" ? automaticChoice : name
         let rc = reckit_blas_select_kernel(target)
         switch rc {
         case 0: return
-        case 1:
-            throw LinearAlgebraError.invalidArgument(
-                "unknown OpenBLAS kernel '\(name)'; known: \(known.map(\.name).joined(separator: ", "))")
-        case 2:
-            throw LinearAlgebraError.invalidArgument(
-                "OpenBLAS kernel '\(name)' refused: this CPU or OS does not support its instructions "
-                + "(supported here: \(supported.map(\.name).joined(separator: ", ")))")
-        case 3:
-            throw LinearAlgebraError.invalidArgument("this OpenBLAS is not a DYNAMIC_ARCH build; its kernel cannot be changed")
-        default:
-            throw LinearAlgebraError.invalidArgument("OpenBLAS did not switch to '\(name)'; it is using \(current)")
+        case 1: throw EngineError.unknownKernel(name: name, known: known.map(\.name))
+        case 2: throw EngineError.kernelNotSupported(name: name, supported: supported.map(\.name))
+        case 3: throw EngineError.kernelSwitchUnavailable
+        default: throw EngineError.kernelSwitchFailed(name: name, current: current)
         }
-    }
-}
-
-/// What the CPU supports, as RecKit's kernels care about it.
-public struct CPUInfo: Sendable {
-    /// The CPU's brand string, e.g. `"AMD EPYC"`.
-    public let model: String
-    /// SIMD features present (and enabled by the OS where that matters).
-    public let features: [String]
-
-    /// The running machine.
-    public static var current: CPUInfo {
-        var buf = [CChar](repeating: 0, count: 64)
-        reckit_cpu_brand(&buf, Int32(buf.count))
-        let f = reckit_cpu_features()
-        let features = (0..<32).compactMap { (bit: UInt32) -> String? in
-            guard f & (1 << bit) != 0, let name = reckit_cpu_feature_name(bit) else { return nil }
-            return String(cString: name)
-        }
-        return CPUInfo(model: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), features: features)
     }
 }

@@ -1,0 +1,143 @@
+/// Sparse (CSR) × dense products, split between threads; each thread's rows run the back end's
+/// ``BackendKernels/csrTimesDense(transposed:rows:width:csr:b:ldb:c:ldc:)``.
+///
+/// Work is split by stored entries, not by rows, so the skewed row lengths of rating data (a few
+/// heavy users) do not leave one thread with most of the work. `Aᵀ·B` with a wide `B` splits `B`'s
+/// columns instead (no private buffers, no reduction); with a narrow `B` each thread scatters into
+/// a private buffer, and the buffers are summed in a fixed order. Products with a single vector use
+/// one Swift loop on both back ends (a gather from a vector that fits in cache has nothing to
+/// prefetch). Every result is deterministic for a given thread count.
+package enum SparseKernels {
+    /// `C = A·B` (`transposed == false`, `C` is `rows × k`) or `C = Aᵀ·B` (`C` is `columns × k`)
+    /// for a CSR `A` (`rows × columns`, arrays `offsets`, `indices`, `values`) and a row-major
+    /// `B` with `k` columns. `c` is resized when its count is not the output's, and overwritten.
+    package static func product<T: Scalar>(rows: Int, columns: Int, offsets: [Int], indices: [Int32], values: [T],
+                                           b: [T], k: Int, transposed: Bool, into c: inout [T], context: ExecutionContext) {
+        let outRows = transposed ? columns : rows
+        if c.count == outRows * k {
+            c.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            c = [T](repeating: 0, count: outRows * k)
+        }
+        switch T.dtype {
+        case .float:
+            c.withUnsafeMutableBufferPointer { cb in
+                cb.withMemoryRebound(to: Float.self) { out in
+                    typedProduct(rows: rows, columns: columns, offsets: offsets, indices: indices, values: unsafeBitCast(values, to: [Float].self),
+                                 b: unsafeBitCast(b, to: [Float].self), k: k, transposed: transposed, into: out.baseAddress, context: context)
+                }
+            }
+        case .double:
+            c.withUnsafeMutableBufferPointer { cb in
+                cb.withMemoryRebound(to: Double.self) { out in
+                    typedProduct(rows: rows, columns: columns, offsets: offsets, indices: indices, values: unsafeBitCast(values, to: [Double].self),
+                                 b: unsafeBitCast(b, to: [Double].self), k: k, transposed: transposed, into: out.baseAddress, context: context)
+                }
+            }
+        }
+    }
+
+    /// At most `parts` contiguous, non-empty row ranges of near-equal cost, a row costing its stored
+    /// entries plus `perRow`. Depends only on the arguments, so splits are deterministic.
+    package static func balancedRowRanges(offsets: [Int], parts: Int, perRow: Int = 0) -> [Range<Int>] {
+        let rows = offsets.count - 1, nonZeroCount = offsets.last ?? 0
+        let total = nonZeroCount + rows * perRow
+        guard parts > 1, rows > 1 else { return [0..<rows] }
+        var bounds = [0]
+        for p in 1..<parts {
+            // the first row whose starting cost reaches p/parts of the total
+            let target = total / parts * p + Swift.min(p, total % parts)
+            var lo = bounds.last!, hi = rows
+            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] + mid * perRow < target { lo = mid + 1 } else { hi = mid } }
+            bounds.append(lo)
+        }
+        bounds.append(rows)
+        return (0..<parts).map { bounds[$0]..<bounds[$0 + 1] }.filter { !$0.isEmpty }
+    }
+
+    /// The narrowest column slice a thread takes in a column-split transposed product.
+    static var columnSplitWidth: Int { 16 }
+
+    /// Threads worth using for `nnz · k` multiply-adds (a thread is not worth waking for less than ~64 K).
+    static func parts(nnz: Int, k: Int, threads: Int) -> Int { Swift.max(1, Swift.min(threads, nnz * Swift.max(k, 1) / 65_536 + 1)) }
+
+    /// Σ values[p]·x[columns[p]] over `start..<end`, four independent sums.
+    @inline(__always)
+    static func gatherDot<T: Scalar>(_ values: UnsafePointer<T>, _ columns: UnsafePointer<Int32>, _ start: Int, _ end: Int,
+                                     _ x: UnsafePointer<T>) -> T {
+        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+        var p = start
+        while p + 3 < end {
+            s0 += values[p] * x[Int(columns[p])]
+            s1 += values[p + 1] * x[Int(columns[p + 1])]
+            s2 += values[p + 2] * x[Int(columns[p + 2])]
+            s3 += values[p + 3] * x[Int(columns[p + 3])]
+            p += 4
+        }
+        while p < end { s0 += values[p] * x[Int(columns[p])]; p += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// `C += op(A)·B` into zeroed memory `C` of `op(A).rows × k` elements.
+    @inline(__always)
+    static func typedProduct<T: Scalar>(rows: Int, columns n: Int, offsets: [Int], indices: [Int32], values: [T], b: [T], k: Int,
+                                        transposed: Bool, into out: UnsafeMutablePointer<T>?, context: ExecutionContext) {
+        let nnz = values.count
+        let outRows = transposed ? n : rows
+        guard let C = out, k > 0, outRows > 0, rows > 0, nnz > 0 else { return }
+        let kernels = context.kernels
+        let chunks = balancedRowRanges(offsets: offsets, parts: parts(nnz: nnz, k: k, threads: context.threads))
+        CSRPointers.with(offsets: offsets, columns: indices, values: values) { csr in
+            let O = csr.offsets, J = csr.columns, V = csr.values
+            b.withUnsafeBufferPointer { bb in
+                let B = bb.baseAddress!
+                // Rows `rows` of A, columns `cols` of B and C, into `out` (row stride k).
+                func rowsKernel(_ rows: Range<Int>, _ cols: Range<Int>, _ out: UnsafeMutablePointer<T>) {
+                    kernels.csrTimesDense(transposed: transposed, rows: rows, width: cols.count, csr: csr,
+                                          b: B + cols.lowerBound, ldb: k, c: out + cols.lowerBound, ldc: k)
+                }
+                if !transposed {
+                    // C's row i gathers B's rows at row i's columns.
+                    Parallel.forEachPart(chunks.count) { part in
+                        if k == 1 {
+                            for i in chunks[part] { C[i] = gatherDot(V, J, O[i], O[i + 1], B) }
+                        } else {
+                            rowsKernel(chunks[part], 0..<k, C)
+                        }
+                    }
+                    return
+                }
+                if chunks.count > 1 && k >= 2 * columnSplitWidth {
+                    // Aᵀ·B for a wide B: threads split the columns, each streaming all of A.
+                    let parts = Swift.min(chunks.count, k / columnSplitWidth)
+                    Parallel.forEachPart(parts) { part in rowsKernel(0..<rows, Parallel.chunk(part, of: parts, count: k), C) }
+                    return
+                }
+                // Aᵀ·B for a narrow B: private buffers, summed in a fixed order.
+                var partials = [T](repeating: 0, count: (chunks.count - 1) * n * k)
+                partials.withUnsafeMutableBufferPointer { pb in
+                    let P = pb.baseAddress
+                    Parallel.forEachPart(chunks.count) { part in
+                        let out = part == 0 ? C : P! + (part - 1) * n * k
+                        if k == 1 {
+                            for i in chunks[part] {
+                                let yi = B[i]
+                                for p in O[i]..<O[i + 1] { out[Int(J[p])] += V[p] * yi }
+                            }
+                        } else {
+                            rowsKernel(chunks[part], 0..<k, out)
+                        }
+                    }
+                    if chunks.count > 1 {
+                        Parallel.forEachChunk(count: n, threads: chunks.count, minimumChunk: 64) { colRange in
+                            for part in 1..<chunks.count {
+                                let src = P! + (part - 1) * n * k
+                                VectorKernels.axpy(1, src + colRange.lowerBound * k, C + colRange.lowerBound * k, colRange.count * k)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/// The pure-Swift back end (``Backend/swift``): RecKit's own cache-blocked, SIMD, multi-threaded
+/// kernels — ``SwiftGEMM``, ``SwiftCholesky``, ``SwiftQR``, ``SwiftSymmetricEigen``, ``SwiftSVD``,
+/// ``SwiftALS`` and the loops below — registered as one back end.
+///
+/// Every generic kernel is pre-specialised for `Float` and `Double`, so a call through
+/// ``ExecutionContext/kernels`` (which does not know the precision statically) reaches fully
+/// specialised SIMD code.
+package enum SwiftBackend: BackendKernels {
+    package static var backend: Backend { .swift }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func gemm<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                        b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        SwiftGEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func gemv<T: Scalar>(trans: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                        x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>, threads: Int) {
+        SwiftLevel2.gemv(trans: trans, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, beta: beta, y: y, threads: threads)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func syrkLower<T: Scalar>(trans: Bool, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        SwiftGEMM.gemm(transA: trans, transB: !trans, m: n, n: n, k: k, alpha: alpha, a: a, lda: lda, b: a, ldb: lda,
+                       beta: beta, c: c, ldc: ldc, threads: threads, lowerOnly: true)
+    }
+
+    /// Inverts `L` (n³/3 flops; `n` is small where this is used) and multiplies.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func solveRightLowerTransposed<T: Scalar>(m: Int, n: Int, l: UnsafePointer<T>, ldl: Int,
+                                                             y: UnsafeMutablePointer<T>, ldy: Int, threads: Int) {
+        var inverse = [T](repeating: 0, count: n * n)
+        SwiftCholesky.invertLower(n: n, l: l, ldl: ldl, into: &inverse)
+        var copy = [T](repeating: 0, count: m * n)
+        for r in 0..<m { for c in 0..<n { copy[r * n + c] = y[r * ldy + c] } }
+        copy.withUnsafeBufferPointer { cb in
+            inverse.withUnsafeBufferPointer { ib in
+                SwiftGEMM.gemm(transA: false, transB: true, m: m, n: n, k: n, alpha: 1, a: cb.baseAddress!, lda: n, b: ib.baseAddress!, ldb: n,
+                               beta: 0, c: y, ldc: ldy, threads: threads, lowerOnly: false)
+            }
+        }
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func choleskyFactor<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {
+        SwiftCholesky.factor(n: n, a: a, lda: lda, threads: threads)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int, b: UnsafeMutablePointer<T>, ldb: Int) -> Int {
+        SwiftCholesky.solve(n: n, nrhs: nrhs, l: l, ldl: ldl, b: b, ldb: ldb)
+        return 0
+    }
+
+    /// `A⁻¹ = L⁻ᵀ·L⁻¹`: the lower triangle by GEMM, mirrored.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func choleskyInverse<T: Scalar>(n: Int, l: UnsafePointer<T>, threads: Int) -> (inverse: [T], info: Int) {
+        var x = [T](repeating: 0, count: n * n)
+        var inverse = [T](repeating: 0, count: n * n)
+        SwiftCholesky.invertLower(n: n, l: l, ldl: n, into: &inverse)
+        inverse.withUnsafeBufferPointer { ib in
+            x.withUnsafeMutableBufferPointer { xb in
+                SwiftGEMM.gemm(transA: true, transB: false, m: n, n: n, k: n, alpha: 1, a: ib.baseAddress!, lda: n, b: ib.baseAddress!, ldb: n,
+                               beta: 0, c: xb.baseAddress!, ldc: n, threads: threads, lowerOnly: true)
+            }
+        }
+        for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { x[i * n + j] = x[j * n + i] } }
+        return (x, 0)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func qr<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (q: KernelMatrix<T>, r: KernelMatrix<T>) {
+        SwiftQR.qr(a, threads: threads)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func symmetricEigen<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (values: [T], vectors: KernelMatrix<T>) {
+        try SwiftSymmetricEigen.decompose(a, threads: threads)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func svd<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (u: KernelMatrix<T>, s: [T], vt: KernelMatrix<T>) {
+        try SwiftSVD.svd(a, threads: threads)
+    }
+
+    /// The shim's `reckit_?csrmm[_t]` loops in Swift SIMD: a row of `C` gathers scaled rows of `B`
+    /// (or, transposed, a row of `B` is scattered into rows of `C`), each an axpy of `width` elements.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func csrTimesDense<T: Scalar>(transposed: Bool, rows: Range<Int>, width: Int, csr: CSRPointers<T>,
+                                                 b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int) {
+        let O = csr.offsets, J = csr.columns, V = csr.values
+        if !transposed {
+            for i in rows {
+                let dst = c + i * ldc
+                for p in O[i]..<O[i + 1] { VectorKernels.axpy(V[p], b + Int(J[p]) * ldb, dst, width) }
+            }
+        } else {
+            for i in rows {
+                let src = b + i * ldb
+                for p in O[i]..<O[i + 1] { VectorKernels.axpy(V[p], src, c + Int(J[p]) * ldc, width) }
+            }
+        }
+    }
+
+    package static func alsConjugateGradient<T: Scalar>(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>,
+                                                        y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T, steps: Int,
+                                                        work: UnsafeMutablePointer<T>) {
+        // A concrete instantiation per precision, so the SIMD code is specialised.
+        switch T.dtype {
+        case .float:
+            SwiftALS<Float>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
+                                              alpha: Float(alpha.doubleValue), steps: steps, work: cast(work))
+        case .double:
+            SwiftALS<Double>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
+                                               alpha: alpha.doubleValue, steps: steps, work: cast(work))
+        }
+    }
+
+    package static func alsSolve<T: Scalar>(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>?, lambda: T,
+                                            y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T,
+                                            work: UnsafeMutablePointer<T>) -> (row: Int, order: Int)? {
+        var order = 0
+        let row: Int
+        switch T.dtype {
+        case .float:
+            row = SwiftALS<Float>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: Float(lambda.doubleValue),
+                                        y: cast(y), x: cast(x), alpha: Float(alpha.doubleValue), work: cast(work), order: &order)
+        case .double:
+            row = SwiftALS<Double>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: lambda.doubleValue,
+                                         y: cast(y), x: cast(x), alpha: alpha.doubleValue, work: cast(work), order: &order)
+        }
+        return row < 0 ? nil : (row, order)
+    }
+
+    /// The update of the shim's `reckit_sgd_biased_epoch` in 8-wide SIMD.
+    package static func sgdBiasedEpoch(_ entries: UnsafeBufferPointer<RatingEntry>, p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>,
+                                       bu: UnsafeMutablePointer<Float>, bi: UnsafeMutablePointer<Float>, stride: Int,
+                                       mu: Float, lr: Float, reg: Float, regBias: Float) -> Double {
+        var squared = 0.0
+        let keep = SIMD8<Float>(repeating: 1 - lr * reg)
+        for e in entries {
+            let u = Int(e.user), i = Int(e.item)
+            let pu = p + u * stride, qi = q + i * stride
+            var acc = SIMD8<Float>()
+            var t = 0
+            while t < stride { acc = acc.addingProduct(SIMDRow.load(pu + t), SIMDRow.load(qi + t)); t += 8 }
+            let err = e.rating - (mu + bu[u] + bi[i] + acc.sum())
+            squared += Double(err) * Double(err)
+            bu[u] += lr * (err - regBias * bu[u])
+            bi[i] += lr * (err - regBias * bi[i])
+            let le = SIMD8<Float>(repeating: lr * err)
+            t = 0
+            while t < stride {
+                let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t)
+                SIMDRow.store((keep * a).addingProduct(le, b), pu + t)
+                SIMDRow.store((keep * b).addingProduct(le, a), qi + t)
+                t += 8
+            }
+        }
+        return squared
+    }
+
+    // Reinterpretations between `T` and the concrete type its `dtype` names.
+    @inline(__always) static func cast<T, U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> { UnsafeRawPointer(p).assumingMemoryBound(to: U.self) }
+    @inline(__always) static func cast<T, U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
+    }
+    @inline(__always) static func cast<T, U>(_ r: CSRPointers<T>) -> CSRPointers<U> {
+        CSRPointers(offsets: r.offsets, columns: r.columns, values: cast(r.values), nonZeroCount: r.nonZeroCount)
+    }
+}
+
+/// Unaligned 8-float loads and stores of padded factor rows (the SGD kernels' rows are a multiple
+/// of 8 floats).
+enum SIMDRow {
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+}
