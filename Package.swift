@@ -74,8 +74,9 @@ let package = Package(
             resources: [.copy("BadFiles")]
         ),
         .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitModelsTests", dependencies: ["RecKitModels", "RecKitEvaluation", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
-        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitLinearAlgebra", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitTestSupport"]),
     ]
 )
 

@@ -34,11 +34,9 @@ public struct NeuralSuite: Sendable {
         var rows = try measure(op: "neumf_train_epoch", size: ncf.factors,
                                params: ["users": "\(data.rows)", "items": "\(data.columns)", "interactions": "\(data.nonZeroCount)",
                                         "negatives": "\(ncf.negatives)", "batch_size": "\(ncf.batchSize)", "epochs": "\(epochs)"], progress: progress) { context in
-            var seconds: [Double] = [], losses: [Double] = [], rates: [Double] = []
-            _ = try NeuralCollaborativeFiltering.fit(data, options: ncf, context: context) { _, loss, s, rate in
-                seconds.append(s); losses.append(loss); rates.append(rate)
-            }
-            return (seconds, losses, rates)
+            var epochs: [TrainingProgress] = []
+            _ = try NeuralCollaborativeFiltering.fit(data, options: ncf, context: context) { epochs.append($0) }
+            return epochs
         }
         let histories = Self.sequences(users: sequences, length: sequenceLength, items: sequenceItems)
         let sas = NextItemOptions(encoder: .selfAttention, factors: 64, maxLength: sequenceLength, blocks: 2, heads: 1, epochs: epochs, batchSize: 64,
@@ -46,24 +44,23 @@ public struct NeuralSuite: Sendable {
         rows += try measure(op: "sasrec_train_epoch", size: sas.factors,
                             params: ["users": "\(sequences)", "items": "\(sequenceItems)", "length": "\(sequenceLength)", "blocks": "\(sas.blocks)",
                                      "heads": "\(sas.heads)", "batch_size": "\(sas.batchSize)", "epochs": "\(epochs)"], progress: progress) { context in
-            var seconds: [Double] = [], losses: [Double] = [], rates: [Double] = []
-            _ = try NextItemPrediction.fit(histories, items: sequenceItems, options: sas, context: context) { e in
-                seconds.append(e.seconds); losses.append(e.loss); rates.append(e.samplesPerSecond)
-            }
-            return (seconds, losses, rates)
+            var epochs: [TrainingProgress] = []
+            _ = try NextItemPrediction.fit(histories, items: sequenceItems, options: sas, context: context) { epochs.append($0) }
+            return epochs
         }
         return rows
     }
 
-    /// One row per back end and thread count of `train` (per-epoch seconds, losses, samples/s).
+    /// One row per back end and thread count of `train` (its epochs' seconds, losses and samples/s).
     func measure(op: String, size: Int, params: [String: String], progress: (BenchmarkRow) -> Void,
-                 _ train: (ExecutionContext) throws -> (seconds: [Double], losses: [Double], rates: [Double])) throws -> [BenchmarkRow] {
+                 _ train: (ExecutionContext) throws -> [TrainingProgress]) throws -> [BenchmarkRow] {
         var rows: [BenchmarkRow] = []
         var reference: [Int: Double] = [:]
         for backend in backends {
             for t in threads {
-                let (seconds, losses, rates) = try train(ExecutionContext(backend: backend, threads: t))
-                let timing = Timing(samples: seconds), loss = losses.last!
+                let epochs = try train(ExecutionContext(backend: backend, threads: t))
+                let rates = epochs.map { $0.measures["samples_per_second"] ?? 0 }
+                let timing = Timing(samples: epochs.map(\.seconds)), loss = epochs.last?.loss ?? .nan
                 if reference[t] == nil { reference[t] = loss }
                 var row = BenchmarkRow(op: op, dtype: "float", backend: backend.rawValue, threads: t, size: size, params: params,
                                        seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,

@@ -43,9 +43,9 @@ public enum Evaluator {
     /// or items unknown to training are predicted with the model's fallback and counted.
     public static func rating(model: some Recommender, test: AlignedTest) throws -> RatingReport {
         guard model.ratingPredictor else {
-            throw ModelError.unsupported("'\(type(of: model).name)' ranks items but does not predict ratings; use --protocol topn or loo")
+            throw EvaluationError.cannotPredictRatings(model: type(of: model).name)
         }
-        guard test.count > 0 else { throw DataError.empty("the test set has no ratings") }
+        guard test.count > 0 else { throw EvaluationError.emptyTest("rating protocol") }
         var se = 0.0, ae = 0.0
         for k in 0..<test.count {
             let e = Double(model.predict(user: test.users[k], item: test.items[k])) - Double(test.ratings[k])
@@ -62,8 +62,8 @@ public enum Evaluator {
     /// compare the top `k` with the relevant set. Users without relevant items are skipped and counted.
     public static func topN(model: some Recommender, test: AlignedTest, k: Int, threshold: Float,
                             computeAUC: Bool = true, context: ExecutionContext = .current) throws -> RankingReport {
-        guard let train = model.training else { throw ModelError.notFitted(type(of: model).name) }
-        guard k >= 1 else { throw ModelError.invalidHyperparameter("k must be ≥ 1, got \(k)") }
+        guard let train = model.training else { throw ModelError.notFitted(model: type(of: model).name) }
+        guard k >= 1 else { throw EvaluationError.invalidOption(option: "k", value: "\(k)", requirement: "≥ 1") }
         var relevant = [Set<Int>](repeating: [], count: train.userCount)
         for t in 0..<test.count where test.users[t] >= 0 && test.items[t] >= 0 && test.ratings[t] >= threshold {
             relevant[test.users[t]].insert(test.items[t])
@@ -73,17 +73,13 @@ public enum Evaluator {
         acc.skipped = train.userCount - users.count
         // Score in blocks of consecutive users; only users with relevant items are kept.
         let blockSize = 256
-        var perUser = [(UserRankingResult, [Int], Double?)?](repeating: nil, count: train.userCount)
         let r = train.ratings
         let blocks = (train.userCount + blockSize - 1) / blockSize
-        var failures = [Error?](repeating: nil, count: blocks)
-        perUser.withUnsafeMutableBufferPointer { pb in failures.withUnsafeMutableBufferPointer { fb in
-            let P = pb.baseAddress!, F = fb.baseAddress!
-            Parallel.forEachChunk(count: blocks, threads: context.threads) { range in
-                for b in range {
-                    let lo = b * blockSize, hi = min(train.userCount, lo + blockSize)
-                    guard (lo..<hi).contains(where: { !relevant[$0].isEmpty }) else { continue }
-                    do {
+        let perBlock = Parallel.map(blocks, threads: context.threads) { b -> Result<[(user: Int, result: UserRankingResult, list: [Int], auc: Double?)], any Error> in
+            let lo = b * blockSize, hi = min(train.userCount, lo + blockSize)
+            guard (lo..<hi).contains(where: { !relevant[$0].isEmpty }) else { return .success([]) }
+            return Result {
+                        var out: [(user: Int, result: UserRankingResult, list: [Int], auc: Double?)] = []
                         let scores = try model.scoreBlock(users: lo..<hi, context: context.with(threads: 1))
                         for u in lo..<hi where !relevant[u].isEmpty {
                             let list = TopKScorer.top(k, row: scores, index: u - lo, user: u, filter: RecommendationFilter(), train: r).map(\.item)
@@ -97,14 +93,12 @@ public enum Evaluator {
                                 }
                                 auc = RankingMetrics.auc(scores: s, relevant: rel)
                             }
-                            P[u] = (RankingMetrics.evaluate(list: list, relevant: relevant[u], k: k), list, auc)
+                            out.append((u, RankingMetrics.evaluate(list: list, relevant: relevant[u], k: k), list, auc))
                         }
-                    } catch { F[b] = error }
-                }
+                        return out
             }
-        } }
-        if let e = failures.compactMap({ $0 }).first { throw e }
-        for u in users { if let (res, list, auc) = perUser[u] { acc.add(res, list: list, auc: auc) } }
+        }
+        for block in perBlock { for entry in try block.get() { acc.add(entry.result, list: entry.list, auc: entry.auc) } }
         return acc.report(itemCount: train.itemCount, itemPopularity: r.columnStatistics().counts, userCount: train.userCount,
                           itemVectors: (model as? any ItemVectors)?.itemVectors)
     }
@@ -114,9 +108,9 @@ public enum Evaluator {
     /// candidate list. Ties are pessimistic: the held-out item's rank is the number of negatives
     /// scoring higher or equal, so a model that scores everything alike earns nothing.
     public static func leaveOneOut(model: some Recommender, heldOut: [(user: Int, item: Int)], negatives: [[Int32]], k: Int) throws -> RankingReport {
-        guard let train = model.training else { throw ModelError.notFitted(type(of: model).name) }
+        guard let train = model.training else { throw ModelError.notFitted(model: type(of: model).name) }
         guard heldOut.count == negatives.count else {
-            throw DataError.invalidArgument("\(heldOut.count) held-out items but \(negatives.count) negative lists")
+            throw EvaluationError.mismatchedNegatives(heldOut: heldOut.count, lists: negatives.count)
         }
         var acc = RankingAccumulator(k: k)
         for (t, h) in heldOut.enumerated() {

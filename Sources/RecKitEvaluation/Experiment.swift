@@ -38,7 +38,8 @@ public struct FoldResult: Sendable, Codable {
 /// A model's results over all folds: the per-fold figures and their mean and standard deviation.
 public struct ModelResult: Sendable, Codable {
     public var model: String
-    public var hyperparameters: [String: Double]
+    /// The model's complete configuration (every field).
+    public var configuration: [String: FieldValue]
     public var folds: [FoldResult]
     /// Mean over folds of every scalar metric (`rmse`, `mae`, `precision`, `ndcg`, …, `fit_seconds`).
     public var mean: [String: Double]
@@ -60,13 +61,14 @@ public struct Experiment: Sendable {
 
     public init() {}
 
-    /// Runs one model specification on every fold.
-    public func run(_ spec: ModelSpec, hyperparameters: [String: Double], data: EvaluationData,
+    /// Runs one model on every fold with `configuration` (complete, or partial over the defaults).
+    public func run(_ spec: ModelSpec, configuration: [String: FieldValue], data: EvaluationData,
                     progress: @escaping (String) -> Void = { _ in }) throws -> ModelResult {
         var folds: [FoldResult] = []
         let pairs = try makeFolds(data)
+        let configuration = try spec.configuration(settings: configuration.map { ($0.key, $0.value.description) })
         for (f, pair) in pairs.enumerated() {
-            var model = try spec.makeModel(hyperparameters, side: side)
+            var model = try spec.makeModel(configuration: configuration, side: side)
             let clock = ContinuousClock()
             let t0 = clock.now
             try model.fit(pair.train, context: context) { p in
@@ -89,7 +91,7 @@ public struct Experiment: Sendable {
             folds.append(result)
         }
         let (mean, std) = ExperimentConfig.summarise(folds)
-        return ModelResult(model: spec.name, hyperparameters: hyperparameters, folds: folds, mean: mean, std: std)
+        return ModelResult(model: spec.name, configuration: configuration, folds: folds, mean: mean, std: std)
     }
 
     struct Fold { var train: RatingDataset; var test: AlignedTest; var negatives: [[Int32]]? }
@@ -97,7 +99,7 @@ public struct Experiment: Sendable {
     func makeFolds(_ data: EvaluationData) throws -> [Fold] {
         switch data {
         case let .files(pairs):
-            guard protocolKind != .loo else { throw DataError.invalidArgument("--protocol loo splits by itself: give --data FILE instead of --train/--test") }
+            guard protocolKind != .loo else { throw EvaluationError.needsOneFile(protocol: protocolKind.rawValue) }
             return try pairs.map { p in
                 let train = try RatingDataset.load(path: p.train, options: loadOptions)
                 let test = try RatingDataset.load(path: p.test, options: loadOptions)
@@ -108,7 +110,7 @@ public struct Experiment: Sendable {
             if protocolKind == .loo {
                 let split = all.leaveLastOut(seed: seed)
                 let test = AlignedTest(sameIndexSpace: split.test)
-                let negatives = try all.sampleNegatives(count: negatives, seed: seed &+ 1, users: test.users)
+                let negatives = try all.sampleNegatives(count: negatives, seed: Seeds(seed)(.testNegatives), users: test.users)
                 return [Fold(train: split.train, test: test, negatives: negatives)]
             }
             return try all.kFold(folds, seed: seed).map { Fold(train: $0.train, test: AlignedTest(sameIndexSpace: $0.test), negatives: nil) }

@@ -11,7 +11,7 @@ import RecKitModels
 ///   "seeds": [1, 2, 3],
 ///   "k": 10, "positive_threshold": 4, "negatives": 99,
 ///   "models": [
-///     { "name": "baseline", "hyperparameters": { "epochs": 30 },
+///     { "name": "baseline", "configuration": { "epochs": 30 },
 ///       "search": { "regularization-user": [2, 5, 10], "regularization-item": [2, 5, 10] } },
 ///     { "name": "popularity" }
 ///   ]
@@ -31,8 +31,11 @@ public struct ExperimentConfig: Sendable, Codable {
     }
     public struct ModelEntry: Sendable, Codable {
         public var name: String
-        public var hyperparameters: [String: Double]?
-        public var search: [String: [Double]]?
+        /// Field values over the model's defaults (numbers, booleans, choice names).
+        public var configuration: [String: FieldValue]?
+        public var search: [String: [FieldValue]]?
+        /// The 0.1 name of ``configuration`` (still read).
+        public var hyperparameters: [String: FieldValue]?
     }
 
     public var data: DataSource
@@ -49,9 +52,11 @@ public struct ExperimentConfig: Sendable, Codable {
     }
 
     public static func load(path: String) throws -> ExperimentConfig {
-        guard let d = FileManager.default.contents(atPath: path) else { throw DataError.io(path: path, reason: "cannot read the config") }
+        guard let d = FileManager.default.contents(atPath: path) else {
+            throw EvaluationError.invalidExperiment(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
         do { return try JSONDecoder().decode(ExperimentConfig.self, from: d) } catch {
-            throw DataError.badFile(file: path, reason: "not a valid experiment config: \(error)")
+            throw EvaluationError.invalidExperiment(file: path, reason: "not a valid experiment config: \(error)")
         }
     }
 
@@ -59,7 +64,7 @@ public struct ExperimentConfig: Sendable, Codable {
         if let dir = data.foldsDir { return .files((1...5).map { ("\(dir)/u\($0).base", "\(dir)/u\($0).test") }) }
         if let tr = data.train, let te = data.test, tr.count == te.count, !tr.isEmpty { return .files(Array(zip(tr, te))) }
         if let f = data.file { return .single(path: f, folds: data.folds ?? 5) }
-        throw DataError.invalidArgument("the config's data needs folds_dir, train + test, or file")
+        throw EvaluationError.invalidExperiment(file: "the experiment", reason: "its data needs folds_dir, train + test, or file")
     }
 
     /// One row of the results: a model under a protocol, over all folds and seeds.
@@ -78,7 +83,9 @@ public struct ExperimentConfig: Sendable, Codable {
         let src = try source()
         var rows: [Row] = []
         for p in protocols ?? ["rating"] {
-            guard let kind = EvaluationProtocol(rawValue: p) else { throw DataError.invalidArgument("unknown protocol '\(p)' in the config") }
+            guard let kind = EvaluationProtocol(rawValue: p) else {
+                throw EvaluationError.invalidExperiment(file: "the experiment", reason: "unknown protocol '\(p)'; use rating, topn or loo")
+            }
             for entry in models {
                 let spec = try ModelRegistry.spec(named: entry.name)
                 if kind == .rating && !spec.predictsRatings { progress("skipping \(entry.name) for rating prediction: it only ranks"); continue }
@@ -90,12 +97,12 @@ public struct ExperimentConfig: Sendable, Codable {
                     e.k = k ?? base.k
                     e.positiveThreshold = positiveThreshold ?? base.positiveThreshold
                     e.negatives = negatives ?? base.negatives
-                    var values = entry.hyperparameters ?? [:]
-                    if spec.hyperparameters.contains(where: { $0.name == "seed" }) { values["seed"] = Double(seed) }
+                    var values = entry.configuration ?? entry.hyperparameters ?? [:]
+                    if spec.field(named: "seed") != nil { values["seed"] = .seed(seed) }
                     if let grid = entry.search, !grid.isEmpty {
-                        values = try e.search(spec, grid: grid, fixed: values, data: src, progress: progress)[0].hyperparameters
+                        values = try e.search(spec, grid: grid.mapValues { $0.map(\.description) }, fixed: values, data: src, progress: progress)[0].configuration
                     }
-                    let r = try e.run(spec, hyperparameters: values, data: src, progress: progress)
+                    let r = try e.run(spec, configuration: values, data: src, progress: progress)
                     if var m = merged {
                         m.folds += r.folds.map { var f = $0; f.fold = m.folds.count + f.fold; return f }
                         merged = m

@@ -5,47 +5,63 @@ import RecKitModels
 
 /// One candidate of a hyperparameter search and its validation score.
 public struct SearchTrial: Sendable, Codable {
-    public var hyperparameters: [String: Double]
+    /// The candidate's complete configuration.
+    public var configuration: [String: FieldValue]
     /// Mean over folds of the validation metric (RMSE for rating, NDCG@k for ranking protocols).
     public var score: Double
 }
 
+extension Seeds.Stream {
+    /// The evaluation's random streams: the negatives of leave-one-out test users, the validation
+    /// splits a search carves from training data, their negatives, and a random search's sample.
+    public static let testNegatives = Seeds.Stream(offset: 1)
+    public static let validationSplit = Seeds.Stream(offset: 3)
+    public static let validationNegatives = Seeds.Stream(offset: 5)
+    public static let searchSample = Seeds.Stream(offset: 7)
+}
+
 extension Experiment {
-    /// Grid (or random, when `samples` is set) search over `grid`, scored on validation splits
-    /// carved from each fold's training data (`validationFraction` of its ratings, per user for
-    /// ranking). The test data is never read. Returns the trials, best first.
-    public func search(_ spec: ModelSpec, grid: [String: [Double]], fixed: [String: Double] = [:], samples: Int? = nil,
+    /// Grid (or random, when `samples` is set) search over `grid` — field names and the values to
+    /// try, as text — with `fixed` settings, scored on validation splits carved from each fold's
+    /// training data (`validationFraction` of its ratings, per user for ranking). The test data is
+    /// never read. Returns the trials, best first.
+    /// - Throws: ``EvaluationError/emptySearchGrid(model:)``, or ``ModelError`` for a field the
+    ///   model lacks or a value out of range.
+    public func search(_ spec: ModelSpec, grid: [String: [String]], fixed: [String: FieldValue] = [:], samples: Int? = nil,
                        validationFraction: Double = 0.1, data: EvaluationData,
                        progress: @escaping (String) -> Void = { _ in }) throws -> [SearchTrial] {
-        guard !grid.isEmpty, grid.values.allSatisfy({ !$0.isEmpty }) else { throw ModelError.invalidHyperparameter("the search grid is empty") }
+        guard !grid.isEmpty, grid.values.allSatisfy({ !$0.isEmpty }) else { throw EvaluationError.emptySearchGrid(model: spec.name) }
         let names = grid.keys.sorted()
-        var candidates: [[String: Double]] = [[:]]
-        for name in names { candidates = candidates.flatMap { c in grid[name]!.map { var d = c; d[name] = $0; return d } } }
+        var candidates: [[(name: String, value: String)]] = [[]]
+        for name in names { candidates = candidates.flatMap { c in grid[name]!.map { c + [(name, $0)] } } }
+        let seeds = Seeds(seed)
         if let samples, samples < candidates.count {
-            var rng = SeededGenerator(seed: seed &+ 7)
+            var rng = seeds.generator(.searchSample)
             candidates.shuffle(using: &rng)
             candidates = Array(candidates.prefix(samples))
         }
+        let base = fixed.map { (name: $0.key, value: $0.value.description) }
+        // Every candidate checked before any is fitted.
+        let configurations = try candidates.map { try spec.configuration(settings: base + $0) }
         // Validation folds: each training set split again; the test half of `makeFolds` is ignored.
         var trainOnly = self
         if case .single = data, protocolKind == .loo { trainOnly.protocolKind = .loo }
         let validation: [Fold] = try trainOnly.makeFolds(data).map { fold in
             let split: RatingSplit
             switch protocolKind {
-            case .rating: split = try fold.train.randomHoldout(testFraction: validationFraction, seed: seed &+ 3)
-            case .topn: split = try fold.train.perUserHoldout(testFraction: validationFraction, seed: seed &+ 3)
-            case .loo: split = fold.train.leaveLastOut(seed: seed &+ 3)
+            case .rating: split = try fold.train.randomHoldout(testFraction: validationFraction, seed: seeds(.validationSplit))
+            case .topn: split = try fold.train.perUserHoldout(testFraction: validationFraction, seed: seeds(.validationSplit))
+            case .loo: split = fold.train.leaveLastOut(seed: seeds(.validationSplit))
             }
             let test = AlignedTest(sameIndexSpace: split.test)
-            let negatives = protocolKind == .loo ? try fold.train.sampleNegatives(count: self.negatives, seed: seed &+ 5, users: test.users) : nil
+            let negatives = protocolKind == .loo ? try fold.train.sampleNegatives(count: self.negatives, seed: seeds(.validationNegatives), users: test.users) : nil
             return Fold(train: split.train, test: test, negatives: negatives)
         }
         var trials: [SearchTrial] = []
-        for c in candidates {
-            let values = fixed.merging(c) { _, new in new }
+        for (candidate, configuration) in zip(candidates, configurations) {
             var total = 0.0
             for fold in validation {
-                var model = try spec.makeModel(values, side: side)
+                var model = try spec.makeModel(configuration: configuration, side: side)
                 try model.fit(fold.train, context: context, progress: nil)
                 switch protocolKind {
                 case .rating: total += try Evaluator.rating(model: model, test: fold.test).rmse
@@ -55,8 +71,8 @@ extension Experiment {
                     total += try Evaluator.leaveOneOut(model: model, heldOut: held, negatives: fold.negatives ?? [], k: k).ndcg
                 }
             }
-            let trial = SearchTrial(hyperparameters: values, score: total / Double(validation.count))
-            progress("  search \(spec.name) \(c.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")): "
+            let trial = SearchTrial(configuration: configuration, score: total / Double(validation.count))
+            progress("  search \(spec.name) \(candidate.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): "
                      + String(format: "%@ %.5f", protocolKind == .rating ? "validation RMSE" : "validation NDCG@\(k)", trial.score))
             trials.append(trial)
         }

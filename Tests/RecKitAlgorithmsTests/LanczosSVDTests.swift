@@ -90,13 +90,13 @@ import RecKitTestSupport
 @Suite struct LanczosBadInputTests {
     @Test func clearErrors() throws {
         let a = DenseOperator(Matrix<Double>.random(rows: 30, columns: 20, seed: 1))
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.lanczos(a, rank: 0) }
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.lanczos(a, rank: 21) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.lanczos(a, rank: 0) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.lanczos(a, rank: 21) }
         #expect(performing: { try SingularValues.lanczos(DenseOperator(Matrix<Double>(rows: 30, columns: 20)), rank: 3) },
                 throws: { "\($0)".contains("all zeros") })
         var nan = Matrix<Double>.random(rows: 30, columns: 20, seed: 1)
         nan[3, 4] = .nan
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.lanczos(DenseOperator(nan), rank: 3) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.lanczos(DenseOperator(nan), rank: 3) }
         #expect(performing: { try SingularValues.lanczos(DenseOperator(Matrix<Double>(rows: 0, columns: 20)), rank: 1) },
                 throws: { "\($0)".contains("0×20") })
         #expect(performing: { try SingularValues.lanczos(SparseOperator(CSRMatrix<Double>(rows: 30, columns: 20)), rank: 2) },

@@ -83,13 +83,13 @@ import RecKitTestSupport
 
     @Test func badInputGetsClearErrors() throws {
         let a = DenseOperator(Matrix<Double>.random(rows: 6, columns: 4, seed: 1))
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.randomized(a, rank: 0) }
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.randomized(a, rank: 5) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.randomized(a, rank: 0) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.randomized(a, rank: 5) }
         #expect(performing: { try SingularValues.randomized(DenseOperator(Matrix<Double>(rows: 5, columns: 4)), rank: 2) },
                 throws: { "\($0)".contains("all zeros") })
         var nan = Matrix<Double>.random(rows: 6, columns: 4, seed: 1)
         nan[2, 2] = .nan
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.randomized(DenseOperator(nan), rank: 2) }
-        #expect(throws: LinearAlgebraError.self) { try SingularValues.randomized(DenseOperator(Matrix<Double>(rows: 0, columns: 4)), rank: 1) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.randomized(DenseOperator(nan), rank: 2) }
+        #expect(throws: AlgorithmError.self) { try SingularValues.randomized(DenseOperator(Matrix<Double>(rows: 0, columns: 4)), rank: 1) }
     }
 }

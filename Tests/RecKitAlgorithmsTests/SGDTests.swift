@@ -79,25 +79,25 @@ import RecKitTestSupport
                 _ = try BiasedMatrixFactorization.fit(r, options: SGDOptions(factors: 8, epochs: 20, learningRate: 5),
                                                       context: ExecutionContext(backend: backend, threads: 1))
             }, throws: { error in
-                guard case LinearAlgebraError.diverged(_, let epoch, _, let hint) = error else { return false }
+                guard case AlgorithmError.diverged(_, let epoch, _, let hint) = error else { return false }
                 return epoch <= 20 && hint.contains("learning rate")
             })
         }
-        #expect(throws: LinearAlgebraError.self) { _ = try SVDPlusPlus.fit(r, options: SGDOptions(factors: 8, epochs: 20, learningRate: 5)) }
+        #expect(throws: AlgorithmError.self) { _ = try SVDPlusPlus.fit(r, options: SGDOptions(factors: 8, epochs: 20, learningRate: 5)) }
     }
 
     @Test func badInputIsRefused() throws {
         let r = try Self.data(count: 3000).ratings
         for bad in [SGDOptions(factors: 0), SGDOptions(epochs: 0), SGDOptions(learningRate: -1), SGDOptions(learningRateDecay: 1.5),
                     SGDOptions(regularization: .nan), SGDOptions(validationFraction: 1)] {
-            #expect(throws: LinearAlgebraError.self) { _ = try BiasedMatrixFactorization.fit(r, options: bad) }
+            #expect(throws: AlgorithmError.self) { _ = try BiasedMatrixFactorization.fit(r, options: bad) }
         }
         var v = r.values
         v[17] = .nan
         let withNaN = try CSRMatrix(rows: r.rows, columns: r.columns, rowOffsets: r.rowOffsets, columnIndices: r.columnIndices, values: v)
         #expect(performing: { _ = try BiasedMatrixFactorization.fit(withNaN, options: SGDOptions(factors: 4)) },
                 throws: { "\($0)".contains("not finite") })
-        #expect(throws: LinearAlgebraError.self) { _ = try BiasedMatrixFactorization.fit(CSRMatrix<Float>(rows: 3, columns: 3), options: SGDOptions()) }
+        #expect(throws: AlgorithmError.self) { _ = try BiasedMatrixFactorization.fit(CSRMatrix<Float>(rows: 3, columns: 3), options: SGDOptions()) }
     }
 
     @Test func svdPlusPlusBeatsBiasedMFWhenWhatWasRatedCarriesSignal() throws {

@@ -14,7 +14,7 @@ struct ModelCommandTests {
         let sgd = ["biased-mf", "svd++", "bpr"].contains(name) ? ["--factors", "4", "--epochs", "5"] : []
         let r = try CLI.run(["train", name, "--data", file, "--out", model] + sgd)
         #expect(r.status == 0, "\(r.stderr)")
-        if !sgd.isEmpty { #expect(r.stderr.contains("iteration 5/5")) }
+        if !sgd.isEmpty { #expect(r.stderr.contains("epoch 5/5")) }
         let rec = try CLI.run(["recommend", "--model", model, "--user", "1003", "--n", "3"])
         #expect(rec.status == 0 && rec.stdout.split(separator: "\n").count == 4, "\(rec.stderr)")
     }

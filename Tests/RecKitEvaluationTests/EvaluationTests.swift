@@ -133,9 +133,9 @@ enum SharedExample {
         #expect(throws: ModelError.self) { try BiasBaseline(archive: try ModelArchive.read(from: path)) }
         var pop = Popularity()
         try pop.fit(split.train, context: .current, progress: nil)
-        #expect(throws: ModelError.self) { try Evaluator.rating(model: pop, test: test) }
-        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "baseline").makeModel(["factors": 3]) }
-        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "baseline").makeModel(["epochs": -1]) }
+        #expect(throws: EvaluationError.cannotPredictRatings(model: "popularity")) { try Evaluator.rating(model: pop, test: test) }
+        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "baseline").makeModel(["factors": "3"]) }
+        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "baseline").makeModel(["epochs": "-1"]) }
     }
 
     @Test(arguments: Backend.allCases)
@@ -167,27 +167,8 @@ enum GlobalMeanFitted {
     @Test(.enabled(if: MovieLensData.directory != nil, Comment(rawValue: MovieLensData.skipMessage)))
     func baselineRMSEOnTheFiveFolds() throws {
         let dir = MovieLensData.directory!
-        let result = try Experiment().run(try ModelRegistry.spec(named: "baseline"), hyperparameters: [:],
+        let result = try Experiment().run(try ModelRegistry.spec(named: "baseline"), configuration: [:],
                                           data: .files((1...5).map { ("\(dir)/u\($0).base", "\(dir)/u\($0).test") }))
         #expect(result.mean["rmse"]! <= 0.945, "RMSE \(result.mean["rmse"]!)")
-    }
-}
-
-enum MovieLensData {
-    static var directory: String? {
-        if let env = ProcessInfo.processInfo.environment["RECKIT_DATA_DIR"], FileManager.default.fileExists(atPath: env + "/ml-100k/u.data") { return env + "/ml-100k" }
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = package.deletingLastPathComponent().appendingPathComponent("shared/data/ml-100k").path
-        return FileManager.default.fileExists(atPath: p + "/u.data") ? p : nil
-    }
-    static let skipMessage = "MovieLens 100K not found: set RECKIT_DATA_DIR to a folder holding ml-100k/ (or put it at ../shared/data/ml-100k)"
-
-    /// `metric` (e.g. `rmse`, `ndcg`) of `model` trained on `split`.base and tested on `split`.test.
-    static func result(_ metric: String, model: String, hyperparameters: [String: Double] = [:], protocolKind: EvaluationProtocol = .rating,
-                       split: String) throws -> Double {
-        var experiment = Experiment()
-        experiment.protocolKind = protocolKind
-        let data = EvaluationData.files([("\(directory!)/\(split).base", "\(directory!)/\(split).test")])
-        return try experiment.run(try ModelRegistry.spec(named: model), hyperparameters: hyperparameters, data: data).mean[metric]!
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RecKitLinearAlgebra
 
 /// Helpers shared by RecKit's test targets: reference arithmetic in Double, norms, tolerances.
@@ -97,4 +98,17 @@ public enum TestSupport {
         }
         return q
     }
+}
+
+/// MovieLens 100K, read from outside the project (its licence forbids copying it in): from
+/// `$RECKIT_DATA_DIR/ml-100k`, or `../shared/data/ml-100k` beside the checkout. Tests that need it
+/// are skipped with ``skipMessage`` when it is absent.
+public enum MovieLensData {
+    public static var directory: String? {
+        if let env = ProcessInfo.processInfo.environment["RECKIT_DATA_DIR"], FileManager.default.fileExists(atPath: env + "/ml-100k/u.data") { return env + "/ml-100k" }
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = package.deletingLastPathComponent().appendingPathComponent("shared/data/ml-100k").path
+        return FileManager.default.fileExists(atPath: p + "/u.data") ? p : nil
+    }
+    public static let skipMessage = "MovieLens 100K not found: set RECKIT_DATA_DIR to a folder holding ml-100k/ (or put it at ../shared/data/ml-100k)"
 }

@@ -78,7 +78,7 @@ public final class MultiHeadSelfAttention<T: NeuralScalar>: Layer {
         self.heads = heads
         self.mask = mask
         projection = Linear(inputs: features, outputs: 3 * features, seed: seed)
-        output = Linear(inputs: features, outputs: features, seed: seed &+ 1)
+        output = Linear(inputs: features, outputs: features, seed: Seeds(seed)(.second))
     }
     public var parameters: [Parameter<T>] { projection.parameters + output.parameters }
 

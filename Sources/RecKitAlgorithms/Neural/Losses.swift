@@ -61,7 +61,7 @@ public enum Loss {
     @_specialize(where T == Double)
     public static func sampledSoftmax<T: NeuralScalar>(_ scores: Matrix<T>, logQ: Matrix<T>? = nil) throws -> (loss: Double, gradient: Matrix<T>) {
         if let logQ { try sameShape(scores, logQ, "sampled softmax") }
-        guard scores.columns >= 1 else { throw LinearAlgebraError.invalidArgument("sampled softmax: needs at least the positive's column") }
+        guard scores.columns >= 1 else { throw AlgorithmError.shapeMismatch(algorithm: "sampled softmax", details: "needs at least the positive's column") }
         let n = scores.columns, b = T(scores.rows)
         var g = scores, loss = 0.0
         for r in 0..<scores.rows {
@@ -80,16 +80,17 @@ public enum Loss {
     /// of `−log softmax(row)[target]` over the rows that count, the gradient
     /// `(softmax(row) − e_target)/counted` on those rows and 0 on the others. Rows are split across
     /// `threads` (the loss sums per chunk, in chunk order: deterministic for a thread count).
-    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for a target outside the classes.
+    /// - Throws: ``AlgorithmError`` for a target outside the classes or mismatched rows.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func softmaxCrossEntropy<T: NeuralScalar>(logits: Matrix<T>, targets: [Int32], threads: Int = 1) throws -> (loss: Double, gradient: Matrix<T>) {
         guard targets.count == logits.rows else {
-            throw LinearAlgebraError.shapeMismatch(operation: "softmax cross-entropy", details: "\(logits.rows) rows of logits but \(targets.count) targets")
+            throw AlgorithmError.shapeMismatch(algorithm: "softmax cross-entropy", details: "\(logits.rows) rows of logits but \(targets.count) targets")
         }
         let n = logits.columns, rows = logits.rows
         if let bad = targets.firstIndex(where: { $0 < -1 || Int($0) >= n }) {
-            throw LinearAlgebraError.invalidArgument("softmax cross-entropy: target \(targets[bad]) of row \(bad) is outside 0..<\(n) (−1 skips a row)")
+            throw AlgorithmError.invalidInput(algorithm: "softmax cross-entropy", row: nil, column: nil,
+                                              reason: "row \(bad)'s target \(targets[bad]) is outside 0..<\(n) (−1 skips a row)")
         }
         let counted = targets.filter { $0 >= 0 }.count
         var g = logits
@@ -122,7 +123,7 @@ public enum Loss {
 
     static func sameShape<T>(_ a: Matrix<T>, _ b: Matrix<T>, _ name: String) throws {
         guard a.rows == b.rows, a.columns == b.columns else {
-            throw LinearAlgebraError.shapeMismatch(operation: name, details: "predictions \(a.shapeDescription), targets \(b.shapeDescription)")
+            throw AlgorithmError.shapeMismatch(algorithm: name, details: "predictions \(a.shapeDescription), targets \(b.shapeDescription)")
         }
     }
 }

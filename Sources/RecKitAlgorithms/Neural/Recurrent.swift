@@ -19,10 +19,10 @@ public final class SequenceMask {
 
     public var batch: Int { valid.count / steps }
 
-    /// - Throws: ``LinearAlgebraError/shapeMismatch(operation:details:)`` unless `x` has one row per position.
+    /// - Throws: ``AlgorithmError/shapeMismatch(algorithm:details:)`` unless `x` has one row per position.
     func check<T>(_ x: Matrix<T>, _ layer: String) throws {
         guard x.rows == valid.count, valid.count % steps == 0 else {
-            throw LinearAlgebraError.shapeMismatch(operation: layer, details: "input is \(x.shapeDescription) but the sequence mask has "
+            throw AlgorithmError.shapeMismatch(algorithm: layer, details: "input is \(x.shapeDescription) but the sequence mask has "
                                                    + "\(valid.count) positions of \(steps)-step sequences; need one row per position")
         }
     }
@@ -55,7 +55,7 @@ public final class GRU<T: NeuralScalar>: Layer {
         self.hidden = hidden
         self.mask = mask
         inputWeight = Parameter("input weight", Initializer.glorotUniform.matrix(rows: inputs, columns: 3 * hidden, fanIn: inputs, fanOut: hidden, seed: seed))
-        stateWeight = Parameter("state weight", Initializer.glorotUniform.matrix(rows: hidden, columns: 3 * hidden, fanIn: hidden, fanOut: hidden, seed: seed &+ 1))
+        stateWeight = Parameter("state weight", Initializer.glorotUniform.matrix(rows: hidden, columns: 3 * hidden, fanIn: hidden, fanOut: hidden, seed: Seeds(seed)(.second)))
         inputBias = Parameter("input bias", Matrix(rows: 1, columns: 3 * hidden))
         stateBias = Parameter("state bias", Matrix(rows: 1, columns: 3 * hidden))
     }

@@ -77,7 +77,7 @@ extension SingularValues {
         typealias T = Op.Element
         let m = a.rows, n = a.columns
         let p = Swift.min(n, options.subspace ?? Swift.max(2 * k, k + 20))
-        guard p >= k else { throw LinearAlgebraError.invalidArgument("Lanczos subspace \(p) is smaller than the rank \(k)") }
+        guard p >= k else { throw AlgorithmError.invalidOption(algorithm: "Lanczos SVD", option: "subspace", value: "\(p)", requirement: "≥ the rank \(k)") }
         let tol = options.tolerance ?? (T.dtype == .double ? 1e-13 : 1e-6)
         if p == n && n <= 2048 && p <= k + 1 {
             // Nothing to gain from iterating: the whole spectrum is wanted.
@@ -108,9 +108,12 @@ extension SingularValues {
                 if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
                 if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context) }
                 let alpha = norm(w)
-                guard alpha.isFinite else { throw LinearAlgebraError.nonFinite(operation: "Lanczos SVD", argument: "A·v", row: j, column: 0, batchIndex: nil) }
+                guard alpha.isFinite else {
+                    throw AlgorithmError.invalidInput(algorithm: "Lanczos SVD", row: nil, column: nil,
+                                                      reason: "A·v became NaN or ∞ at step \(j); the matrix holds NaN or ∞")
+                }
                 if alpha == 0 {
-                    if j == 0 { throw LinearAlgebraError.invalidArgument("truncated SVD: A·v is zero — the matrix is all zeros") }
+                    if j == 0 { throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil, reason: "A·v is zero — the matrix is all zeros") }
                     let against = fullReorthogonalization ? U : try Matrix(rows: 1, columns: m, elements: previousU)
                     w = randomOrthogonal(length: m, against: against, count: fullReorthogonalization ? j : 1, rng: &rng, context: context)
                 } else { scale(&w, by: 1 / alpha) }
@@ -118,10 +121,7 @@ extension SingularValues {
                 B[j, j] = alpha
                 // v_{j+1} = Aᵀ·u_j − α_j·v_j, orthogonalised against V[0...j]
                 var r = try a.applyTransposed(try Matrix(rows: m, columns: 1, elements: w), context: context).storage
-                V.storage.withUnsafeBufferPointer { vb in
-                    let current = vb.baseAddress! + j * n
-                    for t in 0..<n { r[t] -= alpha * current[t] }
-                }
+                for t in 0..<n { r[t] -= alpha * V.storage[j * n + t] }
                 try reorthogonalize(&r, against: V, count: j + 1, context: context)
                 beta = norm(r)
                 if beta == 0 {
@@ -187,24 +187,16 @@ extension SingularValues {
         let k = s.count, m = a.rows, n = a.columns
         var u = try a.apply(v, context: context) // m × k
         var lengths = [Double](repeating: 0, count: k)
-        u.storage.withUnsafeBufferPointer { ub in
-            for r in 0..<m { for i in 0..<k { let x = ub[r * k + i].doubleValue; lengths[i] += x * x } }
-        }
+        for r in 0..<m { for i in 0..<k { let x = u.storage[r * k + i].doubleValue; lengths[i] += x * x } }
         for i in 0..<k { lengths[i] = lengths[i].squareRoot() }
         let inverse = lengths.map { T($0 > 0 ? 1 / $0 : 0) }
-        u.storage.withUnsafeMutableBufferPointer { ub in
-            for r in 0..<m { for i in 0..<k { ub[r * k + i] *= inverse[i] } }
-        }
+        for r in 0..<m { for i in 0..<k { u.storage[r * k + i] *= inverse[i] } }
         let atu = try a.applyTransposed(u, context: context) // n × k
         var back = [Double](repeating: 0, count: k)
-        atu.storage.withUnsafeBufferPointer { ab in
-            v.storage.withUnsafeBufferPointer { vb in
-                for r in 0..<n {
-                    for i in 0..<k {
-                        let d = ab[r * k + i].doubleValue - s[i].doubleValue * vb[r * k + i].doubleValue
-                        back[i] += d * d
-                    }
-                }
+        for r in 0..<n {
+            for i in 0..<k {
+                let d = atu.storage[r * k + i].doubleValue - s[i].doubleValue * v.storage[r * k + i].doubleValue
+                back[i] += d * d
             }
         }
         let residuals = (0..<k).map { i in
@@ -218,7 +210,7 @@ extension SingularValues {
         let dense = try a.apply(Matrix<Op.Element>.identity(a.columns), context: context)
         let f = try LinearAlgebra.svd(dense, context: context)
         guard let top = f.singularValues.first, top > 0 else {
-            throw LinearAlgebraError.invalidArgument("truncated SVD: the matrix is all zeros")
+            throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil, reason: "the matrix is all zeros")
         }
         let u = f.u.block(rows: 0..<a.rows, columns: 0..<k).materialized()
         let vt = f.vt.rows(0..<k).materialized()
@@ -243,25 +235,23 @@ extension SingularValues {
 
     static func norm<T: Scalar>(_ x: [T]) -> T {
         var s0 = 0.0, s1 = 0.0
-        x.withUnsafeBufferPointer { b in
-            var i = 0
-            while i + 1 < b.count {
-                let a = b[i].doubleValue, c = b[i + 1].doubleValue
-                s0 += a * a; s1 += c * c
-                i += 2
-            }
-            if i < b.count { let a = b[i].doubleValue; s0 += a * a }
+        var i = 0
+        while i + 1 < x.count {
+            let a = x[i].doubleValue, c = x[i + 1].doubleValue
+            s0 += a * a; s1 += c * c
+            i += 2
         }
+        if i < x.count { let a = x[i].doubleValue; s0 += a * a }
         return T((s0 + s1).squareRoot())
     }
 
     /// y ← y + α·x
     static func axpy<T: Scalar>(_ alpha: T, _ x: [T], _ y: inout [T]) {
-        x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in for i in 0..<yb.count { yb[i] += alpha * xb[i] } } }
+        for i in 0..<y.count { y[i] += alpha * x[i] }
     }
 
     static func scale<T: Scalar>(_ x: inout [T], by factor: T) {
-        x.withUnsafeMutableBufferPointer { b in for i in 0..<b.count { b[i] *= factor } }
+        for i in 0..<x.count { x[i] *= factor }
     }
 
     static func normalize<T: Scalar>(_ x: inout [T]) { scale(&x, by: 1 / norm(x)) }

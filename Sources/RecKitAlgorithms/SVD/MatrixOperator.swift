@@ -112,7 +112,7 @@ public struct CenteredOperator<Base: MatrixOperator>: MatrixOperator {
 
     public init(_ base: Base, columnMeans: [Element]) throws {
         guard columnMeans.count == base.columns else {
-            throw LinearAlgebraError.shapeMismatch(operation: "CenteredOperator", details: "\(columnMeans.count) means for \(base.columns) columns")
+            throw AlgorithmError.shapeMismatch(algorithm: "CenteredOperator", details: "\(columnMeans.count) means for \(base.columns) columns")
         }
         self.base = base
         self.means = columnMeans

@@ -76,7 +76,8 @@ public enum SingularValues {
         let m = a.rows, n = a.columns
         try validate(m: m, n: n, k: k)
         guard options.oversampling >= 0, options.powerIterations >= 0 else {
-            throw LinearAlgebraError.invalidArgument("oversampling and power iterations must be ≥ 0")
+            throw AlgorithmError.invalidOption(algorithm: "randomized SVD", option: "oversampling and powerIterations",
+                                               value: "\(options.oversampling), \(options.powerIterations)", requirement: "≥ 0")
         }
         let l = Swift.min(k + options.oversampling, Swift.min(m, n))
         let omega = Matrix<T>.gaussian(rows: n, columns: l, seed: options.seed)
@@ -114,19 +115,21 @@ public enum SingularValues {
     }
 
     static func validate(m: Int, n: Int, k: Int) throws {
-        guard m > 0, n > 0 else { throw LinearAlgebraError.emptyMatrix(operation: "truncated SVD", shape: "\(m)×\(n)") }
+        guard m > 0, n > 0 else { throw AlgorithmError.emptyInput(algorithm: "truncated SVD", details: "\(m)×\(n)") }
         guard k >= 1, k <= Swift.min(m, n) else {
-            throw LinearAlgebraError.invalidArgument("truncated SVD: rank must be in 1…\(Swift.min(m, n)) for a \(m)×\(n) matrix, got \(k)")
+            throw AlgorithmError.invalidOption(algorithm: "truncated SVD", option: "rank", value: "\(k)",
+                                               requirement: "in 1…\(Swift.min(m, n)) for a \(m)×\(n) matrix")
         }
     }
 
     /// NaN/∞ and all-zero checks of a sketch (the sketch of an all-zero matrix is zero).
     static func checkSketch<T: Scalar>(_ y: Matrix<T>, what: String) throws {
         if let (r, c) = y.firstNonFinite {
-            throw LinearAlgebraError.nonFinite(operation: "truncated SVD", argument: what, row: r, column: c, batchIndex: nil)
+            throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: r, column: c, reason: "\(what) holds NaN or ∞; the matrix holds NaN or ∞")
         }
         guard y.maxAbs > 0 else {
-            throw LinearAlgebraError.invalidArgument("truncated SVD: \(what) is zero — the matrix is all zeros (or orthogonal to the sketch)")
+            throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil,
+                                              reason: "\(what) is zero — the matrix is all zeros (or orthogonal to the sketch)")
         }
     }
 
@@ -151,14 +154,10 @@ public enum SingularValues {
         let av = try a.apply(v, context: context) // m × k
         let k = s.count
         var sums = [Double](repeating: 0, count: k)
-        av.storage.withUnsafeBufferPointer { ab in
-            u.storage.withUnsafeBufferPointer { ub in
-                for r in 0..<u.rows {
-                    for i in 0..<k {
-                        let d = ab[r * k + i].doubleValue - s[i].doubleValue * ub[r * k + i].doubleValue
-                        sums[i] += d * d
-                    }
-                }
+        for r in 0..<u.rows {
+            for i in 0..<k {
+                let d = av.storage[r * k + i].doubleValue - s[i].doubleValue * u.storage[r * k + i].doubleValue
+                sums[i] += d * d
             }
         }
         return sums.map { $0.squareRoot() }

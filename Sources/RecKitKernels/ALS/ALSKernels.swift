@@ -19,6 +19,8 @@ package enum ALSKernels {
     /// weighted-λ without). Rows do not depend on the split.
     /// - Returns: the first row (in part order) whose system was not positive definite and the order
     ///   of the failing leading minor, or nil.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func solveRows<T: Scalar>(offsets: [Int], indices: [Int32], values: [T], parts: [Range<Int>], f: Int,
                                              fixed y: [T], gram: [T]?, lambda: T, alpha: T, cgSteps: Int?,
                                              into x: inout [T], context: ExecutionContext) -> (row: Int, order: Int)? {
@@ -57,6 +59,8 @@ package enum ALSKernels {
     ///   caller adds `Σ_all (xᵀy)²` as a trace);
     /// - explicit: `e² + λ·(‖x_u‖² + ‖y_i‖² [+ b_u² + b_i²])` with `e = r − xᵀy [− μ − b_u − b_i]`.
     /// Each `xᵀy` is a dot product in `T`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func entryLoss<T: Scalar>(offsets: [Int], indices: [Int32], values: [T], parts: [Range<Int>], f: Int,
                                              x: [T], y: [T], alpha: Double?, lambda: Double,
                                              biases: (mean: Double, user: [Double], item: [Double])?) -> Double {
@@ -97,6 +101,8 @@ package enum ALSKernels {
     }
 
     /// The first row of `x` (`rows × f`) holding a NaN or infinity.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func firstNonFiniteRow<T: Scalar>(_ x: [T], f: Int) -> Int? {
         x.withUnsafeBufferPointer { b in
             guard let p = b.baseAddress, let k = VectorKernels.firstNonFinite(p, b.count) else { return nil }

@@ -12,7 +12,6 @@ import Glibc
 /// are the OpenBLAS back end on all available cores with the fastest kernel the CPU supports.
 public enum Engine {
     private static let settings = Mutex<ExecutionContext>(Engine.initialContext())
-    private static let blasThreadsInUse = Atomic<Int>(0)
 
     /// The default context every operation uses unless given another.
     public static var defaultContext: ExecutionContext { settings.withLock { $0 } }
@@ -59,21 +58,9 @@ public enum Engine {
 
     // MARK: OpenBLAS threads
 
-    /// Sets OpenBLAS's thread count (process-wide), skipping the call when it is already `n`.
-    static func setBLASThreads(_ n: Int) {
-        let n = Swift.max(1, n)
-        if blasThreadsInUse.load(ordering: .relaxed) != n {
-            reckit_blas_set_threads(Int32(n))
-            blasThreadsInUse.store(n, ordering: .relaxed)
-        }
-    }
-
-    /// Runs `body` with OpenBLAS held at `n` threads, then restores the previous count.
+    /// Runs `body` — one OpenBLAS call — with OpenBLAS at `n` threads (see ``BLASThreadGate``).
     static func withBLASThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
-        let previous = blasThreadsInUse.load(ordering: .relaxed)
-        setBLASThreads(n)
-        defer { if previous > 0 { setBLASThreads(previous) } }
-        return try body()
+        try BLASThreadGate.shared.run(threads: n, body)
     }
 
     /// OpenBLAS's current thread count.

@@ -4,8 +4,8 @@ import Synchronization
 /// The engine's worker threads: static, contiguous partitions of an index range.
 ///
 /// Partitioning depends only on the range and the thread count, so any computation whose chunks
-/// do not interact is deterministic for a fixed thread count. While a parallel loop runs, OpenBLAS
-/// is held at one thread, so BLAS calls made inside the loop never oversubscribe the cores.
+/// do not interact is deterministic for a fixed thread count. BLAS calls made inside a loop ask for
+/// one thread each (``BLASThreadGate``), so they never oversubscribe the cores.
 public enum Parallel {
     /// Splits `0..<count` into at most `threads` contiguous ranges of at least `minimumChunk`
     /// indices and calls `body` on each, concurrently when there is more than one.
@@ -24,9 +24,7 @@ public enum Parallel {
         // handing the non-escaping closure to Dispatch's @Sendable parameter is sound.
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
-            Engine.withBLASThreads(1) {
-                DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
-            }
+            DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
         }
     }
 
@@ -40,6 +38,17 @@ public enum Parallel {
         forEachPart(workers) { _ in
             while case let p = next.claim(), p < parts { body(p) }
         }
+    }
+
+    /// `body(p)` for every part `p` in `0..<parts` on at most `threads` workers (dynamic
+    /// scheduling, as ``forEachPart(_:threads:_:)``), the results in part order.
+    public static func map<R>(_ parts: Int, threads: Int, _ body: (Int) -> R) -> [R] {
+        var results = [R?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { out in
+            let slots = UncheckedSendable(out)
+            forEachPart(parts, threads: threads) { p in slots.value[p] = body(p) }
+        }
+        return results.map { $0! }
     }
 
     /// The `p`-th of `parts` near-equal contiguous ranges of `0..<count`.

@@ -26,167 +26,178 @@ package enum OpenBLASBackend: BackendKernels {
     package static func gemm<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                 alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                 beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
-        Engine.setBLASThreads(threads)
-        switch T.dtype {
-        case .float:
-            reckit_sgemm(flag(transA), flag(transB), i(m), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda),
-                         f(b), i(ldb), Float(beta.doubleValue), f(c), i(ldc))
-        case .double:
-            reckit_dgemm(flag(transA), flag(transB), i(m), i(n), i(k), alpha.doubleValue, d(a), i(lda),
-                         d(b), i(ldb), beta.doubleValue, d(c), i(ldc))
+        return Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float:
+                reckit_sgemm(flag(transA), flag(transB), i(m), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda),
+                             f(b), i(ldb), Float(beta.doubleValue), f(c), i(ldc))
+            case .double:
+                reckit_dgemm(flag(transA), flag(transB), i(m), i(n), i(k), alpha.doubleValue, d(a), i(lda),
+                             d(b), i(ldb), beta.doubleValue, d(c), i(ldc))
+            }
         }
     }
 
     /// `y ← β·y + α·op(A)·x`; `A` is `m × n`.
     package static func gemv<T: Scalar>(trans: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
                                 x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>, threads: Int) {
-        Engine.setBLASThreads(threads)
-        switch T.dtype {
-        case .float:
-            reckit_sgemv(flag(trans), i(m), i(n), Float(alpha.doubleValue), f(a), i(lda), f(x), 1, Float(beta.doubleValue), f(y), 1)
-        case .double:
-            reckit_dgemv(flag(trans), i(m), i(n), alpha.doubleValue, d(a), i(lda), d(x), 1, beta.doubleValue, d(y), 1)
+        return Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float:
+                reckit_sgemv(flag(trans), i(m), i(n), Float(alpha.doubleValue), f(a), i(lda), f(x), 1, Float(beta.doubleValue), f(y), 1)
+            case .double:
+                reckit_dgemv(flag(trans), i(m), i(n), alpha.doubleValue, d(a), i(lda), d(x), 1, beta.doubleValue, d(y), 1)
+            }
         }
     }
 
     /// Lower triangle of `C (n × n) ← β·C + α·op(A)·op(A)ᵀ`; `op(A)` is `n × k`.
     package static func syrkLower<T: Scalar>(trans: Bool, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
                                      beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
-        Engine.setBLASThreads(threads)
-        switch T.dtype {
-        case .float: reckit_ssyrk(flag(trans), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda), Float(beta.doubleValue), f(c), i(ldc))
-        case .double: reckit_dsyrk(flag(trans), i(n), i(k), alpha.doubleValue, d(a), i(lda), beta.doubleValue, d(c), i(ldc))
+        return Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float: reckit_ssyrk(flag(trans), i(n), i(k), Float(alpha.doubleValue), f(a), i(lda), Float(beta.doubleValue), f(c), i(ldc))
+            case .double: reckit_dsyrk(flag(trans), i(n), i(k), alpha.doubleValue, d(a), i(lda), beta.doubleValue, d(c), i(ldc))
+            }
         }
     }
 
     /// Y ← Y·L⁻ᵀ in place (trsm), L lower triangular n × n, Y m × n.
     package static func solveRightLowerTransposed<T: Scalar>(m: Int, n: Int, l: UnsafePointer<T>, ldl: Int, y: UnsafeMutablePointer<T>, ldy: Int, threads: Int) {
-        Engine.setBLASThreads(threads)
-        switch T.dtype {
-        case .float: reckit_strsm_right_lower_t(i(m), i(n), f(l), i(ldl), f(y), i(ldy))
-        case .double: reckit_dtrsm_right_lower_t(i(m), i(n), d(l), i(ldl), d(y), i(ldy))
+        return Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float: reckit_strsm_right_lower_t(i(m), i(n), f(l), i(ldl), f(y), i(ldy))
+            case .double: reckit_dtrsm_right_lower_t(i(m), i(n), d(l), i(ldl), d(y), i(ldy))
+            }
         }
     }
 
     /// Cholesky in place (lower triangle); returns LAPACK's info.
     package static func choleskyFactor<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int {
-        Engine.setBLASThreads(threads)
-        switch T.dtype {
-        case .float: return Int(reckit_spotrf(i(n), f(a), i(lda)))
-        case .double: return Int(reckit_dpotrf(i(n), d(a), i(lda)))
+        return Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float: return Int(reckit_spotrf(i(n), f(a), i(lda)))
+            case .double: return Int(reckit_dpotrf(i(n), d(a), i(lda)))
+            }
         }
     }
 
     /// `(L·Lᵀ)⁻¹` from the row-major lower factor: potri writes the lower triangle, mirrored here.
     package static func choleskyInverse<T: Scalar>(n: Int, l: UnsafePointer<T>, threads: Int) -> (inverse: [T], info: Int) {
-        Engine.setBLASThreads(threads)
-        var x = [T](repeating: 0, count: n * n)
-        let info = x.withUnsafeMutableBufferPointer { xb -> Int in
-            guard let a = xb.baseAddress else { return 0 }
-            a.update(from: l, count: n * n)
-            switch T.dtype {
-            case .float: return Int(reckit_spotri(i(n), f(a), i(n)))
-            case .double: return Int(reckit_dpotri(i(n), d(a), i(n)))
+        return Engine.withBLASThreads(threads) {
+            var x = [T](repeating: 0, count: n * n)
+            let info = x.withUnsafeMutableBufferPointer { xb -> Int in
+                guard let a = xb.baseAddress else { return 0 }
+                a.update(from: l, count: n * n)
+                switch T.dtype {
+                case .float: return Int(reckit_spotri(i(n), f(a), i(n)))
+                case .double: return Int(reckit_dpotri(i(n), d(a), i(n)))
+                }
             }
+            for r in 0..<n { for c in (r + 1)..<Swift.max(r + 1, n) { x[r * n + c] = x[c * n + r] } }
+            return (x, info)
         }
-        for r in 0..<n { for c in (r + 1)..<Swift.max(r + 1, n) { x[r * n + c] = x[c * n + r] } }
-        return (x, info)
     }
 
     /// Solves `L·Lᵀ·X = B` in place of the row-major `n × nrhs` B.
     package static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int,
-                                         b: UnsafeMutablePointer<T>, ldb: Int) -> Int {
-        switch T.dtype {
-        case .float: return Int(reckit_spotrs(i(n), i(nrhs), f(l), i(ldl), f(b), i(ldb)))
-        case .double: return Int(reckit_dpotrs(i(n), i(nrhs), d(l), i(ldl), d(b), i(ldb)))
+                                                 b: UnsafeMutablePointer<T>, ldb: Int, threads: Int) -> Int {
+        Engine.withBLASThreads(threads) {
+            switch T.dtype {
+            case .float: return Int(reckit_spotrs(i(n), i(nrhs), f(l), i(ldl), f(b), i(ldb)))
+            case .double: return Int(reckit_dpotrs(i(n), i(nrhs), d(l), i(ldl), d(b), i(ldb)))
+            }
         }
     }
 
     /// Thin QR through the shim's copy-free geqrf + orgqr (column-major LQ of the same memory).
     package static func qr<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (q: KernelMatrix<T>, r: KernelMatrix<T>) {
-        Engine.setBLASThreads(threads)
-        let m = a.rows, n = a.columns, p = Swift.min(m, n)
-        var work = a
-        var tau = [T](repeating: 0, count: p)
-        var info = work.storage.withUnsafeMutableBufferPointer { w in
-            tau.withUnsafeMutableBufferPointer { t in
-                switch T.dtype {
-                case .float: return Int(reckit_sgeqrf(i(m), i(n), f(w.baseAddress!), i(n), f(t.baseAddress!)))
-                case .double: return Int(reckit_dgeqrf(i(m), i(n), d(w.baseAddress!), i(n), d(t.baseAddress!)))
+        return try Engine.withBLASThreads(threads) {
+            let m = a.rows, n = a.columns, p = Swift.min(m, n)
+            var work = a
+            var tau = [T](repeating: 0, count: p)
+            var info = work.storage.withUnsafeMutableBufferPointer { w in
+                tau.withUnsafeMutableBufferPointer { t in
+                    switch T.dtype {
+                    case .float: return Int(reckit_sgeqrf(i(m), i(n), f(w.baseAddress!), i(n), f(t.baseAddress!)))
+                    case .double: return Int(reckit_dgeqrf(i(m), i(n), d(w.baseAddress!), i(n), d(t.baseAddress!)))
+                    }
                 }
             }
-        }
-        guard info == 0 else { throw KernelError.factorizationFailed(operation: "QR (geqrf)", info: info, hint: "check the input for NaN") }
-        var r = KernelMatrix<T>(rows: p, columns: n)
-        for row in 0..<p { for col in row..<n { r.storage[row * n + col] = work.storage[row * n + col] } }
-        // Q overwrites the first p columns of the reflector block in place.
-        info = work.storage.withUnsafeMutableBufferPointer { w in
-            tau.withUnsafeBufferPointer { t in
-                switch T.dtype {
-                case .float: return Int(reckit_sorgqr(i(m), i(p), i(p), f(w.baseAddress!), i(n), f(t.baseAddress!)))
-                case .double: return Int(reckit_dorgqr(i(m), i(p), i(p), d(w.baseAddress!), i(n), d(t.baseAddress!)))
+            guard info == 0 else { throw KernelError.factorizationFailed(operation: "QR (geqrf)", info: info, hint: "check the input for NaN") }
+            var r = KernelMatrix<T>(rows: p, columns: n)
+            for row in 0..<p { for col in row..<n { r.storage[row * n + col] = work.storage[row * n + col] } }
+            // Q overwrites the first p columns of the reflector block in place.
+            info = work.storage.withUnsafeMutableBufferPointer { w in
+                tau.withUnsafeBufferPointer { t in
+                    switch T.dtype {
+                    case .float: return Int(reckit_sorgqr(i(m), i(p), i(p), f(w.baseAddress!), i(n), f(t.baseAddress!)))
+                    case .double: return Int(reckit_dorgqr(i(m), i(p), i(p), d(w.baseAddress!), i(n), d(t.baseAddress!)))
+                    }
                 }
             }
+            guard info == 0 else { throw KernelError.factorizationFailed(operation: "QR (orgqr)", info: info, hint: "check the input for NaN") }
+            if p == n { return (work, r) }
+            var q = KernelMatrix<T>(rows: m, columns: p)
+            for row in 0..<m { for col in 0..<p { q.storage[row * p + col] = work.storage[row * n + col] } }
+            return (q, r)
         }
-        guard info == 0 else { throw KernelError.factorizationFailed(operation: "QR (orgqr)", info: info, hint: "check the input for NaN") }
-        if p == n { return (work, r) }
-        var q = KernelMatrix<T>(rows: m, columns: p)
-        for row in 0..<m { for col in 0..<p { q.storage[row * p + col] = work.storage[row * n + col] } }
-        return (q, r)
     }
 
     /// Symmetric eigendecomposition through syevd (lower triangle read).
     package static func symmetricEigen<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (values: [T], vectors: KernelMatrix<T>) {
-        Engine.setBLASThreads(threads)
-        let n = a.rows
-        var v = a
-        var w = [T](repeating: 0, count: n)
-        let info = v.storage.withUnsafeMutableBufferPointer { vb in
-            w.withUnsafeMutableBufferPointer { wb in
-                switch T.dtype {
-                case .float: return Int(reckit_ssyevd(i(n), f(vb.baseAddress!), i(n), f(wb.baseAddress!)))
-                case .double: return Int(reckit_dsyevd(i(n), d(vb.baseAddress!), i(n), d(wb.baseAddress!)))
+        return try Engine.withBLASThreads(threads) {
+            let n = a.rows
+            var v = a
+            var w = [T](repeating: 0, count: n)
+            let info = v.storage.withUnsafeMutableBufferPointer { vb in
+                w.withUnsafeMutableBufferPointer { wb in
+                    switch T.dtype {
+                    case .float: return Int(reckit_ssyevd(i(n), f(vb.baseAddress!), i(n), f(wb.baseAddress!)))
+                    case .double: return Int(reckit_dsyevd(i(n), d(vb.baseAddress!), i(n), d(wb.baseAddress!)))
+                    }
                 }
             }
+            guard info == 0 else {
+                throw KernelError.factorizationFailed(
+                    operation: "symmetric eigendecomposition (syevd)", info: info,
+                    hint: info > 0 ? "the algorithm did not converge; check the input's scaling" : "invalid argument")
+            }
+            return (w, v)
         }
-        guard info == 0 else {
-            throw KernelError.factorizationFailed(
-                operation: "symmetric eigendecomposition (syevd)", info: info,
-                hint: info > 0 ? "the algorithm did not converge; check the input's scaling" : "invalid argument")
-        }
-        return (w, v)
     }
 
     /// Thin SVD through gesdd.
     package static func svd<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (u: KernelMatrix<T>, s: [T], vt: KernelMatrix<T>) {
-        Engine.setBLASThreads(threads)
-        let m = a.rows, n = a.columns, p = Swift.min(m, n)
-        var work = a
-        var s = [T](repeating: 0, count: p)
-        var u = KernelMatrix<T>(rows: m, columns: p)
-        var vt = KernelMatrix<T>(rows: p, columns: n)
-        let info = work.storage.withUnsafeMutableBufferPointer { wb in
-            s.withUnsafeMutableBufferPointer { sb in
-                u.storage.withUnsafeMutableBufferPointer { ub in
-                    vt.storage.withUnsafeMutableBufferPointer { vb in
-                        switch T.dtype {
-                        case .float:
-                            return Int(reckit_sgesdd(i(m), i(n), f(wb.baseAddress!), i(n), f(sb.baseAddress!),
-                                                     f(ub.baseAddress!), i(p), f(vb.baseAddress!), i(n)))
-                        case .double:
-                            return Int(reckit_dgesdd(i(m), i(n), d(wb.baseAddress!), i(n), d(sb.baseAddress!),
-                                                     d(ub.baseAddress!), i(p), d(vb.baseAddress!), i(n)))
+        return try Engine.withBLASThreads(threads) {
+            let m = a.rows, n = a.columns, p = Swift.min(m, n)
+            var work = a
+            var s = [T](repeating: 0, count: p)
+            var u = KernelMatrix<T>(rows: m, columns: p)
+            var vt = KernelMatrix<T>(rows: p, columns: n)
+            let info = work.storage.withUnsafeMutableBufferPointer { wb in
+                s.withUnsafeMutableBufferPointer { sb in
+                    u.storage.withUnsafeMutableBufferPointer { ub in
+                        vt.storage.withUnsafeMutableBufferPointer { vb in
+                            switch T.dtype {
+                            case .float:
+                                return Int(reckit_sgesdd(i(m), i(n), f(wb.baseAddress!), i(n), f(sb.baseAddress!),
+                                                         f(ub.baseAddress!), i(p), f(vb.baseAddress!), i(n)))
+                            case .double:
+                                return Int(reckit_dgesdd(i(m), i(n), d(wb.baseAddress!), i(n), d(sb.baseAddress!),
+                                                         d(ub.baseAddress!), i(p), d(vb.baseAddress!), i(n)))
+                            }
                         }
                     }
                 }
             }
+            guard info == 0 else {
+                throw KernelError.factorizationFailed(
+                    operation: "SVD (gesdd)", info: info,
+                    hint: info > 0 ? "the bidiagonal SVD did not converge; check the input's scaling" : "invalid argument")
+            }
+            return (u, s, vt)
         }
-        guard info == 0 else {
-            throw KernelError.factorizationFailed(
-                operation: "SVD (gesdd)", info: info,
-                hint: info > 0 ? "the bidiagonal SVD did not converge; check the input's scaling" : "invalid argument")
-        }
-        return (u, s, vt)
     }
 
     // MARK: The shim's C kernels

@@ -39,7 +39,7 @@ package protocol BackendKernels {
     static func choleskyFactor<T: Scalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, threads: Int) -> Int
 
     /// `B ← (L·Lᵀ)⁻¹·B` from the lower factor; LAPACK's `info`.
-    static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int, b: UnsafeMutablePointer<T>, ldb: Int) -> Int
+    static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int, b: UnsafeMutablePointer<T>, ldb: Int, threads: Int) -> Int
 
     /// `(L·Lᵀ)⁻¹` (full symmetric `n × n`) from the lower factor `l` (`ld = n`), and LAPACK's `info`.
     static func choleskyInverse<T: Scalar>(n: Int, l: UnsafePointer<T>, threads: Int) -> (inverse: [T], info: Int)

@@ -11,6 +11,8 @@ package enum SparseKernels {
     /// `C = A·B` (`transposed == false`, `C` is `rows × k`) or `C = Aᵀ·B` (`C` is `columns × k`)
     /// for a CSR `A` (`rows × columns`, arrays `offsets`, `indices`, `values`) and a row-major
     /// `B` with `k` columns. `c` is resized when its count is not the output's, and overwritten.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func product<T: Scalar>(rows: Int, columns: Int, offsets: [Int], indices: [Int32], values: [T],
                                            b: [T], k: Int, transposed: Bool, into c: inout [T], context: ExecutionContext) {
         let outRows = transposed ? columns : rows
@@ -139,5 +141,42 @@ package enum SparseKernels {
                 }
             }
         }
+    }
+}
+
+extension SparseKernels {
+    /// `XᵀX` of a CSR `X` (`rows × columns`), dense `columns × columns` row-major: Gustavson's sparse
+    /// product, parallel over the output's rows (`Σ_u n_u²` multiply-adds).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func gram<T: Scalar>(rows: Int, columns n: Int, offsets: [Int], indices: [Int32], values: [T],
+                                        context: ExecutionContext) -> [T] {
+        // Xᵀ by counting sort: for each column, the rows holding it and their values.
+        var start = [Int](repeating: 0, count: n + 1)
+        for c in indices { start[Int(c) + 1] += 1 }
+        for c in 0..<n { start[c + 1] += start[c] }
+        var fill = start, byColumnRow = [Int32](repeating: 0, count: indices.count), byColumnValue = [T](repeating: 0, count: indices.count)
+        for r in 0..<rows {
+            for p in offsets[r]..<offsets[r + 1] {
+                let c = Int(indices[p])
+                byColumnRow[fill[c]] = Int32(r); byColumnValue[fill[c]] = values[p]
+                fill[c] += 1
+            }
+        }
+        var g = [T](repeating: 0, count: n * n)
+        g.withUnsafeMutableBufferPointer { gb in
+            guard let G = gb.baseAddress else { return }
+            let parts = Swift.max(1, Swift.min(n, context.threads * 8))
+            Parallel.forEachPart(parts, threads: context.threads) { part in
+                for i in Parallel.chunk(part, of: parts, count: n) {
+                    let row = G + i * n
+                    for p in start[i]..<start[i + 1] {
+                        let u = Int(byColumnRow[p]), v = byColumnValue[p]
+                        for q in offsets[u]..<offsets[u + 1] { row[Int(indices[q])] += v * values[q] }
+                    }
+                }
+            }
+        }
+        return g
     }
 }

@@ -56,7 +56,8 @@ package enum SwiftBackend: BackendKernels {
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    package static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int, b: UnsafeMutablePointer<T>, ldb: Int) -> Int {
+    package static func choleskySolve<T: Scalar>(n: Int, nrhs: Int, l: UnsafePointer<T>, ldl: Int, b: UnsafeMutablePointer<T>, ldb: Int,
+                                                 threads: Int) -> Int {
         SwiftCholesky.solve(n: n, nrhs: nrhs, l: l, ldl: ldl, b: b, ldb: ldb)
         return 0
     }

@@ -21,7 +21,7 @@ public struct CholeskyFactorization<T: Scalar>: Sendable {
         let info = lower.storage.withUnsafeBufferPointer { lb in
             x.storage.withUnsafeMutableBufferPointer { xb in
                 (context ?? self.context).kernels.choleskySolve(n: n, nrhs: b.columns, l: lb.baseAddress!, ldl: n,
-                                      b: xb.baseAddress!, ldb: b.columns)
+                                                                b: xb.baseAddress!, ldb: b.columns, threads: (context ?? self.context).threads)
             }
         }
         if info != 0 { throw LinearAlgebraError.factorizationFailed(operation: "Cholesky solve (potrs)", info: info, hint: "invalid argument") }
@@ -114,7 +114,7 @@ extension LinearAlgebra {
                             if !allFinite(f, aStride) || !allFinite(rhs, bStride) { S[i] = -1; continue }
                             let info = kernels.choleskyFactor(n: n, a: f, lda: n, threads: 1)
                             if info != 0 { S[i] = info; continue }
-                            _ = kernels.choleskySolve(n: n, nrhs: nrhs, l: f, ldl: n, b: rhs, ldb: nrhs)
+                            _ = kernels.choleskySolve(n: n, nrhs: nrhs, l: f, ldl: n, b: rhs, ldb: nrhs, threads: 1)
                         }
                     }
                 }

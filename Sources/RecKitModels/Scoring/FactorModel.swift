@@ -1,3 +1,4 @@
+import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 
@@ -11,7 +12,9 @@ import RecKitLinearAlgebra
 /// keep their parameters in this form; on its own it scores factors computed elsewhere.
 public struct FactorModel: Recommender {
     public static let name = "factors"
+    public static let summary = "factors computed elsewhere, scored as μ + b_u + b_i + p_u·q_i"
     public static let predictsRatings = true
+    public let configuration = EmptyConfiguration()
     public var userFactors: Matrix<Float>
     public var itemFactors: Matrix<Float>
     public var userBias: [Float]
@@ -23,8 +26,8 @@ public struct FactorModel: Recommender {
     public init(userFactors: Matrix<Float>, itemFactors: Matrix<Float>, userBias: [Float]? = nil, itemBias: [Float]? = nil,
                 globalBias: Float = 0, training: RatingDataset) throws {
         guard userFactors.columns == itemFactors.columns, userFactors.rows == training.userCount, itemFactors.rows == training.itemCount else {
-            throw LinearAlgebraError.shapeMismatch(
-                operation: "FactorModel", details: "user factors \(userFactors.shapeDescription), item factors \(itemFactors.shapeDescription), "
+            throw ModelError.invalidInput(
+                model: Self.name, operation: "construction", reason: "user factors \(userFactors.shapeDescription), item factors \(itemFactors.shapeDescription), "
                     + "training data \(training.userCount) users × \(training.itemCount) items")
         }
         self.userFactors = userFactors
@@ -35,8 +38,18 @@ public struct FactorModel: Recommender {
         self.training = training
     }
 
-    public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((FitProgress) -> Void)?) throws {
-        throw ModelError.unsupported("factors: this model holds factors computed elsewhere; it does not train")
+    /// A factor model holds no factors until they are given: ``init(userFactors:itemFactors:userBias:itemBias:globalBias:training:)``.
+    public init(_ configuration: EmptyConfiguration) {
+        userFactors = Matrix(rows: 0, columns: 0)
+        itemFactors = Matrix(rows: 0, columns: 0)
+        userBias = []
+        itemBias = []
+        globalBias = 0
+        training = nil
+    }
+
+    public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
+        throw ModelError.unsupported(model: Self.name, operation: "train", hint: "it holds factors computed elsewhere")
     }
 
     public func predict(user: Int, item: Int) -> Float {
@@ -64,32 +77,35 @@ public struct FactorModel: Recommender {
     }
 
     public func archive() throws -> ModelArchive {
-        var a = ModelArchive(model: Self.name, hyperparameters: ["factors": Double(userFactors.columns)])
+        var a = ModelArchive(model: Self.name, configuration: configuration)
+        storeParameters(in: &a)
+        a.floats["factors"] = [Float(userFactors.columns)]
+        return a
+    }
+
+    /// The factors, biases and training data (also inside the archives of the models built on them).
+    func storeParameters(in a: inout ModelArchive) {
         a.floats["user_factors"] = userFactors.storage
         a.floats["item_factors"] = itemFactors.storage
         a.floats["user_bias"] = userBias
         a.floats["item_bias"] = itemBias
         a.floats["global_bias"] = [globalBias]
         a.training = training
-        return a
     }
 
-    /// The factors inside the archive of a model built on them, saved under that model's `name`
-    /// (version 1), with its own hyperparameters beside the factors.
-    init(archive a: ModelArchive, savedAs name: String) throws {
-        try a.expect(model: name, version: 1)
-        var inner = a
-        inner.model = Self.name
-        try self.init(archive: inner)
+    /// The factors (`factors` per row) stored in the archive of a model built on them.
+    init(parametersIn a: ModelArchive, factors f: Int) throws {
+        let t = try a.requireTraining()
+        try self.init(userFactors: Matrix(rows: t.userCount, columns: f, uncheckedStorage: try a.floats("user_factors", count: t.userCount * f)),
+                      itemFactors: Matrix(rows: t.itemCount, columns: f, uncheckedStorage: try a.floats("item_factors", count: t.itemCount * f)),
+                      userBias: try a.floats("user_bias", count: t.userCount), itemBias: try a.floats("item_bias", count: t.itemCount),
+                      globalBias: try a.floats("global_bias", count: 1)[0], training: t)
     }
 
     public init(archive a: ModelArchive) throws {
         try a.expect(model: Self.name, version: 1)
-        guard let t = a.training else { throw ModelError.unsupported("factors model file has no training data") }
-        let f = Int(a.hyperparameters["factors"] ?? 0)
-        try self.init(userFactors: try Matrix(rows: t.userCount, columns: f, elements: try a.floats("user_factors", count: t.userCount * f)),
-                      itemFactors: try Matrix(rows: t.itemCount, columns: f, elements: try a.floats("item_factors", count: t.itemCount * f)),
-                      userBias: try a.floats("user_bias", count: t.userCount), itemBias: try a.floats("item_bias", count: t.itemCount),
-                      globalBias: try a.floats("global_bias", count: 1)[0], training: t)
+        let f = try a.floats("factors", count: 1)[0]
+        guard f >= 0, f <= 1e6, f == f.rounded() else { throw ModelError.invalidArchive(file: "factors model", reason: "a factor count of \(f)") }
+        try self.init(parametersIn: a, factors: Int(f))
     }
 }

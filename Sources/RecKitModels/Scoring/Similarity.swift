@@ -6,18 +6,18 @@ extension FoldingIn {
     /// (the item itself left out; ties to the lower index). Items with zero factors have no
     /// direction and are not returned.
     public func similarItems(to item: Int, count: Int, context: ExecutionContext = .current) throws -> [Recommendation] {
-        guard let model = factorModel else { throw ModelError.notFitted(Self.name) }
+        guard let model = factorModel else { throw ModelError.notFitted(model: Self.name) }
         guard item >= 0, item < model.itemFactors.rows else {
-            throw ModelError.unknownItem("\(Self.name): item index \(item) is outside 0..<\(model.itemFactors.rows)")
+            throw ModelError.unknownItem(model: Self.name, item: "index \(item) (the training data has \(model.itemFactors.rows) items)")
         }
         return try Self.mostSimilar(to: item, in: model.itemFactors, count: count, context: context)
     }
 
     /// The `count` users most similar to `user` by the cosine of their factors (see ``similarItems(to:count:context:)``).
     public func similarUsers(to user: Int, count: Int, context: ExecutionContext = .current) throws -> [Recommendation] {
-        guard let model = factorModel else { throw ModelError.notFitted(Self.name) }
+        guard let model = factorModel else { throw ModelError.notFitted(model: Self.name) }
         guard user >= 0, user < model.userFactors.rows else {
-            throw ModelError.unknownUser("\(Self.name): user index \(user) is outside 0..<\(model.userFactors.rows)")
+            throw ModelError.unknownUser(model: Self.name, user: "index \(user) (the training data has \(model.userFactors.rows) users)")
         }
         return try Self.mostSimilar(to: user, in: model.userFactors, count: count, context: context)
     }

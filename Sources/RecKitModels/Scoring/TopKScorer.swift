@@ -17,26 +17,19 @@ public enum TopKScorer {
 
     static func recommend<M: Recommender>(model: M, users: Range<Int>, count: Int, filter: RecommendationFilter,
                                           train: CSRMatrix<Float>, context: ExecutionContext) throws -> [[Recommendation]] {
-        guard count >= 0 else { throw ModelError.invalidHyperparameter("cannot recommend \(count) items") }
+        guard count >= 0 else { throw ModelError.invalidInput(model: M.name, operation: "recommend", reason: "cannot recommend \(count) items") }
         let blocks = (users.count + blockSize - 1) / blockSize
-        var results = [[Recommendation]](repeating: [], count: users.count)
-        var failures = [Error?](repeating: nil, count: blocks)
         let single = context.with(threads: 1)
-        results.withUnsafeMutableBufferPointer { rb in failures.withUnsafeMutableBufferPointer { fb in
-            let R = rb.baseAddress!, F = fb.baseAddress!
-            Parallel.forEachChunk(count: blocks, threads: context.threads) { blockRange in
-                for b in blockRange {
-                    let lo = users.lowerBound + b * blockSize, hi = Swift.min(users.upperBound, lo + blockSize)
-                    do {
-                        let scores = try model.scoreBlock(users: lo..<hi, context: single)
-                        for u in lo..<hi {
-                            R[u - users.lowerBound] = top(count, row: scores, index: u - lo, user: u, filter: filter, train: train)
-                        }
-                    } catch { F[b] = error }
-                }
+        let perBlock = Parallel.map(blocks, threads: context.threads) { b -> Result<[[Recommendation]], any Error> in
+            let lo = users.lowerBound + b * blockSize, hi = Swift.min(users.upperBound, lo + blockSize)
+            return Result {
+                let scores = try model.scoreBlock(users: lo..<hi, context: single)
+                return (lo..<hi).map { u in top(count, row: scores, index: u - lo, user: u, filter: filter, train: train) }
             }
-        } }
-        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        }
+        var results: [[Recommendation]] = []
+        results.reserveCapacity(users.count)
+        for block in perBlock { results += try block.get() }
         return results
     }
 

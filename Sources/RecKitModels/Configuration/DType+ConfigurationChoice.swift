@@ -1,0 +1,4 @@
+import RecKitLinearAlgebra
+
+/// The precision a model fits in (`float`, `double`) is a configuration choice.
+extension DType: ConfigurationChoice {}

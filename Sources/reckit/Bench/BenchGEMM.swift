@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import RecKit
+import RecKitBenchmarks
+
+extension Bench {
+    struct GEMM: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GEMM and batched-GEMM throughput (Float and Double).")
+        @Argument(help: "Other suites to run with this one (e.g. `reckit bench gemm svd als`).") var others: [String] = []
+        @OptionGroup var common: Common
+        @Option(help: "Comma-separated matrix orders.")
+        var sizes = "256,1024,2048"
+        @Option(help: "Comma-separated precisions: float, double.")
+        var dtype = "float,double"
+        @Option(help: "Batched GEMM: number of products (0 skips it).")
+        var batch = 10_000
+        @Option(help: "Batched GEMM: order of each small matrix.")
+        var batchOrder = 64
+
+        func run() throws {
+            if try Bench.runNamedSuites("gemm", others, common) { return }
+            guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
+            try common.refuseScale("the gemm suite has no rating matrix")
+            var suite = GEMMSuite()
+            suite.sizes = try parseList(sizes, what: "sizes") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
+            suite.dtypes = try parseList(dtype, what: "dtype") { DType(rawValue: $0.lowercased()) }
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            guard batch >= 0, batchOrder >= 1 else { throw ValidationError("--batch must be ≥ 0 and --batch-order ≥ 1") }
+            suite.batchCount = batch
+            suite.batchOrder = batchOrder
+            try runSuite(name: "gemm", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import RecKit
+import RecKitBenchmarks
+
+extension Bench {
+    struct SVD: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "svd", abstract: "Truncated SVD (Lanczos, randomised) of a rating matrix in Double.")
+        @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
+        @Option(help: "Rank k.") var rank = 64
+        @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
+        @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
+        @Option(help: "Solvers to run, comma-separated: lanczos, randomized.") var methods = "lanczos,randomized"
+        @OptionGroup var common: Common
+
+        func run() throws {
+            if try Bench.runNamedSuites("svd", inputs, common) { return }
+            let file = try Bench.ratingFile(inputs, common)
+            var suite = SVDSuite()
+            suite.file = file; suite.scale = try common.scaleValue(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            suite.methods = methods.split(separator: ",").map(String.init)
+            for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--methods: unknown solver '\(m)' (lanczos, randomized)") }
+            suite.threads = try common.threadList()
+            suite.backends = try common.backendList()
+            try runSuite(name: "svd", common: common) { progress in try suite.run(progress: progress) }
+        }
+    }
+}
