@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # RecKit as a versioned dependency: builds Examples/Client, a package that depends on RecKit with
-# `.package(url: …, from: "0.1.0")`, in release mode and runs the README's API tour in it.
+# `.package(url: …, from: "0.2.0")`, in release mode and runs the README's API tour in it.
 #
 # The client resolves RecKit from a temporary git repository that holds this checkout's files
 # (committed or not; ignored files left out), tagged with RecKit's version. So the check fails when

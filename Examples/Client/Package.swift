@@ -16,7 +16,7 @@ let package = Package(
     name: "Client",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(url: recKit, from: "0.1.0"),
+        .package(url: recKit, from: "0.2.0"),
     ],
     targets: [
         .executableTarget(name: "Client", dependencies: [.product(name: "RecKit", package: "RecKit")]),

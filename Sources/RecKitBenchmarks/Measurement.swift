@@ -80,7 +80,7 @@ public struct MachineDescription: Codable, Sendable {
 
 /// RecKit's version, and the git commit it was built from when that can be read.
 public enum RecKitVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 
     /// `RECKIT_GIT_COMMIT` when set; otherwise the commit of the RecKit checkout that holds the
     /// running executable (`.build/release/reckit` lives inside it), with `-dirty` when that

@@ -5,7 +5,7 @@ import RecKitData
 /// `reckit train als`, `recommend` and `similar` end to end through the executable.
 @Suite(.serialized, .enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))
 struct ALSCommandTests {
-    @Test(arguments: [["--implicit", "--solver", "cg"], ["--implicit", "--solver", "cholesky", "--dtype", "double"], ["--backend", "swift"]])
+    @Test(arguments: [["--implicit", "--solver", "cg"], ["--implicit", "--solver", "cholesky", "--precision", "double"], ["--backend", "swift"]])
     func trainWritesTheModelAndTheDocumentedJSON(flags: [String]) throws {
         let file = try SVDCommandTests.ratingFile().path
         let model = CLI.temporaryPath("als.rkm"), json = model + ".json"

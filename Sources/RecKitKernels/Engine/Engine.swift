@@ -58,7 +58,7 @@ public enum Engine {
 
     // MARK: OpenBLAS threads
 
-    /// Runs `body` — one OpenBLAS call — with OpenBLAS at `n` threads (see ``BLASThreadGate``).
+    /// Runs `body` — one OpenBLAS call — with OpenBLAS at `n` threads (see `BLASThreadGate`).
     static func withBLASThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
         try BLASThreadGate.shared.run(threads: n, body)
     }

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Partitioning depends only on the range and the thread count, so any computation whose chunks
 /// do not interact is deterministic for a fixed thread count. BLAS calls made inside a loop ask for
-/// one thread each (``BLASThreadGate``), so they never oversubscribe the cores.
+/// one thread each (`BLASThreadGate`), so they never oversubscribe the cores.
 public enum Parallel {
     /// Splits `0..<count` into at most `threads` contiguous ranges of at least `minimumChunk`
     /// indices and calls `body` on each, concurrently when there is more than one.

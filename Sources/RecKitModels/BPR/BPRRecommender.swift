@@ -3,7 +3,7 @@ import RecKitData
 import RecKitLinearAlgebra
 
 /// `bpr`: Bayesian personalised ranking (``BayesianPersonalizedRanking``) on implicit feedback:
-/// every training interaction (optionally only ratings ≥ ``minimumRating``) is a positive; scores
+/// every training interaction (optionally only ratings ≥ ``BPRConfiguration/minimumRating``) is a positive; scores
 /// `p_u·q_i + b_i` rank items. A ranking model: it does not estimate ratings.
 public struct BPRRecommender: FoldingIn {
     public static let name = "bpr"

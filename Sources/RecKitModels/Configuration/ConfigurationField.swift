@@ -1,7 +1,7 @@
 /// One field of a ``ModelConfiguration``: its name, help, kind (with range and scale) and key path.
 ///
-/// Build fields with the static constructors (``integer(_:_:range:scale:help:)``, ``real(_:_:range:scale:help:)``,
-/// ``flag(_:_:help:)``, ``choice(_:_:help:)``, ``optionalInteger(_:_:range:none:help:)``, ``seed(_:help:)``).
+/// Build fields with the static constructors `integer`, `real`, `flag`, `choice`, `optionalInteger`
+/// and `seed`.
 public struct ConfigurationField<Configuration: ModelConfiguration>: Sendable {
     /// The name on the command line, in experiment files and in saved models (`learning-rate`).
     public let name: String

@@ -45,7 +45,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Whole numbers decode as `.integer` (or `.seed` when above `Int.max`), others as `.real`; a
-    /// field's kind converts them where it must (``FieldKind/accepts(_:)``).
+    /// field's kind converts them where it must (when the configuration is set from them).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .none }

@@ -53,7 +53,7 @@ check(top.converged && top.maxRelativeResidual < 1e-8, "Lanczos did not converge
 check(zip(sigma, sigma.dropFirst()).allSatisfy { $0 >= $1 } && sigma[15] > 0, "singular values not positive and descending")
 
 // Implicit-feedback ALS: fit, recommend, explain, fold in a new user.
-var als = ALSRecommender(factors: 32, iterations: 10, implicit: true)
+var als = ALSRecommender { $0.factors = 32; $0.iterations = 10; $0.implicit = true }
 var losses: [Double] = []
 try als.fit(ml, context: .current) { losses.append($0.loss!) }
 print("implicit ALS, 32 factors: loss \(losses.first!) after iteration 1, \(losses.last!) after \(losses.count)")
