@@ -27,21 +27,18 @@ public struct ALSOptions: Sendable {
     /// Checks the options against each other.
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming the option.
     public func validate() throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: "ALS", option: option, value: "\(value)", requirement: requirement)
-        }
-        guard factors >= 1 else { throw fail("factors", factors, "≥ 1") }
-        guard iterations >= 1 else { throw fail("iterations", iterations, "≥ 1") }
-        guard regularization.isFinite, regularization >= 0 else { throw fail("regularization", regularization, "a finite number ≥ 0") }
-        if case .implicit(let alpha) = feedback, !(alpha.isFinite && alpha > 0) { throw fail("alpha", alpha, "a finite number > 0") }
+        let check = OptionCheck(algorithm: "ALS")
+        try check.atLeast(1, ["factors": factors, "iterations": iterations])
+        try check.nonNegative(["regularization": regularization])
+        if case .implicit(let alpha) = feedback { try check.positive(["alpha": alpha]) }
         if case .conjugateGradient(let steps) = solver {
             guard case .implicit = feedback else {
-                throw fail("solver", "conjugate gradient", "Cholesky for explicit ratings (the conjugate-gradient solver is for implicit feedback)")
+                throw check.fail("solver", "conjugate gradient", "Cholesky for explicit ratings (the conjugate-gradient solver is for implicit feedback)")
             }
-            guard steps >= 1 else { throw fail("conjugate-gradient steps", steps, "≥ 1") }
+            try check.atLeast(1, ["conjugate-gradient steps": steps])
         }
         if biases, case .implicit = feedback {
-            throw fail("biases", biases, "false for implicit feedback (it models preferences, not rating offsets)")
+            throw check.fail("biases", biases, "false for implicit feedback (it models preferences, not rating offsets)")
         }
     }
 }

@@ -25,13 +25,9 @@ public struct AutoRecOptions: Sendable {
 
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming the option.
     public func validate() throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: "AutoRec", option: option, value: "\(value)", requirement: requirement)
-        }
-        guard hidden >= 1 else { throw fail("hidden", hidden, "≥ 1") }
-        guard epochs >= 1 else { throw fail("epochs", epochs, "≥ 1") }
-        guard batchSize >= 1 else { throw fail("batchSize", batchSize, "≥ 1") }
-        guard learningRate.isFinite, learningRate > 0 else { throw fail("learningRate", learningRate, "a finite number > 0") }
-        guard regularization.isFinite, regularization >= 0 else { throw fail("regularization", regularization, "a finite number ≥ 0") }
+        let check = OptionCheck(algorithm: "AutoRec")
+        try check.atLeast(1, ["hidden": hidden, "epochs": epochs, "batchSize": batchSize])
+        try check.positive(["learningRate": learningRate])
+        try check.nonNegative(["regularization": regularization])
     }
 }

@@ -46,17 +46,13 @@ public struct NCFOptions: Sendable {
 
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming the option.
     public func validate() throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: "NCF", option: option, value: "\(value)", requirement: requirement)
-        }
-        guard factors >= 1 else { throw fail("factors", factors, "≥ 1") }
-        guard !layers.isEmpty, layers.allSatisfy({ $0 >= 1 }), layers[0] >= 2 else { throw fail("layers", layers, "non-empty widths ≥ 1, the first ≥ 2") }
-        guard negatives >= 1 else { throw fail("negatives", negatives, "≥ 1") }
-        guard epochs >= 1 else { throw fail("epochs", epochs, "≥ 1") }
-        guard batchSize >= 1 else { throw fail("batchSize", batchSize, "≥ 1") }
-        guard learningRate.isFinite, learningRate > 0 else { throw fail("learningRate", learningRate, "a finite number > 0") }
-        if let e = fineTuneEpochs, e < 0 { throw fail("fineTuneEpochs", e, "≥ 0") }
-        guard fineTuneRate.isFinite, fineTuneRate >= 0 else { throw fail("fineTuneRate", fineTuneRate, "a finite number ≥ 0") }
-        guard samplesPerThread >= 1 else { throw fail("samplesPerThread", samplesPerThread, "≥ 1") }
+        let check = OptionCheck(algorithm: "NCF")
+        try check.atLeast(1, ["factors": factors])
+        guard !layers.isEmpty, layers.allSatisfy({ $0 >= 1 }), layers[0] >= 2 else { throw check.fail("layers", layers, "non-empty widths ≥ 1, the first ≥ 2") }
+        try check.atLeast(1, ["negatives": negatives, "epochs": epochs, "batchSize": batchSize])
+        try check.positive(["learningRate": learningRate])
+        if let e = fineTuneEpochs { try check.atLeast(0, ["fineTuneEpochs": e]) }
+        try check.nonNegative(["fineTuneRate": fineTuneRate])
+        try check.atLeast(1, ["samplesPerThread": samplesPerThread])
     }
 }

@@ -44,17 +44,12 @@ public struct NextItemOptions: Sendable {
 
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming the option.
     public func validate() throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: "next-item model", option: option, value: "\(value)", requirement: requirement)
-        }
-        for (name, v) in [("factors", factors), ("blocks", blocks), ("heads", heads), ("epochs", epochs), ("batchSize", batchSize)] where v < 1 {
-            throw fail(name, v, "≥ 1")
-        }
-        guard factors % heads == 0 else { throw fail("factors", factors, "a multiple of heads (\(heads))") }
-        guard maxLength >= 2 else { throw fail("maxLength", maxLength, "≥ 2") }
-        guard dropout >= 0, dropout < 1 else { throw fail("dropout", dropout, "in [0, 1)") }
-        guard learningRate.isFinite, learningRate > 0 else { throw fail("learningRate", learningRate, "a finite number > 0") }
-        guard maxGradientNorm.isFinite, maxGradientNorm > 0 else { throw fail("maxGradientNorm", maxGradientNorm, "a finite number > 0") }
-        guard patience >= 0 else { throw fail("patience", patience, "≥ 0") }
+        let check = OptionCheck(algorithm: "next-item model")
+        try check.atLeast(1, ["factors": factors, "blocks": blocks, "heads": heads, "epochs": epochs, "batchSize": batchSize])
+        guard factors % heads == 0 else { throw check.fail("factors", factors, "a multiple of heads (\(heads))") }
+        try check.atLeast(2, ["maxLength": maxLength])
+        try check.fraction("dropout", dropout)
+        try check.positive(["learningRate": learningRate, "maxGradientNorm": maxGradientNorm])
+        try check.atLeast(0, ["patience": patience])
     }
 }

@@ -39,22 +39,14 @@ public struct SGDOptions: Sendable {
     /// Checks every option.
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming it.
     public func validate(_ algorithm: String) throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: algorithm, option: option, value: "\(value)", requirement: requirement)
-        }
-        guard factors >= 1 else { throw fail("factors", factors, "≥ 1") }
-        guard epochs >= 1 else { throw fail("epochs", epochs, "≥ 1") }
-        guard learningRate.isFinite, learningRate > 0 else { throw fail("learningRate", learningRate, "a finite number > 0") }
-        guard learningRateDecay.isFinite, learningRateDecay > 0, learningRateDecay <= 1 else { throw fail("learningRateDecay", learningRateDecay, "in (0, 1]") }
-        for (label, v) in [("regularization", regularization), ("biasRegularization", biasRegularization ?? 0),
-                           ("implicitRegularization", implicitRegularization ?? 0)] {
-            guard v.isFinite, v >= 0 else { throw fail(label, v, "a finite number ≥ 0") }
-        }
-        guard initialStandardDeviation.isFinite, initialStandardDeviation >= 0 else {
-            throw fail("initialStandardDeviation", initialStandardDeviation, "a finite number ≥ 0")
-        }
-        guard validationFraction >= 0, validationFraction < 1 else { throw fail("validationFraction", validationFraction, "in [0, 1)") }
-        guard patience >= 1 else { throw fail("patience", patience, "≥ 1") }
+        let check = OptionCheck(algorithm: algorithm)
+        try check.atLeast(1, ["factors": factors, "epochs": epochs])
+        try check.positive(["learningRate": learningRate])
+        guard learningRateDecay.isFinite, learningRateDecay > 0, learningRateDecay <= 1 else { throw check.fail("learningRateDecay", learningRateDecay, "in (0, 1]") }
+        try check.nonNegative(["regularization": regularization, "biasRegularization": biasRegularization ?? 0,
+                               "implicitRegularization": implicitRegularization ?? 0, "initialStandardDeviation": initialStandardDeviation])
+        try check.fraction("validationFraction", validationFraction)
+        try check.atLeast(1, ["patience": patience])
     }
 
     /// The epoch runner's rules for these options: divergence (NaN/∞, or a hundredfold growth over

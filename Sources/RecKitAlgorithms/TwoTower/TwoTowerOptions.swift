@@ -31,14 +31,10 @@ public struct TwoTowerOptions: Sendable {
 
     /// - Throws: ``AlgorithmError/invalidOption(algorithm:option:value:requirement:)`` naming the option.
     public func validate() throws {
-        func fail(_ option: String, _ value: Any, _ requirement: String) -> AlgorithmError {
-            .invalidOption(algorithm: "two-tower", option: option, value: "\(value)", requirement: requirement)
-        }
-        for (name, v) in [("embedding", embedding), ("hidden", hidden), ("factors", factors), ("epochs", epochs)] where v < 1 {
-            throw fail(name, v, "≥ 1")
-        }
-        guard batchSize >= 2 else { throw fail("batchSize", batchSize, "≥ 2 (the batch's other items are the negatives)") }
-        guard idDropout >= 0, idDropout < 1 else { throw fail("idDropout", idDropout, "in [0, 1)") }
-        guard learningRate.isFinite, learningRate > 0 else { throw fail("learningRate", learningRate, "a finite number > 0") }
+        let check = OptionCheck(algorithm: "two-tower")
+        try check.atLeast(1, ["embedding": embedding, "hidden": hidden, "factors": factors, "epochs": epochs])
+        guard batchSize >= 2 else { throw check.fail("batchSize", batchSize, "≥ 2 (the batch's other items are the negatives)") }
+        try check.fraction("idDropout", idDropout)
+        try check.positive(["learningRate": learningRate])
     }
 }

@@ -146,8 +146,7 @@ public struct ALSRecommender: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(ALSConfiguration.self)
+        configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
         losses = a.doubles["losses"] ?? []
         secondsPerIteration = a.doubles["seconds_per_iteration"] ?? []

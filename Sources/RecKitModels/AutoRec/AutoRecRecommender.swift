@@ -55,8 +55,7 @@ public struct AutoRecRecommender: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(AutoRecConfiguration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining()
         let users = t.userCount, hidden = configuration.hidden
         let network = Sequential<Float>([Linear<Float>(inputs: users, outputs: hidden, seed: 0), Activation<Float>(.sigmoid),

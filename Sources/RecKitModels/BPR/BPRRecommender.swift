@@ -62,8 +62,7 @@ public struct BPRRecommender: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(BPRConfiguration.self)
+        configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
         losses = a.doubles["losses"] ?? []
     }

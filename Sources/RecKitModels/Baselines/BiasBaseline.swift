@@ -91,8 +91,7 @@ public struct BiasBaseline: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        try self.init(configuration: try a.configuration(BaselineConfiguration.self), parametersIn: a)
+        try self.init(configuration: try Self.configuration(in: a), parametersIn: a)
     }
 
     /// The baseline whose parameters are stored in the archive of `baseline` or of a model built on it.

@@ -33,8 +33,7 @@ public struct GlobalMean: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(EmptyConfiguration.self)
+        configuration = try Self.configuration(in: a)
         mean = try a.floats("mean", count: 1)[0]
         training = try a.requireTraining()
     }

@@ -43,8 +43,7 @@ public struct Popularity: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(PopularityConfiguration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining()
         counts = try a.floats("counts", count: t.itemCount)
         training = t

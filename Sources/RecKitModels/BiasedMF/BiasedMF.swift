@@ -15,13 +15,10 @@ public struct BiasedMF: FoldingIn {
     public static let predictsRatings = true
 
     public let configuration: BiasedMFConfiguration
-    public private(set) var factorModel: FactorModel?
-    /// The training rating range predictions are clipped to.
-    public private(set) var scale: ClosedRange<Float> = 0...0
-    /// The objective after each epoch of the last fit; validation RMSE per epoch with early stopping.
-    public private(set) var losses: [Double] = []
-    public private(set) var validationRMSE: [Double] = []
+    /// The fitted factors, rating range and training history (nil before a fit).
+    public private(set) var fitted: RatingFactorFit?
     public private(set) var secondsPerEpoch: [Double] = []
+    public var factorModel: FactorModel? { fitted?.factorModel }
 
     public init(_ configuration: BiasedMFConfiguration = BiasedMFConfiguration()) { self.configuration = configuration }
 
@@ -32,18 +29,11 @@ public struct BiasedMF: FoldingIn {
         let fit = try translatingErrors(train) {
             try BiasedMatrixFactorization.fit(train.ratings, options: options, context: context, progress: progress)
         }
-        factorModel = try FactorModel(userFactors: fit.users, itemFactors: fit.items, userBias: fit.userBias, itemBias: fit.itemBias,
-                                      globalBias: fit.globalMean, training: train)
-        scale = train.ratingScale
-        losses = fit.losses
-        validationRMSE = fit.validationRMSE
+        fitted = try RatingFactorFit(fit, training: train)
         secondsPerEpoch = fit.secondsPerEpoch
     }
 
-    public func predict(user: Int, item: Int) -> Float {
-        guard let factorModel else { return 0 }
-        return scale.clamping(factorModel.predict(user: user, item: item))
-    }
+    public func predict(user: Int, item: Int) -> Float { fitted?.predict(user: user, item: item) ?? 0 }
 
     /// The user's factors and bias solved exactly (ridge regression on the fitted items, λ scaled by
     /// the user's rating count as SGD's per-rating penalty is), without refitting.
@@ -53,22 +43,14 @@ public struct BiasedMF: FoldingIn {
     }
 
     public func archive() throws -> ModelArchive {
-        guard let factorModel else { throw ModelError.notFitted(model: Self.name) }
+        guard let fitted else { throw ModelError.notFitted(model: Self.name) }
         var a = ModelArchive(model: Self.name, configuration: configuration)
-        factorModel.storeParameters(in: &a)
-        a.floats["scale"] = [scale.lowerBound, scale.upperBound]
-        a.doubles["losses"] = losses
-        a.doubles["validation_rmse"] = validationRMSE
+        fitted.store(in: &a)
         return a
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(BiasedMFConfiguration.self)
-        factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
-        let s = try a.floats("scale", count: 2)
-        scale = s[0]...s[1]
-        losses = a.doubles["losses"] ?? []
-        validationRMSE = a.doubles["validation_rmse"] ?? []
+        configuration = try Self.configuration(in: a)
+        fitted = try RatingFactorFit(archive: a, factors: configuration.factors)
     }
 }

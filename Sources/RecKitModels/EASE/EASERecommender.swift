@@ -69,8 +69,7 @@ public struct EASERecommender: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(EASEConfiguration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining()
         let n = t.itemCount
         weights = Matrix(rows: n, columns: n, uncheckedStorage: try a.floats("weights", count: n * n))

@@ -133,8 +133,7 @@ public struct ItemKNN: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(ItemKNNConfiguration.self)
+        configuration = try Self.configuration(in: a)
         baseline = try BiasBaseline(configuration: configuration.baseline, parametersIn: a)
         let t = try a.requireTraining()
         guard let offsets = a.doubles["neighbor_offsets"], offsets.count == t.itemCount + 1, let total = offsets.last.map(Int.init) else {

@@ -78,8 +78,7 @@ public struct NCFRecommender<Configuration: NCFConfiguration>: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(Configuration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining()
         let net = NCFNetwork<Float>(users: t.userCount, items: t.itemCount, options: configuration.options)
         weights = try a.weights(shapedLike: net.parameters)

@@ -70,8 +70,7 @@ public struct SequenceRecommender<Configuration: NextItemConfiguration>: Recomme
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(Configuration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining(), o = configuration.options
         let net = NextItemNetwork<Float>(items: t.itemCount, options: o)
         weights = try a.weights(shapedLike: net.parameters)

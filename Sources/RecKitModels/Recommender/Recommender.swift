@@ -118,6 +118,14 @@ extension Recommender {
     /// Saves the model to a file (versioned, checksummed, atomic).
     public func save(to path: String) throws { try archive().write(to: path) }
 
+    /// The configuration stored in `archive`, after checking that it holds this model at the
+    /// parameter layout `version` this RecKit reads.
+    /// - Throws: ``ModelError/invalidArchive(file:reason:)``.
+    static func configuration(in archive: ModelArchive, version: Int = 1) throws -> Configuration {
+        try archive.expect(model: name, version: version)
+        return try archive.configuration(Configuration.self)
+    }
+
     /// The configuration checked field by field, or an error naming the field.
     func validatedConfiguration() throws -> Configuration {
         try configuration.validate(model: Self.name)

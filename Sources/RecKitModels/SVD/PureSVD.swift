@@ -56,8 +56,7 @@ public struct PureSVD: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(PureSVDConfiguration.self)
+        configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
     }
 }

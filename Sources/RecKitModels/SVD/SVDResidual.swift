@@ -90,8 +90,7 @@ public struct SVDResidual: FoldingIn {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(SVDResidualConfiguration.self)
+        configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
         let s = try a.floats("scale", count: 2)
         scale = s[0]...s[1]

@@ -14,13 +14,11 @@ public struct SVDPlusPlusRecommender: FoldingIn {
     public static let predictsRatings = true
 
     public let configuration: SVDPlusPlusConfiguration
-    /// Scores and predictions: user factors are `p_u + z_u`.
-    public private(set) var factorModel: FactorModel?
+    /// The fitted factors (user factors are `p_u + z_u`), rating range and training history.
+    public private(set) var fitted: RatingFactorFit?
     /// `items × f`: the implicit factors `y_j`.
     public private(set) var implicitItems: Matrix<Float>?
-    public private(set) var scale: ClosedRange<Float> = 0...0
-    public private(set) var losses: [Double] = []
-    public private(set) var validationRMSE: [Double] = []
+    public var factorModel: FactorModel? { fitted?.factorModel }
 
     public init(_ configuration: SVDPlusPlusConfiguration = SVDPlusPlusConfiguration()) { self.configuration = configuration }
 
@@ -31,18 +29,11 @@ public struct SVDPlusPlusRecommender: FoldingIn {
         let fit = try translatingErrors(train) {
             try SVDPlusPlus.fit(train.ratings, options: options, context: context, progress: progress)
         }
-        factorModel = try FactorModel(userFactors: fit.users, itemFactors: fit.items, userBias: fit.userBias, itemBias: fit.itemBias,
-                                      globalBias: fit.globalMean, training: train)
+        fitted = try RatingFactorFit(fit.factors, training: train)
         implicitItems = fit.implicitItems
-        scale = train.ratingScale
-        losses = fit.losses
-        validationRMSE = fit.validationRMSE
     }
 
-    public func predict(user: Int, item: Int) -> Float {
-        guard let factorModel else { return 0 }
-        return scale.clamping(factorModel.predict(user: user, item: item))
-    }
+    public func predict(user: Int, item: Int) -> Float { fitted?.predict(user: user, item: item) ?? 0 }
 
     /// A new user: `z = |N|^{-1/2} Σ y_j` over their items, then `[p, b_u]` by ridge regression on
     /// the residuals `r − μ − b_i − z·q_i`; their vector is `p + z`.
@@ -60,26 +51,18 @@ public struct SVDPlusPlusRecommender: FoldingIn {
     }
 
     public func archive() throws -> ModelArchive {
-        guard let factorModel, let implicitItems else { throw ModelError.notFitted(model: Self.name) }
+        guard let fitted, let implicitItems else { throw ModelError.notFitted(model: Self.name) }
         var a = ModelArchive(model: Self.name, configuration: configuration)
-        factorModel.storeParameters(in: &a)
+        fitted.store(in: &a)
         a.floats["implicit_factors"] = implicitItems.storage
-        a.floats["scale"] = [scale.lowerBound, scale.upperBound]
-        a.doubles["losses"] = losses
-        a.doubles["validation_rmse"] = validationRMSE
         return a
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(SVDPlusPlusConfiguration.self)
-        let model = try FactorModel(parametersIn: a, factors: configuration.factors)
-        factorModel = model
-        let f = model.itemFactors.columns, n = model.itemFactors.rows
+        configuration = try Self.configuration(in: a)
+        let fitted = try RatingFactorFit(archive: a, factors: configuration.factors)
+        self.fitted = fitted
+        let f = fitted.factorModel.itemFactors.columns, n = fitted.factorModel.itemFactors.rows
         implicitItems = Matrix(rows: n, columns: f, uncheckedStorage: try a.floats("implicit_factors", count: n * f))
-        let s = try a.floats("scale", count: 2)
-        scale = s[0]...s[1]
-        losses = a.doubles["losses"] ?? []
-        validationRMSE = a.doubles["validation_rmse"] ?? []
     }
 }

@@ -154,8 +154,7 @@ public struct TwoTowerRecommender: Recommender {
     }
 
     public init(archive a: ModelArchive) throws {
-        try a.expect(model: Self.name, version: 1)
-        configuration = try a.configuration(TwoTowerConfiguration.self)
+        configuration = try Self.configuration(in: a)
         let t = try a.requireTraining(), options = configuration.options
         userFields = a.strings["user-fields"] ?? []
         vocabularies = try userFields.indices.map { f in
