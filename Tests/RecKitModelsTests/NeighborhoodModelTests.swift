@@ -14,7 +14,7 @@ import RecKitTestSupport
 
     @Test func itemKNNPredictsByItsFormula() throws {
         let train = try Self.data()
-        var model = ItemKNN { $0.k = 5; $0.similarity = .pearsonBaseline; $0.shrinkage = 10 }
+        var model = ItemKNN { $0.neighbors = 5; $0.similarity = .pearsonBaseline; $0.shrinkage = 10 }
         try model.fit(train, context: .current, progress: nil)
         let nb = model.neighbors!, r = train.ratings
         let b = model.baseline
@@ -69,7 +69,7 @@ import RecKitTestSupport
     @Test func badSettingsAreRefused() throws {
         #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "ease").makeModel(["regularization": "0"]) }
         #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["similarity": "5"]) }
-        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["k": "0"]) }
+        #expect(throws: ModelError.self) { try ModelRegistry.spec(named: "item-knn").makeModel(["neighbors": "0"]) }
     }
 
     @Test(.enabled(if: MovieLensData.directory != nil, Comment(rawValue: MovieLensData.skipMessage)))

@@ -30,7 +30,7 @@ public struct ItemKNN: Recommender {
     public private(set) var neighbors: ItemNeighbors?
     var itemMean: [Float] = []
     var scale: ClosedRange<Float> = 0...0
-    var k: Int { configuration.k }
+    var k: Int { configuration.neighbors }
     var useBaseline: Bool { configuration.useBaseline }
 
     public init(_ configuration: ItemKNNConfiguration = ItemKNNConfiguration()) {

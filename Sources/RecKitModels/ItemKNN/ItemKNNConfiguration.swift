@@ -16,7 +16,7 @@ public struct ItemKNNConfiguration: ModelConfiguration {
     }
 
     /// Neighbours per prediction, and per item for top-N.
-    public var k = 40
+    public var neighbors = 40
     public var similarity = Similarity.pearsonBaseline
     /// Shrinks each similarity by `(n − 1)/(n − 1 + shrinkage)` for `n` co-ratings.
     public var shrinkage = 100.0
@@ -33,7 +33,7 @@ public struct ItemKNNConfiguration: ModelConfiguration {
 
     public static var fields: [ConfigurationField<Self>] {
         [
-            .integer("k", \.k, range: 1...1_000_000_000, scale: .logarithmic, help: "neighbours per prediction / per item for top-N"),
+            .integer("neighbors", \.neighbors, range: 1...1_000_000_000, scale: .logarithmic, aliases: ["k"], help: "neighbours per prediction / per item for top-N"),
             .choice("similarity", \.similarity, help: "how two items are compared"),
             .real("shrinkage", \.shrinkage, range: 0...1e9, help: "shrink s by (n−1)/(n−1+shrinkage)"),
             .integer("min-support", \.minimumSupport, range: 1...1_000_000_000, help: "least co-ratings for a similarity"),

@@ -6,7 +6,7 @@ public struct GMFConfiguration: NCFConfiguration {
     public static let summary = "neural CF: generalised matrix factorisation (implicit feedback, BCE with sampled negatives)"
     /// Embedding size (the predictive factors).
     public var factors = 8
-    public var negatives = 4
+    public var negativeSamples = 4
     public var epochs = 20
     public var batchSize = 256
     public var learningRate = 0.001
@@ -19,7 +19,7 @@ public struct GMFConfiguration: NCFConfiguration {
     }
 
     public var options: NCFOptions {
-        NCFOptions(mode: .gmf, factors: factors, layers: Self.tower(first: 64, depth: 3), negatives: negatives, epochs: epochs,
+        NCFOptions(mode: .gmf, factors: factors, layers: Self.tower(first: 64, depth: 3), negatives: negativeSamples, epochs: epochs,
                    batchSize: batchSize, learningRate: learningRate, seed: seed)
     }
 }

@@ -8,7 +8,7 @@ public struct MLPConfiguration: NCFConfiguration {
     public var layers = 64
     /// Tower layers, counting the input width.
     public var depth = 3
-    public var negatives = 4
+    public var negativeSamples = 4
     public var epochs = 20
     public var batchSize = 256
     public var learningRate = 0.001
@@ -24,7 +24,7 @@ public struct MLPConfiguration: NCFConfiguration {
     }
 
     public var options: NCFOptions {
-        NCFOptions(mode: .mlp, factors: 8, layers: Self.tower(first: layers, depth: depth), negatives: negatives, epochs: epochs,
+        NCFOptions(mode: .mlp, factors: 8, layers: Self.tower(first: layers, depth: depth), negatives: negativeSamples, epochs: epochs,
                    batchSize: batchSize, learningRate: learningRate, seed: seed)
     }
 }

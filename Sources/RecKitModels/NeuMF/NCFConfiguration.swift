@@ -7,7 +7,7 @@ public protocol NCFConfiguration: ModelConfiguration {
     static var modelName: String { get }
     static var summary: String { get }
     /// Sampled negatives per positive.
-    var negatives: Int { get set }
+    var negativeSamples: Int { get set }
     /// Passes over the interactions.
     var epochs: Int { get set }
     /// Mini-batch size.
@@ -23,7 +23,7 @@ extension NCFConfiguration {
     /// The shared fields.
     static var trainingFields: [ConfigurationField<Self>] {
         [
-            .integer("negatives", \.negatives, range: 1...1000, help: "sampled negatives per positive"),
+            .integer("negative-samples", \.negativeSamples, range: 1...1000, aliases: ["negatives"], help: "sampled negatives per positive"),
             .integer("epochs", \.epochs, range: 1...100_000, help: "passes over the interactions"),
             .integer("batch-size", \.batchSize, range: 1...10_000_000, scale: .logarithmic, help: "mini-batch size"),
             .real("learning-rate", \.learningRate, range: 1e-9...10, scale: .logarithmic, help: "Adam's step size"),

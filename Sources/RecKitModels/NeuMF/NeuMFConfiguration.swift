@@ -12,7 +12,7 @@ public struct NeuMFConfiguration: NCFConfiguration {
     public var layers = 64
     /// MLP tower layers, counting the input width.
     public var depth = 3
-    public var negatives = 4
+    public var negativeSamples = 4
     public var epochs = 20
     public var batchSize = 256
     public var learningRate = 0.001
@@ -40,7 +40,7 @@ public struct NeuMFConfiguration: NCFConfiguration {
     }
 
     public var options: NCFOptions {
-        var o = NCFOptions(mode: .neumf, factors: factors, layers: Self.tower(first: layers, depth: depth), negatives: negatives, epochs: epochs,
+        var o = NCFOptions(mode: .neumf, factors: factors, layers: Self.tower(first: layers, depth: depth), negatives: negativeSamples, epochs: epochs,
                            batchSize: batchSize, learningRate: learningRate, seed: seed)
         o.pretrain = pretrain
         o.fineTuneEpochs = fineTuneEpochs
