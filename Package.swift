@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "RecKitData", dependencies: ["RecKitLinearAlgebra"], swiftSettings: engineSettings),
         .target(name: "RecKitAlgorithms", dependencies: ["RecKitLinearAlgebra", "RecKitData"], swiftSettings: engineSettings),
         .target(name: "RecKitModels", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms"], swiftSettings: engineSettings),
-        .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels"], swiftSettings: engineSettings),
+        .target(name: "RecKitEvaluation", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms", "RecKitModels"], swiftSettings: engineSettings),
         .target(name: "RecKit", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitAlgorithms", "RecKitModels", "RecKitEvaluation"]),
 
         // MARK: - Benchmarks and the command-line tool
@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitModelsTests", dependencies: ["RecKitModels", "RecKitEvaluation", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
-        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitTestSupport"],
+                    exclude: ["Fixtures"]),
     ]
 )
 

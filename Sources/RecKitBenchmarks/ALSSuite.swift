@@ -46,7 +46,7 @@ public struct ALSSuite: Sendable {
                                            params: ["rows": "\(data.rows)", "columns": "\(data.columns)", "nnz": "\(data.nonZeroCount)",
                                                     "iterations": "\(iterations)"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
-                                           gflops: nil, peakRssBytes: peakResidentBytes())
+                                           gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                     row.agreement = abs(loss - reference[variant]!) / abs(reference[variant]!)
                     row.results = ["loss": String(format: "%.6g", loss)]
                     rows.append(row)

@@ -9,6 +9,19 @@ public enum BenchmarkSuite: String, CaseIterable, Sendable {
     /// rating matrix of `scale` for the suites that have one.
     public func runWithDefaults(threads: [Int], backends: [Backend], scale: BenchmarkScale,
                                 progress: (BenchmarkRow) -> Void) throws -> [BenchmarkRow] {
+        try rawRunWithDefaults(threads: threads, backends: backends, scale: scale) { row in
+            var row = row
+            row.suite = rawValue
+            progress(row)
+        }.map { row in
+            var row = row
+            row.suite = rawValue
+            return row
+        }
+    }
+
+    private func rawRunWithDefaults(threads: [Int], backends: [Backend], scale: BenchmarkScale,
+                                    progress: (BenchmarkRow) -> Void) throws -> [BenchmarkRow] {
         switch self {
         case .gemm:
             var s = GEMMSuite(); s.threads = threads; s.backends = backends

@@ -2,27 +2,36 @@ import Foundation
 
 /// The JSON document `reckit bench --json` writes (schema in docs/benchmarks.md).
 public struct BenchmarkDocument: Codable, Sendable {
-    public var schema = "reckit-bench/1"
+    /// `reckit-bench/2`: snake_case keys throughout (version 1 wrote the machine's in camelCase;
+    /// both are read).
+    public var schema = "reckit-bench/2"
     public var suite: String
     public var machine: MachineDescription
     public var rows: [BenchmarkRow]
+    /// False while the run goes on (the file is rewritten after every row, so a run stopped early
+    /// leaves the rows it finished), true once every row is in; absent in reckit-bench/1 files.
+    public var complete: Bool?
 
-    public init(suite: String, machine: MachineDescription, rows: [BenchmarkRow]) {
+    public init(suite: String, machine: MachineDescription, rows: [BenchmarkRow], complete: Bool = true) {
         self.suite = suite
         self.machine = machine
         self.rows = rows
+        self.complete = complete
     }
 
     /// Reads a document written by `reckit bench --json`.
     /// - Throws: ``BenchmarkError/badDocument(path:reason:)`` naming the file and what is wrong.
     public static func read(path: String) throws -> BenchmarkDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError.badDocument(path: path, reason: "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (permissions?)" : "no such file"
+            throw BenchmarkError.badDocument(path: path, reason: reason)
+        }
         let document: BenchmarkDocument
-        do { document = try JSONDecoder().decode(BenchmarkDocument.self, from: data) } catch {
+        do { document = try Report.decode(BenchmarkDocument.self, from: data) } catch {
             throw BenchmarkError.badDocument(path: path, reason: "not a reckit bench JSON document (\(error))")
         }
-        guard document.schema == "reckit-bench/1" else {
-            throw BenchmarkError.badDocument(path: path, reason: "schema '\(document.schema)'; this RecKit reads reckit-bench/1")
+        guard ["reckit-bench/1", "reckit-bench/2"].contains(document.schema) else {
+            throw BenchmarkError.badDocument(path: path, reason: "schema '\(document.schema)'; this RecKit reads reckit-bench/1 and /2")
         }
         return document
     }

@@ -20,18 +20,17 @@ public struct BenchmarkRow: Codable, Sendable, Equatable {
     public var repeats: Int
     /// Floating-point operations per second / 1e9, where defined.
     public var gflops: Double?
-    public var peakRssBytes: Int
+    /// How far the resident set rose while the row was prepared and measured
+    /// (``MemoryWatermark``); absent in reckit-bench/1 files, which held the process's peak.
+    public var memoryIncreaseBytes: Int?
     /// Largest relative difference between this row's result and the first back end's result for
     /// the same problem (nil where not compared): shows the back ends computed the same thing.
     public var agreement: Double? = nil
     /// What the run measured besides time (e.g. a solver's residual and iterations); unlike
     /// `params` it does not identify the configuration.
     public var results: [String: String]? = nil
-
-    enum CodingKeys: String, CodingKey {
-        case op, dtype, backend, threads, size, params, seconds, repeats, gflops, agreement, results
-        case secondsMin = "seconds_min", secondsMax = "seconds_max", peakRssBytes = "peak_rss_bytes"
-    }
+    /// The suite that measured the row (`gemm`, `svd`, …).
+    public var suite: String? = nil
 }
 
 /// GEMM and batched-GEMM throughput for each back end, precision and thread count.
@@ -100,7 +99,7 @@ public struct GEMMSuite: Sendable {
                                     _ params: [String: String], _ t: Timing, flops: Double) -> BenchmarkRow {
         BenchmarkRow(op: op, dtype: T.dtype.rawValue, backend: backend.rawValue, threads: threads, size: size,
                      params: params, seconds: t.median, secondsMin: t.min, secondsMax: t.max, repeats: t.repeats,
-                     gflops: flops / t.median / 1e9, peakRssBytes: peakResidentBytes())
+                     gflops: flops / t.median / 1e9, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
     }
 }
 

@@ -38,6 +38,6 @@ public struct LoadSuite: Sendable {
 
     private func makeRow(_ op: String, _ threads: Int, _ t: Timing, _ params: [String: String]) -> BenchmarkRow {
         BenchmarkRow(op: op, dtype: "float", backend: "swift", threads: threads, size: 0, params: params, seconds: t.median,
-                     secondsMin: t.min, secondsMax: t.max, repeats: t.repeats, gflops: nil, peakRssBytes: peakResidentBytes())
+                     secondsMin: t.min, secondsMax: t.max, repeats: t.repeats, gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
     }
 }

@@ -48,13 +48,37 @@ public struct Timing: Sendable, Codable, Equatable {
 }
 
 /// The peak resident set size of this process so far, in bytes (Linux `VmHWM`).
-public func peakResidentBytes() -> Int {
+public func peakResidentBytes() -> Int { procStatusBytes("VmHWM:") }
+
+/// A field of `/proc/self/status` given in kB, in bytes (0 when it cannot be read).
+func procStatusBytes(_ field: String) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in status.split(separator: "\n") where line.hasPrefix(field) {
         let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
         return kb * 1024
     }
     return 0
+}
+
+/// The memory a benchmark row needed: how far the resident set rose above where it stood when the
+/// row began (its data, work space and results), not the process's high-water mark, which only
+/// climbs. Linux resets the high-water mark to the current resident set when `5` is written to
+/// `/proc/self/clear_refs`; where that is refused, the figure is the rise above the previous peak.
+public enum MemoryWatermark {
+    nonisolated(unsafe) private static var baseline = 0
+
+    /// Starts a row: the high-water mark is reset and the current resident set remembered.
+    public static func reset() {
+        let reset = (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
+        baseline = reset ? procStatusBytes("VmRSS:") : peakResidentBytes()
+    }
+
+    /// The bytes the row that ends now added at its peak, and the start of the next row.
+    public static func rowIncrease() -> Int {
+        let increase = Swift.max(0, peakResidentBytes() - baseline)
+        reset()
+        return increase
+    }
 }
 
 /// Where a benchmark ran: CPU, OpenBLAS kernel and version, RecKit version and commit.
@@ -67,6 +91,8 @@ public struct MachineDescription: Codable, Sendable {
     public var openblasKernelSource: String
     public var reckitVersion: String
     public var gitCommit: String
+    /// One core's measured peak (``PeakFLOPs``); absent in files of RecKit 0.2 and earlier.
+    public var peak: PeakFLOPs? = nil
 
     public static func current() -> MachineDescription {
         let cpu = CPUInfo.current
@@ -74,7 +100,7 @@ public struct MachineDescription: Codable, Sendable {
             cpu: cpu.model, cpuFeatures: cpu.features, cores: Engine.availableCores,
             openblasVersion: BLASKernel.openBLASVersion, openblasKernel: BLASKernel.current,
             openblasKernelSource: BLASKernel.selectionSource, reckitVersion: RecKitVersion.string,
-            gitCommit: RecKitVersion.gitCommit)
+            gitCommit: RecKitVersion.gitCommit, peak: PeakFLOPs.measured)
     }
 }
 

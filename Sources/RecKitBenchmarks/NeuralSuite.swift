@@ -64,7 +64,7 @@ public struct NeuralSuite: Sendable {
                 if reference[t] == nil { reference[t] = loss }
                 var row = BenchmarkRow(op: op, dtype: "float", backend: backend.rawValue, threads: t, size: size, params: params,
                                        seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
-                                       gflops: nil, peakRssBytes: peakResidentBytes())
+                                       gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                 row.agreement = abs(loss - reference[t]!) / abs(reference[t]!)
                 row.results = ["loss": String(format: "%.6g", loss), "samples_per_second": String(format: "%.0f", Timing(samples: rates).median)]
                 rows.append(row)

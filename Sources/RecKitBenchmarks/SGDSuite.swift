@@ -33,7 +33,7 @@ public struct SGDSuite: Sendable {
                                        params: ["rows": "\(ratings.rows)", "columns": "\(ratings.columns)", "nnz": "\(ratings.nonZeroCount)",
                                                 "epochs": "\(epochs)"],
                                        seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
-                                       gflops: nil, peakRssBytes: peakResidentBytes())
+                                       gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                 row.agreement = abs(loss - reference[t]!) / abs(reference[t]!)
                 row.results = ["loss": String(format: "%.6g", loss), "updates_per_second": String(format: "%.3g", Double(ratings.nonZeroCount) / timing.median)]
                 rows.append(row)

@@ -47,7 +47,7 @@ public struct SVDSuite: Sendable {
                                            params: ["rows": "\(csr.rows)", "columns": "\(csr.columns)", "nnz": "\(csr.nonZeroCount)",
                                                     "power_iterations": method == "randomized" ? "\(powerIterations)" : "-"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
-                                           gflops: nil, peakRssBytes: peakResidentBytes())
+                                           gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                     row.agreement = relativeDifference(r.singularValues, reference[method]!)
                     row.results = ["max_rel_residual": String(format: "%.1e", r.maxRelativeResidual), "converged": "\(r.converged)",
                                    "iterations": "\(r.iterations)", "seconds_load": String(format: "%.3f", loadSeconds)]

@@ -31,7 +31,7 @@ public struct ScoringSuite: Sendable {
                                        params: ["users": "\(users)", "items": "\(items)", "factors": "\(factors)", "k": "\(k)"],
                                        seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                        gflops: 2 * Double(users) * Double(items) * Double(factors) / timing.median / 1e9,
-                                       peakRssBytes: peakResidentBytes())
+                                       memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                 rows.append(row)
                 progress(row)
             }

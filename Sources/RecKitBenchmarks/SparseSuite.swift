@@ -33,7 +33,7 @@ public struct SparseSuite: Sendable {
                     var row = BenchmarkRow(op: op, dtype: "float", backend: backend.rawValue, threads: t, size: columns,
                                            params: ["users": "\(users)", "items": "\(items)", "ratings": "\(a.nonZeroCount)"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
-                                           gflops: 2 * Double(a.nonZeroCount) * Double(columns) / timing.median / 1e9, peakRssBytes: peakResidentBytes())
+                                           gflops: 2 * Double(a.nonZeroCount) * Double(columns) / timing.median / 1e9, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                     row.agreement = relativeDifference(result.storage, references[op]!.storage)
                     rows.append(row)
                     progress(row)

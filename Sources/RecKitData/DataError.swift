@@ -41,6 +41,7 @@ public enum LineProblem: String, Sendable, Codable, CaseIterable, CustomStringCo
     case badTimestamp = "bad timestamp"
     case indexOutOfRange = "index out of range"
     case badAttribute = "bad attribute value"
+    case unterminatedQuote = "unterminated quoted field"
 
     public var description: String { rawValue }
 }

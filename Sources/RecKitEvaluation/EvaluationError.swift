@@ -15,6 +15,8 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible, Sendable
     case emptySearchGrid(model: String)
     /// An experiment file is unreadable or not a valid experiment.
     case invalidExperiment(file: String, reason: String)
+    /// Leave-one-out holds out each user's latest interaction, and `file` has no timestamps.
+    case noTimestamps(file: String)
 
     public var description: String {
         switch self {
@@ -22,10 +24,12 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible, Sendable
             return "'\(model)' ranks items but does not predict ratings; use --protocol topn or loo"
         case let .emptyTest(what): return "the test set has no ratings (\(what))"
         case let .invalidOption(option, value, requirement): return "--\(option) must be \(requirement), got \(value)"
-        case let .needsOneFile(p): return "--protocol \(p) splits by itself: give --data FILE instead of --train/--test"
+        case let .needsOneFile(p): return "--protocol \(p) splits one file by itself: give the FILE instead of --train/--test"
         case let .mismatchedNegatives(heldOut, lists): return "\(heldOut) held-out items but \(lists) negative lists"
         case let .emptySearchGrid(model): return "the search grid for '\(model)' is empty"
         case let .invalidExperiment(file, reason): return "\(file): \(reason)"
+        case let .noTimestamps(file):
+            return "\(file) has no timestamps, so leave-one-out cannot hold out each user's latest interaction"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 import RecKitModels
@@ -58,21 +59,32 @@ public struct Experiment: Sendable {
     public var context = ExecutionContext.current
     /// Users' attributes and items' features for the models that use them (`two-tower`).
     public var side = SideInformation()
+    /// How to read the rating files: what is not stated is read from each file.
+    public var formatHints = FormatHints.none
+    /// Leave-one-out on a file without timestamps: hold out a random interaction per user instead
+    /// of refusing (``EvaluationError/noTimestamps(file:)``).
+    public var randomHoldoutWithoutTimestamps = false
 
     public init() {}
 
     /// Runs one model on every fold with `configuration` (complete, or partial over the defaults).
     public func run(_ spec: ModelSpec, configuration: [String: FieldValue], data: EvaluationData,
-                    progress: @escaping (String) -> Void = { _ in }) throws -> ModelResult {
+                    progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> ModelResult {
         var folds: [FoldResult] = []
-        let pairs = try makeFolds(data)
+        let pairs = try makeFolds(data, progress: progress)
         let configuration = try spec.configuration(settings: configuration.map { ($0.key, $0.value.description) })
         for (f, pair) in pairs.enumerated() {
             var model = try spec.makeModel(configuration: configuration, side: side)
             let clock = ContinuousClock()
             let t0 = clock.now
+            var last: TrainingProgress?
             try model.fit(pair.train, context: context) { p in
-                if p.loss != nil || p.validation != nil { progress("  \(spec.name) fold \(f + 1) \(p.summary)") }
+                last = p
+                progress(.epoch(model: spec.name, fold: f + 1, folds: pairs.count, p))
+            }
+            if let last, last.epoch < last.epochs {
+                progress(.notice("\(spec.name) fold \(f + 1): training stopped early at epoch \(last.epoch) of \(last.epochs)"
+                                 + (last.validation.map { " (no better validation \($0.metric) for the patience; the best epoch's weights are kept)" } ?? "")))
             }
             let fit = (clock.now - t0).seconds
             let t1 = clock.now
@@ -87,8 +99,16 @@ public struct Experiment: Sendable {
                 result.ranking = try Evaluator.leaveOneOut(model: model, heldOut: held, negatives: pair.negatives ?? [], k: k)
             }
             result.evaluateSeconds = (clock.now - t1).seconds
-            progress("  \(spec.name) fold \(f + 1)/\(pairs.count): \(summary(result))")
+            if let r = result.ranking, r.usersSkipped > 0, f == 0 {
+                progress(.notice("\(spec.name): \(r.usersSkipped) users without a relevant test item are skipped in fold 1 (see users_skipped in the JSON)"))
+            }
+            progress(.fold(model: spec.name, fold: f + 1, folds: pairs.count, summary: summary(result)))
             folds.append(result)
+        }
+        let unknownUsers = folds.reduce(0) { $0 + ($1.rating?.unknownUsers ?? 0) }, unknownItems = folds.reduce(0) { $0 + ($1.rating?.unknownItems ?? 0) }
+        if unknownUsers + unknownItems > 0 {
+            let parts = [(unknownUsers, "users"), (unknownItems, "items")].filter { $0.0 > 0 }.map { "\($0.0) of \($0.1)" }
+            progress(.notice("\(spec.name): test ratings unknown to training (over all folds: \(parts.joined(separator: " and "))) were predicted with the model's fallback"))
         }
         let (mean, std) = ExperimentConfig.summarise(folds)
         return ModelResult(model: spec.name, configuration: configuration, folds: folds, mean: mean, std: std)
@@ -96,18 +116,28 @@ public struct Experiment: Sendable {
 
     struct Fold { var train: RatingDataset; var test: AlignedTest; var negatives: [[Int32]]? }
 
-    func makeFolds(_ data: EvaluationData) throws -> [Fold] {
+    func load(_ path: String, progress: (ExperimentEvent) -> Void) throws -> RatingDataset {
+        let d = try RatingDataset.load(path: path, hints: formatHints, options: loadOptions)
+        if let r = d.report { progress(.loaded(r)) }
+        return d
+    }
+
+    func makeFolds(_ data: EvaluationData, progress: (ExperimentEvent) -> Void = { _ in }) throws -> [Fold] {
         switch data {
         case let .files(pairs):
             guard protocolKind != .loo else { throw EvaluationError.needsOneFile(protocol: protocolKind.rawValue) }
             return try pairs.map { p in
-                let train = try RatingDataset.load(path: p.train, options: loadOptions)
-                let test = try RatingDataset.load(path: p.test, options: loadOptions)
+                let train = try load(p.train, progress: progress)
+                let test = try load(p.test, progress: progress)
                 return Fold(train: train, test: AlignedTest(test, to: train), negatives: nil)
             }
         case let .single(path, folds):
-            let all = try RatingDataset.load(path: path, options: loadOptions)
+            let all = try load(path, progress: progress)
             if protocolKind == .loo {
+                if all.timestamps == nil {
+                    guard randomHoldoutWithoutTimestamps else { throw EvaluationError.noTimestamps(file: (path as NSString).lastPathComponent) }
+                    progress(.notice("\((path as NSString).lastPathComponent) has no timestamps: each user's held-out interaction is a random one"))
+                }
                 let split = all.leaveLastOut(seed: seed)
                 let test = AlignedTest(sameIndexSpace: split.test)
                 let negatives = try all.sampleNegatives(count: negatives, seed: Seeds(seed)(.testNegatives), users: test.users)

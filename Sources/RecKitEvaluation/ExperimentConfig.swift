@@ -79,7 +79,7 @@ public struct ExperimentConfig: Sendable, Codable {
     }
 
     /// Runs everything; `progress` gets a line per step.
-    public func run(base: Experiment, progress: @escaping (String) -> Void) throws -> [Row] {
+    public func run(base: Experiment, progress: @escaping (ExperimentEvent) -> Void) throws -> [Row] {
         let src = try source()
         var rows: [Row] = []
         for p in protocols ?? ["rating"] {
@@ -88,7 +88,7 @@ public struct ExperimentConfig: Sendable, Codable {
             }
             for entry in models {
                 let spec = try ModelRegistry.spec(named: entry.name)
-                if kind == .rating && !spec.predictsRatings { progress("skipping \(entry.name) for rating prediction: it only ranks"); continue }
+                if kind == .rating && !spec.predictsRatings { progress(.notice("skipping \(entry.name) for rating prediction: it only ranks")); continue }
                 var merged: ModelResult? = nil
                 for seed in seeds ?? [base.seed] {
                     var e = base

@@ -29,7 +29,7 @@ extension Experiment {
     ///   model lacks or a value out of range.
     public func search(_ spec: ModelSpec, grid: [String: [String]], fixed: [String: FieldValue] = [:], samples: Int? = nil,
                        validationFraction: Double = 0.1, data: EvaluationData,
-                       progress: @escaping (String) -> Void = { _ in }) throws -> [SearchTrial] {
+                       progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> [SearchTrial] {
         guard !grid.isEmpty, grid.values.allSatisfy({ !$0.isEmpty }) else { throw EvaluationError.emptySearchGrid(model: spec.name) }
         let names = grid.keys.sorted()
         var candidates: [[(name: String, value: String)]] = [[]]
@@ -46,7 +46,7 @@ extension Experiment {
         // Validation folds: each training set split again; the test half of `makeFolds` is ignored.
         var trainOnly = self
         if case .single = data, protocolKind == .loo { trainOnly.protocolKind = .loo }
-        let validation: [Fold] = try trainOnly.makeFolds(data).map { fold in
+        let validation: [Fold] = try trainOnly.makeFolds(data, progress: progress).map { fold in
             let split: RatingSplit
             switch protocolKind {
             case .rating: split = try fold.train.randomHoldout(testFraction: validationFraction, seed: seeds(.validationSplit))
@@ -58,7 +58,7 @@ extension Experiment {
             return Fold(train: split.train, test: test, negatives: negatives)
         }
         var trials: [SearchTrial] = []
-        for (candidate, configuration) in zip(candidates, configurations) {
+        for (index, (candidate, configuration)) in zip(candidates, configurations).enumerated() {
             var total = 0.0
             for fold in validation {
                 var model = try spec.makeModel(configuration: configuration, side: side)
@@ -72,8 +72,9 @@ extension Experiment {
                 }
             }
             let trial = SearchTrial(configuration: configuration, score: total / Double(validation.count))
-            progress("  search \(spec.name) \(candidate.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): "
-                     + String(format: "%@ %.5f", protocolKind == .rating ? "validation RMSE" : "validation NDCG@\(k)", trial.score))
+            progress(.trial(model: spec.name, index: index + 1, of: candidates.count,
+                            settings: candidate.map { "\($0.name)=\($0.value)" }.joined(separator: " "), score: trial.score,
+                            metric: protocolKind == .rating ? "validation RMSE" : "validation NDCG@\(k)"))
             trials.append(trial)
         }
         let lowerIsBetter = protocolKind == .rating

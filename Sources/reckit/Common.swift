@@ -29,8 +29,4 @@ var defaultThreadList: [Int] {
     return list
 }
 
-import Foundation
-/// Prints to standard error (progress and warnings; tables go to standard output).
-func note(_ message: String) {
-    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
-}
+

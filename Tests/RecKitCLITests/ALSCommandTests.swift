@@ -10,13 +10,14 @@ struct ALSCommandTests {
         let file = try SVDCommandTests.ratingFile().path
         let model = CLI.temporaryPath("als.rkm"), json = model + ".json"
         defer { try? FileManager.default.removeItem(atPath: model); try? FileManager.default.removeItem(atPath: json) }
-        let r = try CLI.run(["train", "als", "--data", file, "--factors", "4", "--iterations", "5", "--regularization", "0.1",
-                             "--threads", "2", "--out", model, "--json", json] + flags)
+        let r = try CLI.run(["train", "als", file, "--factors", "4", "--iterations", "5", "--regularization", "0.1",
+                             "--threads", "2", "--out", model, "--json", json, "--verbose"] + flags)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("epoch 5/5"))
         let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
-        let losses = obj["loss"] as! [Double], perIteration = obj["seconds_per_iteration"] as! [Double]
-        #expect(losses.count == 5 && perIteration.count == 1 && perIteration[0] > 0)
+        #expect(obj["schema"] as? String == "reckit-train/1" && obj["epochs"] as? Int == 5)
+        let losses = try #require(obj["losses"] as? [Double]), perEpoch = try #require(obj["seconds_per_epoch"] as? Double, "a scalar, not a list")
+        #expect(losses.count == 5 && perEpoch > 0 && (obj["fit_seconds"] as? Double ?? 0) > 0)
         if flags.contains("cholesky") || !flags.contains("--implicit") {
             for k in 1..<losses.count { #expect(losses[k] <= losses[k - 1] * (1 + 1e-9)) }
         }
@@ -33,14 +34,14 @@ struct ALSCommandTests {
         let file = try SVDCommandTests.ratingFile().path
         let model = CLI.temporaryPath("als-bad.rkm")
         defer { try? FileManager.default.removeItem(atPath: model) }
-        let r = try CLI.run(["train", "als", "--data", file, "--solver", "lu", "--out", model])
-        #expect(r.status != 0 && r.stderr.contains("als: --solver must be one of automatic, cholesky, cg, got lu"), "\(r.stderr)")
+        let r = try CLI.run(["train", "als", file, "--solver", "lu", "--out", model])
+        #expect(CLI.failsClearly(r, "als: --solver must be one of automatic, cholesky, cg, got lu"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: model))
-        let singular = try CLI.run(["train", "als", "--data", file, "--factors", "20", "--regularization", "0", "--out", model])
-        #expect(singular.status != 0 && singular.stderr.contains("raise the regularization"), "\(singular.stderr)")
+        let singular = try CLI.run(["train", "als", file, "--factors", "20", "--regularization", "0", "--out", model])
+        #expect(CLI.failsClearly(singular, "raise the regularization"), "\(singular.stderr)")
         #expect(!FileManager.default.fileExists(atPath: model))
-        #expect(try CLI.run(["train", "als", "--data", file, "--factors", "3", "--iterations", "2", "--out", model]).status == 0)
+        #expect(try CLI.run(["train", "als", file, "--factors", "3", "--iterations", "2", "--out", model]).status == 0)
         let unknown = try CLI.run(["similar", "--model", model, "--item", "99999"])
-        #expect(unknown.status != 0 && unknown.stderr.contains("'99999' is not in the model's training data"))
+        #expect(CLI.failsClearly(unknown, "'99999' is not in the model's training data"))
     }
 }

@@ -39,6 +39,12 @@ enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// The command failed with `message` on standard error and without the usage text, which
+    /// belongs to mistakes in the arguments' syntax only.
+    static func failsClearly(_ r: Result, _ message: String) -> Bool {
+        r.status != 0 && r.stderr.contains(message) && !r.stderr.contains("Usage:") && !r.stderr.contains("USAGE:")
+    }
+
     /// A fresh path on every call: tests run in parallel, and two of them must never share a file.
     static func temporaryPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("reckit-test-\(getpid())-\(UUID().uuidString.prefix(8))-\(name)").path
@@ -51,9 +57,14 @@ struct CLITests {
         let r = try CLI.run(["info"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("Kernel in use:") && r.stdout.contains("OpenBLAS 0.3"))
-        let json = try CLI.run(["info", "--json"])
+        let json = try CLI.run(["info", "--json", "-"])
         let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(obj?["openblasKernel"] is String && obj?["cores"] is Int)
+        #expect(obj?["openblas_kernel"] is String && obj?["cores"] is Int && obj?["schema"] as? String == "reckit-info/1")
+        // The measured FMA peak runs at the widest vectors the CPU and OS support.
+        let features = obj?["cpu_features"] as? [String] ?? []
+        let peak = try #require(obj?["peak"] as? [String: Any])
+        let widest = features.contains("avx512f") && features.contains("os:zmm") ? 512 : features.contains("avx2") && features.contains("fma") ? 256 : 128
+        #expect(peak["vector_bits"] as? Int == widest && (peak["float_gflops"] as? Double ?? 0) > 0, "\(peak)")
     }
 
     /// The commit in `info` and in benchmark JSON is RecKit's own, whatever directory reckit runs in:
@@ -72,9 +83,9 @@ struct CLITests {
         let otherHead = try String(contentsOfFile: other + "/head", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 
         func commit(_ directory: String?) throws -> String? {
-            let r = try CLI.run(["info", "--json"], environment: ["RECKIT_GIT_COMMIT": ""], directory: directory)
+            let r = try CLI.run(["info", "--json", "-"], environment: ["RECKIT_GIT_COMMIT": ""], directory: directory)
             let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-            return obj?["gitCommit"] as? String
+            return obj?["git_commit"] as? String
         }
         let inOther = try commit(other), here = try commit(nil)
         #expect(inOther != nil && !inOther!.hasPrefix(otherHead), "reported the working directory's commit \(otherHead)")
@@ -87,11 +98,11 @@ struct CLITests {
 
     /// `reckit info --json`'s kernel and how it was chosen.
     func kernelInfo(_ environment: [String: String]) throws -> (kernel: String, source: String, stderr: String) {
-        let r = try CLI.run(["info", "--json"], environment: environment,
+        let r = try CLI.run(["info", "--json", "-"], environment: environment,
                             removing: Self.kernelVariables.filter { environment[$0] == nil })
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        return (obj["openblasKernel"] as? String ?? "", obj["openblasKernelSource"] as? String ?? "", r.stderr)
+        return (obj["openblas_kernel"] as? String ?? "", obj["openblas_kernel_source"] as? String ?? "", r.stderr)
     }
 
     func tier(of kernel: String) -> Int? {
@@ -139,7 +150,7 @@ struct CLITests {
         let coretype = try CLI.run(["info"], environment: ["OPENBLAS_CORETYPE": name])
         #expect(coretype.status == 0 && coretype.stderr.contains("OPENBLAS_CORETYPE=\(name) refused"))
         let api = try CLI.run(["bench", "gemm", "--blas-kernel", name, "--sizes", "8", "--threads", "1", "--batch", "0"])
-        #expect(api.status != 0 && api.stderr.contains("refused"))
+        #expect(CLI.failsClearly(api, "refused"))
     }
 
     @Test func benchGemmWritesTheDocumentedJSON() throws {
@@ -150,12 +161,12 @@ struct CLITests {
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let machine = doc["machine"] as! [String: Any]
-        #expect((machine["openblasKernel"] as? String)?.lowercased() == "haswell", "the API override must take effect")
+        #expect((machine["openblas_kernel"] as? String)?.lowercased() == "haswell", "the API override must take effect")
         let rows = doc["rows"] as! [[String: Any]]
         let expectedRows: Int = 2 * (2 * 2 * 2 + 2 * 2) // dtypes × (sizes × back ends × threads + batched × back ends × threads)
         #expect(rows.count == expectedRows)
         for row in rows {
-            for key in ["op", "dtype", "backend", "threads", "size", "seconds", "gflops", "peak_rss_bytes"] {
+            for key in ["op", "dtype", "backend", "threads", "size", "seconds", "gflops", "memory_increase_bytes"] {
                 #expect(row[key] != nil, "row lacks \(key)")
             }
             #expect(["blas", "swift"].contains(row["backend"] as! String))
@@ -183,17 +194,17 @@ struct CLITests {
 
     @Test func badArgumentsAreClearErrors() throws {
         let r = try CLI.run(["bench", "gemm", "--threads", "0"])
-        #expect(r.status != 0 && r.stderr.contains("--threads"))
+        #expect(CLI.failsClearly(r, "--threads"))
         let b = try CLI.run(["bench", "gemm", "--backend", "cuda"])
-        #expect(b.status != 0 && b.stderr.contains("--backend"))
-        // --scale is one of the three sizes, and is refused where it would be ignored.
-        let unknownScale = try CLI.run(["bench", "svd", "--scale", "3m"])
-        #expect(unknownScale.status != 0 && unknownScale.stderr.contains("--scale must be one of 2m, 20m, 100m"))
-        let noMatrix = try CLI.run(["bench", "gemm", "--scale", "20m"])
-        #expect(noMatrix.status != 0 && noMatrix.stderr.contains("gemm suite has no rating matrix"))
-        let both = try CLI.run(["bench", "sparse", "--ratings", "20000", "--scale", "20m"])
-        #expect(both.status != 0 && both.stderr.contains("--ratings 20000 already sets the matrix"))
-        let fileAndScale = try CLI.run(["bench", "als", "ratings.csv", "--scale", "100m"])
-        #expect(fileAndScale.status != 0 && fileAndScale.stderr.contains("rating file ratings.csv"))
+        #expect(CLI.failsClearly(b, "--backend"))
+        // --size is one of the three sizes, and is refused where it would be ignored.
+        let unknownScale = try CLI.run(["bench", "svd", "--size", "3m"])
+        #expect(CLI.failsClearly(unknownScale, "--size must be one of 2m, 20m, 100m"))
+        let noMatrix = try CLI.run(["bench", "gemm", "--size", "20m"])
+        #expect(CLI.failsClearly(noMatrix, "gemm suite has no rating matrix"))
+        let both = try CLI.run(["bench", "sparse", "--ratings", "20000", "--size", "20m"])
+        #expect(CLI.failsClearly(both, "--ratings 20000 already sets the matrix"))
+        let fileAndScale = try CLI.run(["bench", "als", "ratings.csv", "--size", "100m"])
+        #expect(CLI.failsClearly(fileAndScale, "rating file ratings.csv"))
     }
 }

@@ -34,6 +34,9 @@ enum {
     RECKIT_CPU_OS_AMX = 1u << 22    /* OS saves AMX tile state: XCR0 bits 17,18 */
 };
 uint32_t reckit_cpu_features(void);
+/* One core's measured single-precision peak in GFLOP/s: independent FMAs at the widest vector
+ * width the CPU and OS support, for about `seconds`; the width in bits goes to *vector_bits. */
+double reckit_fma_peak_gflops(double seconds, int *vector_bits);
 /* Lower-case name of feature bit `bit` (0-31), or NULL for an unused bit. */
 const char *reckit_cpu_feature_name(unsigned bit);
 /* Cores this process may run on (its affinity mask), at least 1. */

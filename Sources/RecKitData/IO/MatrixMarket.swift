@@ -130,9 +130,9 @@ extension RatingDataset {
         try writeAtomically(path: path) { out in
             out.appendString(timestamps == nil ? "user,item,rating\n" : "user,item,rating,timestamp\n")
             for u in 0..<userCount {
-                let uid = userIDs.externalID(u)
+                let uid = CSV.field(userIDs.externalID(u))
                 for k in ratings.range(ofRow: u) {
-                    var line = "\(uid),\(itemIDs.externalID(Int(ratings.columnIndices[k]))),\(ratings.values[k])"
+                    var line = "\(uid),\(CSV.field(itemIDs.externalID(Int(ratings.columnIndices[k])))),\(ratings.values[k])"
                     if let timestamps { line += ",\(timestamps[k])" }
                     line += "\n"
                     out.appendString(line)

@@ -47,12 +47,17 @@ public struct RatingFileFormat: Sendable, Equatable, CustomStringConvertible {
     public var columns: Columns
     /// Require integer user/item ids (a non-integer id is a bad line). Otherwise ids may be strings.
     public var numericIDs: Bool
+    /// RFC 4180 quoting (one-byte delimiters only): a field that starts with `"` runs to the next
+    /// lone `"`, may hold the delimiter, and writes a quote as `""`. A quoted field does not span
+    /// lines; an unterminated one is a bad line.
+    public var quoted: Bool
 
-    public init(delimiter: Delimiter, hasHeader: Bool? = nil, columns: Columns = Columns(), numericIDs: Bool = false) {
+    public init(delimiter: Delimiter, hasHeader: Bool? = nil, columns: Columns = Columns(), numericIDs: Bool = false, quoted: Bool = false) {
         self.delimiter = delimiter
         self.hasHeader = hasHeader
         self.columns = columns
         self.numericIDs = numericIDs
+        self.quoted = quoted
     }
 
     /// MovieLens 100K `u.data` (and `u1.base` …): `user\titem\trating\ttimestamp`.
@@ -81,6 +86,7 @@ public struct RatingFileFormat: Sendable, Equatable, CustomStringConvertible {
         parts.append(columns.rating.map { "rating field \($0)" } ?? "implicit (no rating field)")
         if let t = columns.timestamp { parts.append("timestamp field \(t)") }
         parts.append(hasHeader.map { $0 ? "header" : "no header" } ?? "header detected")
+        if quoted { parts.append("quoted fields") }
         return parts.joined(separator: ", ")
     }
 }
@@ -133,8 +139,13 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// Ratings in the loaded matrix.
     public var ratingsKept = 0
     public var parseSeconds = 0.0
+    /// The layout the file was read with, and how each part of it was decided.
+    public var format: String?
+    public var formatNotes: [String] = []
 
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
+    /// Whether the load skipped or merged anything: what a short report must still mention.
+    public var dropsOrMerges: Bool { skippedTotal > 0 || duplicatesMerged > 0 }
 
     /// One paragraph for people.
     public var summary: String {

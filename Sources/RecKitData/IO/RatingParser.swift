@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,13 +129,35 @@ struct RatingParser {
         return true
     }
 
-    /// Splits `[from, to)` into fields; returns how many (at most `starts.count`) were found.
+    /// Splits `[from, to)` into fields; returns how many (at most `starts.count`) were found, or -1
+    /// for a quoted field without its closing quote. A quoted field's bounds exclude the quotes.
     @inline(__always)
     private func split(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int,
                        _ starts: UnsafeMutablePointer<Int>, _ ends: UnsafeMutablePointer<Int>, _ capacity: Int) -> Int {
         var n = 0
         var i = from
         switch format.delimiter {
+        case .byte(let d) where format.quoted:
+            while n < capacity {
+                if i < to && base[i] == 34 {
+                    var j = i + 1
+                    while j < to {
+                        if base[j] == 34 { if j + 1 < to && base[j + 1] == 34 { j += 2; continue }; break }
+                        j += 1
+                    }
+                    guard j < to else { return -1 }
+                    starts[n] = i + 1; ends[n] = j; n += 1
+                    i = j + 1
+                    while i < to && base[i] != d { i += 1 }  // text after the closing quote is ignored
+                } else {
+                    let s = i
+                    while i < to && base[i] != d { i += 1 }
+                    starts[n] = s; ends[n] = i; n += 1
+                }
+                if i >= to { break }
+                i += 1  // past the delimiter
+                if i == to && n < capacity { starts[n] = to; ends[n] = to; n += 1; break }
+            }
         case .byte(let d):
             var fieldStart = i
             while i < to && n < capacity {
@@ -161,12 +184,19 @@ struct RatingParser {
         return n
     }
 
+    /// A field's text; in a quoted file, `""` stands for one quote.
+    @inline(__always)
+    private func text(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String {
+        let s = String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
+        return format.quoted && s.contains("\"\"") ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
+    }
+
     /// A first line is a header when a field that must be a number is not one.
     private func looksLikeHeader(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         var starts = [Int](repeating: 0, count: 16), ends = [Int](repeating: 0, count: 16)
         let n = starts.withUnsafeMutableBufferPointer { s in ends.withUnsafeMutableBufferPointer { e in split(base, from, to, s.baseAddress!, e.baseAddress!, 16) } }
         let cols = format.columns
-        guard n > cols.maxField else { return false }
+        guard n > cols.maxField else { return false }  // also a bad quote (-1)
         if let r = cols.rating, FieldParsing.number(base + starts[r], ends[r] - starts[r]) == nil { return true }
         if let t = cols.timestamp, FieldParsing.integer(base + starts[t], ends[t] - starts[t]) == nil { return true }
         if format.numericIDs && FieldParsing.integer(base + starts[cols.user], ends[cols.user] - starts[cols.user]) == nil { return true }
@@ -204,7 +234,9 @@ struct RatingParser {
                 var rating: Float = 1
                 var timestamp: Int64 = 0
                 var user: Int64 = 0, item: Int64 = 0
-                if n < need {
+                if n < 0 {
+                    problem = .unterminatedQuote
+                } else if n < need {
                     problem = .missingField
                 } else if !stringIDs {
                     if let u = FieldParsing.integer(base + starts[cols.user], ends[cols.user] - starts[cols.user]),
@@ -240,8 +272,8 @@ struct RatingParser {
                     continue
                 }
                 if stringIDs {
-                    c.userStrings.append(String(decoding: UnsafeBufferPointer(start: base + starts[cols.user], count: ends[cols.user] - starts[cols.user]), as: UTF8.self))
-                    c.itemStrings.append(String(decoding: UnsafeBufferPointer(start: base + starts[cols.item], count: ends[cols.item] - starts[cols.item]), as: UTF8.self))
+                    c.userStrings.append(text(base, starts[cols.user], ends[cols.user]))
+                    c.itemStrings.append(text(base, starts[cols.item], ends[cols.item]))
                 } else {
                     c.userNumbers.append(user)
                     c.itemNumbers.append(item)

@@ -25,6 +25,8 @@ public struct RatingDataset: Sendable, Equatable {
     public var userCount: Int { ratings.rows }
     public var itemCount: Int { ratings.columns }
     public var ratingCount: Int { ratings.nonZeroCount }
+    /// The range of the stored ratings (`0...0` when empty): what rating predictions are clipped to.
+    public var ratingScale: ClosedRange<Float> { (ratings.values.min() ?? 0)...(ratings.values.max() ?? 0) }
 
     public static func == (l: RatingDataset, r: RatingDataset) -> Bool {
         l.ratings == r.ratings && l.timestamps == r.timestamps && l.userIDs == r.userIDs && l.itemIDs == r.itemIDs
@@ -34,17 +36,32 @@ public struct RatingDataset: Sendable, Equatable {
     /// a Matrix Market `.mtx` file, or a RecKit binary cache (`.rkds`, by its suffix).
     ///
     /// - Parameters:
-    ///   - format: the layout; by default guessed from the file name (``RatingFileFormat/forFile(_:)``).
+    ///   - format: the layout; by default read from the file (``RatingFileFormat/detect(path:hints:)``).
     ///   - options: strict or lenient cleaning, the duplicate policy, a rating scale, threads.
     /// - Throws: ``DataError/badLine(file:line:reason:text:)`` for the first bad line in strict mode;
     ///   ``DataError/io(path:reason:)``; ``DataError/empty(_:)`` when no rating survives.
     public static func load(path: String, format: RatingFileFormat? = nil, options: LoadOptions = LoadOptions()) throws -> RatingDataset {
+        if let format { return try load(path: path, detected: (format, ["format given by the caller"]), options: options) }
+        return try load(path: path, hints: .none, options: options)
+    }
+
+    /// Loads a rating file whose layout is partly stated: `hints` win, the rest is read from the
+    /// file (``RatingFileFormat/detect(path:hints:)``). Matrix Market (`.mtx`) and RecKit cache
+    /// (`.rkds`) files carry their own layout and ignore the hints.
+    public static func load(path: String, hints: FormatHints, options: LoadOptions = LoadOptions()) throws -> RatingDataset {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".mtx") { return try MatrixMarket.read(path: path, options: options) }
+        if lower.hasSuffix(".rkds") { return try loadCache(path: path) }
+        return try load(path: path, detected: try RatingFileFormat.detect(path: path, hints: hints), options: options)
+    }
+
+    private static func load(path: String, detected: (format: RatingFileFormat, notes: [String]), options: LoadOptions) throws -> RatingDataset {
         let lower = path.lowercased()
         if lower.hasSuffix(".mtx") { return try MatrixMarket.read(path: path, options: options) }
         if lower.hasSuffix(".rkds") { return try loadCache(path: path) }
         let started = ContinuousClock.now
         let file = try MappedFile(path: path)
-        let fmt = format ?? RatingFileFormat.forFile(path)
+        let fmt = detected.format
         let name = (path as NSString).lastPathComponent
         let parsed = try RatingParser(format: fmt, options: options, fileName: name).parse(file)
         var dataset = try assemble(parsed.chunks, stringIDs: parsed.stringIDs, timestamps: fmt.columns.timestamp != nil,
@@ -53,6 +70,8 @@ public struct RatingDataset: Sendable, Equatable {
         report.duplicatesMerged = dataset.report?.duplicatesMerged ?? 0
         report.ratingsKept = dataset.ratingCount
         report.parseSeconds = (ContinuousClock.now - started).seconds
+        report.format = fmt.description
+        report.formatNotes = detected.notes
         dataset.report = report
         return dataset
     }

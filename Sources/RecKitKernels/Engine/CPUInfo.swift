@@ -18,4 +18,13 @@ public struct CPUInfo: Sendable {
         }
         return CPUInfo(model: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), features: features)
     }
+
+    /// One core's single-precision peak in GFLOP/s, measured for about `seconds`: independent
+    /// fused multiply-adds at the widest vector width the CPU and OS support (512, 256 or 128
+    /// bits, returned with it).
+    public static func measureFMAPeak(seconds: Double = 0.2) -> (gflops: Double, vectorBits: Int) {
+        var bits: Int32 = 0
+        let g = reckit_fma_peak_gflops(seconds, &bits)
+        return (g, Int(bits))
+    }
 }

@@ -70,6 +70,9 @@ public struct BiasBaseline: Recommender {
 
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { itemBias[Int($0)] } }
 
+    /// Ranks by the item bias alone (the user's bias does not change a user's order).
+    public var scoreKind: ScoreKind { .itemBias }
+
     public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
         TopKScorer.sameScoresForEveryUser(itemBias, users: users.count)
     }

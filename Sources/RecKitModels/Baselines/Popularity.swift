@@ -31,6 +31,8 @@ public struct Popularity: Recommender {
     public func predict(user: Int, item: Int) -> Float { item >= 0 && item < counts.count ? counts[item] : 0 }
     public func score(user: Int, items: [Int32]) -> [Float] { items.map { counts[Int($0)] } }
 
+    public var scoreKind: ScoreKind { .count }
+
     public func scoreBlock(users: Range<Int>, context: ExecutionContext) throws -> Matrix<Float> {
         TopKScorer.sameScoresForEveryUser(counts, users: users.count)
     }

@@ -74,6 +74,9 @@ extension Recommender {
     public static var personalized: Bool { true }
     public static var needsTimestamps: Bool { false }
     public var ratingPredictor: Bool { Self.predictsRatings }
+    /// What this model's recommendation scores are: predicted ratings for rating predictors,
+    /// unitless relevance otherwise (baselines say more).
+    public var scoreKind: ScoreKind { ratingPredictor ? .predictedRating : .relevance }
     public var itemCount: Int { training?.itemCount ?? 0 }
     public var userCount: Int { training?.userCount ?? 0 }
     public mutating func use(_ side: SideInformation) {}

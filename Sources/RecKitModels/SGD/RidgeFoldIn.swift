@@ -20,8 +20,3 @@ extension FactorModel {
         }
     }
 }
-
-extension RatingDataset {
-    /// The training ratings' range, which rating predictions are clipped to.
-    var ratingScale: ClosedRange<Float> { (ratings.values.min() ?? 0)...(ratings.values.max() ?? 0) }
-}

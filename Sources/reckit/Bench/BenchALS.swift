@@ -19,7 +19,7 @@ extension Bench {
             let file = try Bench.ratingFile(inputs, common)
             guard factors >= 1, iterations >= 1 else { throw ValidationError("--factors and --iterations must be ≥ 1") }
             var suite = ALSSuite()
-            suite.file = file; suite.scale = try common.scaleValue(); suite.factors = factors; suite.iterations = iterations
+            suite.file = file; suite.scale = try common.matrixSize(); suite.factors = factors; suite.iterations = iterations
             suite.variants = variants.split(separator: ",").map(String.init)
             for v in suite.variants where !["explicit", "implicit_cg", "implicit_cholesky"].contains(v) {
                 throw ValidationError("--variants: unknown variant '\(v)' (explicit, implicit_cg, implicit_cholesky)")

@@ -15,7 +15,7 @@ extension Bench {
         static var suiteNames: [String] { BenchmarkSuite.allCases.map(\.rawValue) }
 
         func run() throws {
-            let scale = try common.scaleValue()
+            let scale = try common.matrixSize()
             let chosen = try suites.isEmpty ? BenchmarkSuite.allCases : suites.map { name in
                 guard let suite = BenchmarkSuite(rawValue: name) else {
                     throw ValidationError("unknown suite '\(name)'; the suites are \(Self.suiteNames.joined(separator: ", "))")

@@ -6,49 +6,50 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self, Compare.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self, Compare.self, ChartsCommand.self],
         defaultSubcommand: All.self
     )
 
     /// Options every suite shares.
     struct Common: ParsableArguments {
-        @Option(help: "Comma-separated thread counts (default: 1, 2, … up to the cores).")
-        var threads: String?
-        @Option(help: "Comma-separated back ends: blas, swift.")
-        var backend = "blas,swift"
-        @Option(help: "Write the rows as JSON to this file (schema in docs/benchmarks.md).")
+        @OptionGroup var execution: ExecutionOptions
+        @Option(help: "Write the rows as JSON to this file, rewritten after every row (schema reckit-bench/2, docs/benchmarks.md).")
         var json: String?
         @Option(help: "Write an HTML page with the charts and the table to this file.")
         var html: String?
-        @Option(help: "Write the charts as SVG files (speedup.svg, backends.svg) into this directory.")
+        @Option(help: "Write the charts as SVG files (speedup.svg, backends.svg, gflops.svg) into this directory.")
         var svg: String?
         @Option(help: "OpenBLAS kernel to use (e.g. Haswell, SkylakeX, auto); refused if this CPU cannot run it.")
         var blasKernel: String?
         @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
-        var scale: String?
+        var size: String?
+        @Option(help: .hidden) var scale: String?
+        @OptionGroup var output: OutputOptions
 
-        /// Applies `--blas-kernel` before any BLAS work starts.
-        func applyKernel() throws {
+        /// Applies `--quiet`/`--verbose` and `--blas-kernel` before any work starts.
+        func prepare() throws {
+            try output.apply()
+            if let scale { deprecated("reckit bench --scale (the matrix size)", use: "--size \(scale)") }
             guard let k = blasKernel else { return }
             do { try BLASKernel.select(k) } catch { throw ValidationError("\(error)") }
         }
 
-        func threadList() throws -> [Int] { try threads.map(parseThreads) ?? defaultThreadList }
+        func threadList() throws -> [Int] { try execution.threadList() }
+        func backendList() throws -> [Backend] { try execution.backendList() }
 
-        /// `--scale`, or the 2 M default.
-        func scaleValue() throws -> BenchmarkScale {
-            guard let scale else { return .m2 }
-            guard let value = BenchmarkScale(rawValue: scale.lowercased()) else {
-                throw ValidationError("--scale must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(scale)'")
+        /// `--size`, or the 2 M default.
+        func matrixSize() throws -> BenchmarkScale {
+            guard let size = size ?? scale else { return .m2 }
+            guard let value = BenchmarkScale(rawValue: size.lowercased()) else {
+                throw ValidationError("--size must be one of \(BenchmarkScale.allCases.map(\.rawValue).joined(separator: ", ")), got '\(size)'")
             }
             return value
         }
 
-        /// Refuses `--scale` where it would be ignored.
-        func refuseScale(_ reason: String) throws {
-            if let scale { throw ValidationError("--scale \(scale) does not apply: \(reason)") }
+        /// Refuses `--size` where it would be ignored.
+        func refuseSize(_ reason: String) throws {
+            if let size = size ?? scale { throw ValidationError("--size \(size) does not apply: \(reason)") }
         }
-        func backendList() throws -> [Backend] { try parseBackends(backend) }
     }
 
     /// `reckit bench svd als …`: a suite command given other suites' names runs them all, with
@@ -66,34 +67,48 @@ struct Bench: ParsableCommand {
         guard inputs.count <= 1 else {
             throw ValidationError("give one rating file, or suite names (\(All.suiteNames.joined(separator: ", "))); got \(inputs.joined(separator: " "))")
         }
-        if let file = inputs.first { try common.refuseScale("the rating file \(file) is benchmarked instead of a synthetic matrix") }
+        if let file = inputs.first { try common.refuseSize("the rating file \(file) is benchmarked instead of a synthetic matrix") }
         return inputs.first
     }
 }
 
+/// Runs a suite's body: one progress line per row as it is measured, the table on standard
+/// output, and the JSON (rewritten after every row, so a stopped run leaves valid JSON holding
+/// the rows it finished), HTML and SVG files asked for.
 func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Void) throws -> [BenchmarkRow]) throws {
-    try common.applyKernel()
+    try common.prepare()
     let machine = MachineDescription.current()
+    let out = Reporter.shared
     note("reckit bench \(name): \(machine.cpu), OpenBLAS \(machine.openblasVersion) kernel \(machine.openblasKernel)")
-    let rows = try body { row in
-        let g = row.gflops.map { String(format: "%.1f GFLOP/s", $0) } ?? ""
-        note(String(format: "  %@ %@ n=%d %@ ×%d: %.4f s %@", row.op, row.dtype, row.size, row.backend, row.threads, row.seconds, g))
+    var finished: [BenchmarkRow] = []
+    var writeError: Error?
+    if let path = common.json { try Report.writeJSON(BenchmarkDocument(suite: name, machine: machine, rows: [], complete: false), to: path) }
+    out.startJob()
+    MemoryWatermark.reset()
+    let measured = try body { row in
+        var row = row
+        row.suite = row.suite ?? name
+        finished.append(row)
+        let g = row.gflops.map { String(format: ", %.1f GFLOP/s", $0) } ?? ""
+        let text = String(format: "%@ %@ n=%d %@ ×%d: %.4f s%@", row.op, row.dtype, row.size, row.backend, row.threads, row.seconds, g)
+        if out.level == .verbose { out.detail(text) } else { out.status("row \(finished.count): \(text)") }
+        if let path = common.json, writeError == nil {
+            do { try Report.writeJSON(BenchmarkDocument(suite: name, machine: machine, rows: finished, complete: false), to: path) } catch { writeError = error }
+        }
     }
+    if let writeError { throw writeError }
+    let rows = measured.map { row in
+        var row = row
+        row.suite = row.suite ?? name
+        return row
+    }
+    out.clearStatus()
+    note(String(format: "measured %d rows in %@", rows.count, Reporter.duration(out.jobSeconds)))
     print(Report.table(rows))
     let document = BenchmarkDocument(suite: name, machine: machine, rows: rows)
     if let path = common.json {
         try Report.writeJSON(document, to: path)
         note("wrote \(path)")
     }
-    if let path = common.html {
-        try Data(Charts.html(document).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        note("wrote \(path)")
-    }
-    if let dir = common.svg {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (file, text) in [("speedup.svg", Charts.speedupSVG(rows)), ("backends.svg", Charts.backendSVG(rows))] {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + file), options: .atomic)
-        }
-        note("wrote \(dir)/speedup.svg and \(dir)/backends.svg")
-    }
+    try writeCharts(document, svg: common.svg, html: common.html)
 }

@@ -11,11 +11,12 @@ extension Bench {
         @Argument(help: "The earlier run's JSON.") var old: String
         @Argument(help: "The later run's JSON.") var new: String
         @Option(help: "A row regresses when its time grows by more than this factor (1.3: 30 % slower).") var threshold = 1.3
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             guard threshold > 1, threshold.isFinite else { throw ValidationError("--threshold must be > 1, got \(threshold)") }
-            let a: BenchmarkDocument, b: BenchmarkDocument
-            do { a = try BenchmarkDocument.read(path: old); b = try BenchmarkDocument.read(path: new) } catch { throw ValidationError("\(error)") }
+            try output.apply()
+            let a = try BenchmarkDocument.read(path: old), b = try BenchmarkDocument.read(path: new)
             let comparison = BenchmarkComparison(old: a.rows, new: b.rows)
             print(comparison.table(threshold: threshold))
             if !comparison.onlyOld.isEmpty || !comparison.onlyNew.isEmpty {

@@ -10,8 +10,9 @@ extension Bench {
         @OptionGroup var common: Common
         @Option(help: "Comma-separated matrix orders.")
         var sizes = "256,1024,2048"
-        @Option(help: "Comma-separated precisions: float, double.")
-        var dtype = "float,double"
+        @Option(help: "Precisions: float, double, or both comma-separated.")
+        var precision = "float,double"
+        @Option(help: .hidden) var dtype: String?
         @Option(help: "Batched GEMM: number of products (0 skips it).")
         var batch = 10_000
         @Option(help: "Batched GEMM: order of each small matrix.")
@@ -20,10 +21,11 @@ extension Bench {
         func run() throws {
             if try Bench.runNamedSuites("gemm", others, common) { return }
             guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
-            try common.refuseScale("the gemm suite has no rating matrix")
+            try common.refuseSize("the gemm suite has no rating matrix")
             var suite = GEMMSuite()
             suite.sizes = try parseList(sizes, what: "sizes") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
-            suite.dtypes = try parseList(dtype, what: "dtype") { DType(rawValue: $0.lowercased()) }
+            if let dtype { deprecated("reckit bench gemm --dtype", use: "--precision \(dtype)") }
+            suite.dtypes = try parseList(dtype ?? precision, what: "precision") { DType(rawValue: $0.lowercased()) }
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             guard batch >= 0, batchOrder >= 1 else { throw ValidationError("--batch must be ≥ 0 and --batch-order ≥ 1") }

@@ -11,7 +11,7 @@ extension Bench {
         @OptionGroup var common: Common
 
         func run() throws {
-            try common.refuseScale("the load suite reads the rating file it is given")
+            try common.refuseSize("the load suite reads the rating file it is given")
             var suite = LoadSuite(file: file)
             suite.threads = try common.threadList()
             try runSuite(name: "load", common: common) { progress in try suite.run(progress: progress) }

@@ -21,7 +21,7 @@ extension Bench {
             guard interactions >= 100, epochs >= 1, sequences >= 1, sequenceLength >= 2 else {
                 throw ValidationError("--interactions must be ≥ 100, --epochs and --sequences ≥ 1, --sequence-length ≥ 2")
             }
-            try common.refuseScale("the neural suite has no rating matrix")
+            try common.refuseSize("the neural suite has no rating matrix")
             var suite = NeuralSuite()
             suite.interactions = interactions; suite.epochs = epochs
             suite.sequences = sequences; suite.sequenceLength = sequenceLength

@@ -18,7 +18,7 @@ extension Bench {
             let file = try Bench.ratingFile(inputs, common)
             guard factors >= 1, epochs >= 1 else { throw ValidationError("--factors and --epochs must be ≥ 1") }
             var suite = SGDSuite()
-            suite.file = file; suite.scale = try common.scaleValue(); suite.factors = factors; suite.epochs = epochs
+            suite.file = file; suite.scale = try common.matrixSize(); suite.factors = factors; suite.epochs = epochs
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "sgd", common: common) { progress in try suite.run(progress: progress) }

@@ -10,16 +10,18 @@ extension Bench {
         @Option(help: "Rank k.") var rank = 64
         @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
         @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
-        @Option(help: "Solvers to run, comma-separated: lanczos, randomized.") var methods = "lanczos,randomized"
+        @Option(help: "Solvers to run: lanczos, randomized, or both comma-separated.") var method = "lanczos,randomized"
+        @Option(help: .hidden) var methods: String?
         @OptionGroup var common: Common
 
         func run() throws {
             if try Bench.runNamedSuites("svd", inputs, common) { return }
             let file = try Bench.ratingFile(inputs, common)
             var suite = SVDSuite()
-            suite.file = file; suite.scale = try common.scaleValue(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
-            suite.methods = methods.split(separator: ",").map(String.init)
-            for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--methods: unknown solver '\(m)' (lanczos, randomized)") }
+            suite.file = file; suite.scale = try common.matrixSize(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            if let methods { deprecated("reckit bench svd --methods", use: "--method \(methods)") }
+            suite.methods = (methods ?? method).split(separator: ",").map(String.init)
+            for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--method: unknown solver '\(m)' (lanczos, randomized)") }
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "svd", common: common) { progress in try suite.run(progress: progress) }

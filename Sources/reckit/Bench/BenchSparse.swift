@@ -16,11 +16,11 @@ extension Bench {
             guard others.isEmpty else { throw ValidationError("unknown suite '\(others[0])'; the suites are \(All.suiteNames.joined(separator: ", "))") }
             var suite = SparseSuite()
             if let ratings {
-                try common.refuseScale("--ratings \(ratings) already sets the matrix")
+                try common.refuseSize("--ratings \(ratings) already sets the matrix")
                 guard ratings >= 100 else { throw ValidationError("--ratings must be ≥ 100, got \(ratings)") }
                 suite.ratings = ratings; suite.users = ratings / 20; suite.items = max(100, ratings / 100)
             } else {
-                suite.use(try common.scaleValue())
+                suite.use(try common.matrixSize())
             }
             guard columns >= 1 else { throw ValidationError("--columns must be ≥ 1, got \(columns)") }
             suite.columns = columns

@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
 import RecKit
-import RecKitBenchmarks
 
 extension DataCommand {
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Convert a rating file to CSV, Matrix Market or a RecKit binary cache (.rkds).")
-        @OptionGroup var input: Input
+        @Argument(help: "The rating file.") var file: String
+        @OptionGroup var input: RatingFileOptions
         @Option(help: "Output: .csv, .mtx or .rkds.") var out: String
+        @OptionGroup var output: OutputOptions
 
-        func run() throws { try write(try input.load(), to: out) }
+        func run() throws {
+            try output.apply()
+            try write(try input.load(file), to: out)
+        }
     }
 }

@@ -6,15 +6,20 @@ import RecKitBenchmarks
 extension DataCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Users, items, ratings, density, rating histogram and long-tail share.")
-        @OptionGroup var input: Input
-        @Option(help: "Also write the statistics as JSON to this file.")
-        var json: String?
+        @Argument(help: "The rating file.") var file: String
+        @OptionGroup var input: RatingFileOptions
+        @Option(help: "Also write the statistics as JSON to this file (schema reckit-data-stats/1, docs/cli.md).") var json: String?
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let d = try input.load()
+            try output.apply()
+            let d = try input.load(file)
             let stats = DatasetStatistics(d)
             print(stats.text)
-            if let json { try Report.writeJSON(stats, to: json) }
+            if let json {
+                try Report.writeJSON(JSONDocument(schema: "reckit-data-stats/1", body: stats), to: json)
+                note("wrote \(json)")
+            }
         }
     }
 }

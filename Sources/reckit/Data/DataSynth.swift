@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RecKit
-import RecKitBenchmarks
 
 extension DataCommand {
     struct Synth: ParsableCommand {
@@ -13,8 +12,10 @@ extension DataCommand {
         @Option(help: "Rank of the ground truth.") var rank = 16
         @Option(help: "Random seed.") var seed: UInt64 = 42
         @Option(help: "Output: .csv (user,item,rating), .mtx, or .rkds (RecKit cache).") var out: String
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
+            try output.apply()
             guard let k = SyntheticRatings.Kind(rawValue: kind) else { throw ValidationError("--kind must be explicit or implicit") }
             var spec = SyntheticRatings(users: users, items: items, ratings: ratings, kind: k, seed: seed)
             spec.rank = rank

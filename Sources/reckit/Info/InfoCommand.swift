@@ -1,20 +1,28 @@
 import ArgumentParser
+import Foundation
 import RecKit
 import RecKitBenchmarks
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the CPU, OpenBLAS kernel, threads and back ends.")
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @Option(help: ArgumentHelp("Also write the description as JSON to this file, or to standard output for '-' (schema reckit-info/1, docs/cli.md).", valueName: "path"))
+    var json: String?
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try output.apply()
         let m = MachineDescription.current()
-        let ctx = ExecutionContext.current
-        if json {
-            print(String(decoding: try Report.json(m), as: UTF8.self))
-            return
+        if let json {
+            let data = try Report.json(JSONDocument(schema: "reckit-info/1", body: m))
+            if json == "-" {
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            try data.write(to: URL(fileURLWithPath: json), options: .atomic)
+            note("wrote \(json)")
         }
+        let ctx = ExecutionContext.current
         print("RecKit \(m.reckitVersion) (commit \(m.gitCommit))")
         print("CPU:              \(m.cpu), \(m.cores) core\(m.cores == 1 ? "" : "s") available")
         print("SIMD features:    \(m.cpuFeatures.joined(separator: " "))")
@@ -24,6 +32,9 @@ struct Info: ParsableCommand {
         let refused = BLASKernel.known.filter { !$0.isSupported }.map(\.name)
         if !refused.isEmpty { print("Kernels refused here (CPU/OS lacks their instructions): \(refused.joined(separator: ", "))") }
         for r in BLASKernel.environmentRefusal?.split(separator: "\n") ?? [] { print("Override refused: \(r)") }
+        if let peak = m.peak {
+            print(String(format: "FMA peak:         %.1f GFLOP/s per core in Float, %d-bit vectors (measured)", peak.floatGflops, peak.vectorBits))
+        }
         print("Threads:          \(ctx.threads) engine worker(s); OpenBLAS \(Engine.blasThreads)")
         print("Back ends:        \(Backend.allCases.map(\.rawValue).joined(separator: ", ")) (default: \(ctx.backend))")
         print("Override with RECKIT_BACKEND, RECKIT_THREADS, RECKIT_BLAS_KERNEL (or OpenBLAS's OPENBLAS_CORETYPE).")

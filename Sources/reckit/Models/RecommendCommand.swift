@@ -5,7 +5,16 @@ import RecKitBenchmarks
 
 /// `reckit recommend`.
 struct Recommend: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Top-N recommendations from a saved model, for one user or all (CSV with the original ids).")
+    static let configuration = CommandConfiguration(
+        abstract: "Top-N recommendations from a saved model, for one user or all (CSV with the original ids).",
+        discussion: """
+            The score column is what the model ranks by; its kind is stated on standard error and in \
+            the JSON (score_kind): predicted_rating (clipped to the training data's rating range), \
+            item_bias (baseline), count (popularity, slices) or relevance (a ranking score whose \
+            order alone means something).
+
+            Example: reckit recommend --model als.model --all-users --n 20 --out top20.csv
+            """)
     @Option(help: "A model saved by `reckit train`.") var model: String
     @Option(help: "A user id as in the training file.") var user: String?
     @Flag(help: "Recommend for every training user.") var allUsers = false
@@ -18,9 +27,27 @@ struct Recommend: ParsableCommand {
     var slice: String?
     @Option(help: "With --slice: the user attributes file (MovieLens u.user).") var userAttributes: String?
     @Option(help: "Write user,item,rank,score CSV here (default: standard output).") var out: String?
+    @Option(help: "Write the lists as JSON to this file (schema reckit-recommend/1, docs/cli.md).") var json: String?
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var output: OutputOptions
+
+    /// One user's list with original ids, as written.
+    struct UserList: Encodable {
+        var user: String
+        var items: [Entry]
+        struct Entry: Encodable { var item: String; var rank: Int; var score: Float }
+    }
+
+    struct Document: Encodable {
+        var model: String
+        var scoreKind: ScoreKind
+        var ratingRange: [Float]?
+        var n: Int
+        var users: [UserList]
+    }
 
     func run() throws {
+        try output.apply()
         guard n >= 1 else { throw ValidationError("--n must be ≥ 1") }
         let m = try ModelRegistry.load(from: model)
         guard let train = m.training else { throw ValidationError("the model file has no training data") }
@@ -43,31 +70,57 @@ struct Recommend: ParsableCommand {
             })
         }
         let filter = RecommendationFilter(excludeTrainingItems: !includeSeen, allowed: try items(allow, "allow"), denied: try items(deny, "deny") ?? [])
-        let lists = try m.recommend(users: users, count: n, filter: filter, context: try execution.context())
-        var text = "user,item,rank,score\n"
-        for (offset, list) in lists.enumerated() {
-            let uid = train.userIDs.externalID(users.lowerBound + offset)
-            for (rank, r) in list.enumerated() { text += "\(uid),\(train.itemIDs.externalID(r.item)),\(rank + 1),\(r.score)\n" }
+        let lists = try m.recommend(users: users, count: n, filter: filter, context: try execution.context(command: "recommend"))
+        let written = lists.enumerated().map { offset, list in
+            UserList(user: train.userIDs.externalID(users.lowerBound + offset), items: entries(list, m.scoreKind, train))
         }
-        try emit(text, count: lists.reduce(0) { $0 + $1.count }, users: lists.count)
+        try emit(written, kind: m.scoreKind, train: train)
     }
 
-    func emit(_ text: String, count: Int, users: Int) throws {
+    /// The list with original ids; predicted ratings clipped to the training data's range (a
+    /// prediction beyond it means the end of the scale).
+    func entries(_ list: [Recommendation], _ kind: ScoreKind, _ train: RatingDataset) -> [UserList.Entry] {
+        let range = train.ratingScale
+        return list.enumerated().map { rank, r in
+            let score = kind == .predictedRating ? min(max(r.score, range.lowerBound), range.upperBound) : r.score
+            return UserList.Entry(item: train.itemIDs.externalID(r.item), rank: rank + 1, score: score)
+        }
+    }
+
+    func emit(_ lists: [UserList], kind: ScoreKind, train: RatingDataset) throws {
+        let range = train.ratingScale
+        let kindText: String
+        switch kind {
+        case .predictedRating: kindText = "predicted ratings, clipped to \(range.lowerBound)…\(range.upperBound)"
+        case .itemBias: kindText = "item biases (how far above the mean rating an item is; the baseline's ranking)"
+        case .count: kindText = "training interaction counts"
+        case .similarity: kindText = "cosine similarities"
+        case .relevance: kindText = "relevance (a ranking score: only its order means something)"
+        }
+        note("scores are \(kindText)")
+        var text = "user,item,rank,score\n"
+        for list in lists { for e in list.items { text += "\(CSV.field(list.user)),\(CSV.field(e.item)),\(e.rank),\(e.score)\n" } }
+        let count = lists.reduce(0) { $0 + $1.items.count }
         if let out {
             try text.write(toFile: out, atomically: true, encoding: .utf8)
-            note("wrote \(count) recommendations for \(users) user\(users == 1 ? "" : "s") to \(out)")
+            note("wrote \(count) recommendations for \(lists.count) user\(lists.count == 1 ? "" : "s") to \(out)")
         } else {
             print(text, terminator: "")
         }
+        if let json {
+            let doc = Document(model: model, scoreKind: kind, ratingRange: kind == .predictedRating ? [range.lowerBound, range.upperBound] : nil,
+                               n: n, users: lists)
+            try Report.writeJSON(JSONDocument(schema: "reckit-recommend/1", body: doc), to: json)
+            note("wrote \(json)")
+        }
     }
 
-    /// A user outside the training data (written as user `new`): folded in from `--history`, or the
-    /// popular items of their `--slice`.
+    /// A user outside the training data: folded in from `--history` (written as user `new`), or
+    /// the popular items of their `--slice` (written as the slice, e.g. `occupation=student`).
     func coldStart(_ m: any Recommender, _ train: RatingDataset) throws {
         guard (history == nil) != (slice == nil) else { throw ValidationError("give one of --history or --slice") }
         var itemIDs = train.itemIDs
         itemIDs.prepareLookup()
-        let list: [Recommendation]
         if let history {
             guard let folding = m as? any FoldingIn else {
                 throw ValidationError("'\(type(of: m).name)' cannot fold in a new user; use \(ModelRegistry.all.filter(\.foldsIn).map(\.name).joined(separator: ", "))")
@@ -80,17 +133,16 @@ struct Recommend: ParsableCommand {
                 items.append(Int32(i)); ratings.append(r)
             }
             let user = try folding.foldIn(items: items, ratings: ratings)
-            list = try folding.recommend(user, count: n, filter: RecommendationFilter(excludeTrainingItems: !includeSeen))
+            let list = try folding.recommend(user, count: n, filter: RecommendationFilter(excludeTrainingItems: !includeSeen))
+            try emit([UserList(user: "new", items: entries(list, m.scoreKind, train))], kind: m.scoreKind, train: train)
         } else {
             let parts = slice!.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--slice needs ATTRIBUTE=VALUE, got '\(slice!)'") }
             guard let path = userAttributes else { throw ValidationError("--slice needs --user-attributes FILE (MovieLens u.user)") }
             let popular = try SlicePopularity(train: train, users: try AttributeTable.movieLensUsers(path: path), attribute: parts[0])
-            if popular.counts[parts[1]] == nil { note("no training user has \(parts[0]) = \(parts[1]); recommending the most popular items overall") }
-            list = popular.recommend(slice: parts[1], count: n)
+            if popular.counts[parts[1]] == nil { Reporter.shared.warning("no training user has \(parts[0]) = \(parts[1]); recommending the most popular items overall") }
+            let list = popular.recommend(slice: parts[1], count: n)
+            try emit([UserList(user: "\(parts[0])=\(parts[1])", items: entries(list, .count, train))], kind: .count, train: train)
         }
-        var text = "user,item,rank,score\n"
-        for (rank, r) in list.enumerated() { text += "new,\(train.itemIDs.externalID(r.item)),\(rank + 1),\(r.score)\n" }
-        try emit(text, count: list.count, users: 1)
     }
 }

@@ -7,38 +7,70 @@ import RecKitBenchmarks
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit a model on a rating file and save it.",
-        discussion: "Example: reckit train als --data ratings.csv --implicit --factors 64 --out als.model\n\n" + ModelSettings.helpText)
+        discussion: "Example: reckit train als ratings.csv --implicit --factors 64 --out als.model\n\n" + ModelSettings.helpText)
     @Argument(help: "Model name: \(ModelRegistry.names.joined(separator: ", ")).") var model: String
-    @Option(help: "Training ratings.") var data: String
+    @Argument(help: "The training ratings.") var file: String?
+    @Option(help: .hidden) var data: String?
+    @OptionGroup var input: RatingFileOptions
     @Option(help: "Where to save the model.") var out: String
-    @Option(help: "Write the fit's figures as JSON to this file.") var json: String?
-    @Flag(help: "Skip bad lines instead of stopping.") var lenient = false
+    @Option(help: "Write the fit's figures as JSON to this file (schema reckit-train/1, docs/cli.md).") var json: String?
     @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var output: OutputOptions
     @OptionGroup var settings: ModelSettings
 
     func run() throws {
-        let context = try execution.context()
-        let train = try RatingDataset.load(path: data, options: LoadOptions(mode: lenient ? .lenient : .strict, threads: context.threads))
-        if let r = train.report { note(r.summary) }
+        try output.apply()
+        if data != nil { deprecated("--data FILE", use: "reckit train \(model) FILE") }
+        guard let path = file ?? data else { throw ValidationError("give the training file: reckit train \(model) FILE") }
+        let context = try execution.context(command: "train")
         let spec = try ModelRegistry.spec(named: model)
         var m = try spec.makeModel(settings: try settings.settings(for: [spec]), side: try side.load())
-        var losses: [Double] = [], iterationSeconds: [Double] = []
+        let train = try input.load(path, threads: context.threads)
+        if spec.needsTimestamps && train.timestamps == nil {
+            throw ValidationError("\(model) orders each user's history by time, and \(path) has no timestamps (give the field with --columns)")
+        }
+        var losses: [Double] = [], epochSeconds: [Double] = []
+        let out = Reporter.shared
+        out.startJob()
         let clock = ContinuousClock(), start = clock.now
+        var last: TrainingProgress?
         try m.fit(train, context: context) { p in
-            iterationSeconds.append(p.seconds)
+            last = p
+            epochSeconds.append(p.seconds)
             if let loss = p.loss { losses.append(loss) }
-            note(p.summary)
+            out.status("\(model) · \(p.summary)", done: Double(p.epoch) / Double(max(1, p.epochs)))
         }
         let seconds = (clock.now - start).seconds
-        try m.save(to: out)
-        let median = iterationSeconds.isEmpty ? seconds : iterationSeconds.sorted()[iterationSeconds.count / 2]
-        note(String(format: "fitted %@ in %.3f s (median %.3f s per iteration, %@, %d threads); saved %@",
-                    model, seconds, median, context.backend.rawValue, context.threads, out))
+        out.clearStatus()
+        if let last, last.epoch < last.epochs {
+            out.warning("training stopped early at epoch \(last.epoch) of \(last.epochs) (no better validation score within the patience; the best epoch's weights are kept)")
+        }
+        try m.save(to: self.out)
+        let median = epochSeconds.isEmpty ? seconds : epochSeconds.sorted()[epochSeconds.count / 2]
+        note(String(format: "fitted %@ in %.3f s (median %.3f s per epoch, %@, %d threads); saved %@",
+                    model, seconds, median, context.backend.rawValue, context.threads, self.out))
         if let json {
-            let figures: [String: [Double]] = ["fit_seconds": [seconds], "loss": losses, "seconds_per_iteration": [median],
-                                               "iteration_seconds": iterationSeconds, "peak_rss_bytes": [Double(peakResidentBytes())]]
-            try Report.writeJSON(figures, to: json)
+            let doc = TrainDocument(model: model, configuration: m.configurationValues.mapValues(\.description), fitSeconds: seconds,
+                                    secondsPerEpoch: median, epochs: epochSeconds.count, epochSeconds: epochSeconds, losses: losses,
+                                    backend: context.backend.rawValue, threads: context.threads, peakRssBytes: peakResidentBytes())
+            try Report.writeJSON(JSONDocument(schema: "reckit-train/1", body: doc), to: json)
+            note("wrote \(json)")
         }
     }
+}
+
+/// `reckit train --json`.
+struct TrainDocument: Encodable {
+    var model: String
+    var configuration: [String: String]
+    var fitSeconds: Double
+    /// The median over epochs (the fit's seconds when it reports none).
+    var secondsPerEpoch: Double
+    var epochs: Int
+    var epochSeconds: [Double]
+    var losses: [Double]
+    var backend: String
+    var threads: Int
+    var peakRssBytes: Int
 }

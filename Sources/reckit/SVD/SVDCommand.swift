@@ -16,10 +16,12 @@ struct SVDCommand: ParsableCommand {
             Example: reckit svd ratings.csv --rank 64 --out svd64 --json svd64.json
             """)
 
-    @OptionGroup var input: DataCommand.Input
+    @Argument(help: "The rating file.") var file: String
+    @OptionGroup var input: RatingFileOptions
     @Option(help: "Number of singular triplets k (1…min(users, items)).") var rank: Int
     @Option(help: "lanczos (to working precision) or randomized (Halko–Martinsson–Tropp; faster, approximate).") var method = "lanczos"
-    @Option(help: "double or float.") var dtype = "double"
+    @Option(help: "double or float.") var precision = "double"
+    @Option(help: .hidden) var dtype: String?
     @Option(help: "Randomised: power iterations.") var powerIterations = 4
     @Option(help: "Randomised: extra sketch columns beyond the rank.") var oversampling = 10
     @Option(help: "Lanczos: residual tolerance relative to σ₁ (default 1e-13 in Double, 1e-6 in Float).") var tolerance: Double?
@@ -27,44 +29,54 @@ struct SVDCommand: ParsableCommand {
     var center = false
     @Option(help: "Seed of the random start vectors.") var seed: UInt64 = 0
     @Option(help: "Output folder (created if missing).") var out: String
-    @Option(help: "Write timings and accuracy as JSON to this file.") var json: String?
+    @Option(help: "Write timings and accuracy as JSON to this file (schema reckit-svd/1, docs/cli.md).") var json: String?
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var output: OutputOptions
 
-    func validate() throws {
+    /// The options' values in range (checked when the command runs, so that a mistake prints the
+    /// error and no usage text).
+    func check() throws {
         guard rank >= 1 else { throw ValidationError("--rank must be ≥ 1") }
         guard ["lanczos", "randomized"].contains(method) else { throw ValidationError("--method must be lanczos or randomized") }
-        guard ["double", "float"].contains(dtype) else { throw ValidationError("--dtype must be double or float") }
+        guard ["double", "float"].contains(dtype ?? precision) else { throw ValidationError("--precision must be double or float") }
         guard powerIterations >= 0, oversampling >= 0 else { throw ValidationError("--power-iterations and --oversampling must be ≥ 0") }
         if let tolerance { guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") } }
     }
 
     func run() throws {
-        let context = try execution.context()
+        try output.apply()
+        try check()
+        if let dtype { deprecated("--dtype", use: "--precision \(dtype)") }
+        let precision = dtype ?? self.precision
+        let context = try execution.context(command: "svd")
         let clock = ContinuousClock()
         var start = clock.now
-        let data = try input.load()
+        let data = try input.load(file, threads: context.threads)
         let secondsLoad = (clock.now - start).seconds
         let limit = min(data.userCount, data.itemCount)
         guard rank <= limit else {
-            throw ValidationError("--rank \(rank) exceeds min(users, items) = \(limit) of \(input.file) (\(data.userCount) users × \(data.itemCount) items)")
+            throw ValidationError("--rank \(rank) exceeds min(users, items) = \(limit) of \(file) (\(data.userCount) users × \(data.itemCount) items)")
         }
-        note("\(input.file): \(data.userCount) users × \(data.itemCount) items, \(data.ratingCount) ratings; \(method) SVD, k = \(rank), \(dtype), "
+        note("\(method) SVD of \(data.userCount) users × \(data.itemCount) items, k = \(rank), \(precision), "
              + "\(context.backend.rawValue) × \(context.threads) thread(s)")
+        Reporter.shared.startJob()
+        Reporter.shared.status("\(method) SVD, k = \(rank): solving")
         start = clock.now
-        let summary = dtype == "double" ? try solve(data, as: Double.self, context: context) : try solve(data, as: Float.self, context: context)
+        let summary = precision == "double" ? try solve(data, as: Double.self, context: context) : try solve(data, as: Float.self, context: context)
         let secondsSolve = (clock.now - start).seconds
+        Reporter.shared.clearStatus()
         try writeIDs(data)
         note("wrote \(out)/U.npy (\(data.userCount)×\(rank)), s.npy, Vt.npy (\(rank)×\(data.itemCount)), users.txt, items.txt")
         print(String(format: "solve %.3f s (load %.3f s); σ₁ = %.6g, σ_k = %.6g; max residual %.2e·σ₁; %@",
                      secondsSolve, secondsLoad, summary.singularValues.first ?? 0, summary.singularValues.last ?? 0,
                      summary.maxRelativeResidual, summary.converged ? "all residuals within tolerance" : "residuals above the tolerance (raise --power-iterations, or use --method lanczos)"))
         if let json {
-            let doc = SVDDocument(file: input.file, rows: data.userCount, columns: data.itemCount, nnz: data.ratingCount, rank: rank,
-                                  method: method, dtype: dtype, backend: context.backend.rawValue, threads: context.threads, centered: center,
+            let doc = SVDDocument(file: file, rows: data.userCount, columns: data.itemCount, nnz: data.ratingCount, rank: rank,
+                                  method: method, precision: precision, backend: context.backend.rawValue, threads: context.threads, centered: center,
                                   secondsLoad: secondsLoad, secondsSolve: secondsSolve, maxResidual: summary.maxRelativeResidual,
                                   converged: summary.converged, iterations: summary.iterations, singularValues: summary.singularValues,
                                   residuals: summary.residuals)
-            try Report.writeJSON(doc, to: json)
+            try Report.writeJSON(JSONDocument(schema: "reckit-svd/1", body: doc), to: json)
             note("wrote \(json)")
         }
     }
@@ -114,7 +126,7 @@ struct SVDCommand: ParsableCommand {
 struct SVDDocument: Encodable {
     var file: String
     var rows, columns, nnz, rank: Int
-    var method, dtype, backend: String
+    var method, precision, backend: String
     var threads: Int
     var centered: Bool
     var secondsLoad, secondsSolve: Double
@@ -126,7 +138,7 @@ struct SVDDocument: Encodable {
     var residuals: [Double]
 
     enum CodingKeys: String, CodingKey {
-        case file, rows, columns, nnz, rank, method, dtype, backend, threads, centered, converged, iterations, residuals
+        case file, rows, columns, nnz, rank, method, precision, backend, threads, centered, converged, iterations, residuals
         case secondsLoad = "seconds_load", secondsSolve = "seconds_solve", maxResidual = "max_residual", singularValues = "singular_values"
     }
 }

@@ -1,0 +1,37 @@
+import Foundation
+import RecKit
+
+/// Shows an experiment's events (``ExperimentEvent``): on a terminal one progress line per model,
+/// with its fold, epoch and time left; with `--verbose` every event as a line; otherwise only the
+/// layout of the first file read, notices and one line per model when it finishes.
+final class ExperimentProgress: @unchecked Sendable {
+    private let out = Reporter.shared
+    private let files: RatingFileOptions
+    private var reportedFirstLoad = false
+
+    init(files: RatingFileOptions) { self.files = files }
+
+    func handle(_ event: ExperimentEvent) {
+        switch event {
+        case .loaded(let r):
+            if !reportedFirstLoad {
+                files.report(r)
+                reportedFirstLoad = true
+            } else {
+                out.detail("read \(r.file): \(r.ratingsKept) ratings")
+                if r.dropsOrMerges { out.warning(r.summary) }
+            }
+        case let .epoch(model, fold, folds, p):
+            let done = (Double(fold - 1) + Double(p.epoch) / Double(max(1, p.epochs))) / Double(folds)
+            out.status("\(model) fold \(fold)/\(folds) · \(p.summary)", done: done)
+        case let .fold(model, fold, folds, summary):
+            if out.level == .verbose { out.detail("\(model) fold \(fold)/\(folds): \(summary)") }
+            else { out.status("\(model) fold \(fold)/\(folds): \(summary)", done: Double(fold) / Double(folds)) }
+        case let .trial(model, index, of, settings, score, metric):
+            let text = String(format: "search %@ %d/%d %@: %@ %.5f", model, index, of, settings, metric, score)
+            if out.level == .verbose { out.detail(text) } else { out.status(text, done: Double(index) / Double(of)) }
+        case .notice(let message):
+            out.warning(message)
+        }
+    }
+}
