@@ -27,6 +27,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // MARK: - Shim: the C libraries and the thin C layer over them
@@ -52,11 +56,24 @@ let package = Package(
 
         // MARK: - Benchmarks and the command-line tool
         .target(name: "RecKitBenchmarks", dependencies: ["RecKitLinearAlgebra", "RecKitData", "RecKitModels", "RecKitEvaluation"], swiftSettings: engineSettings),
+        // MARK: - Serving: snapshots, online fold-in, the event log, explore/exploit policies
+        .target(
+            name: "RecKitServing",
+            dependencies: [
+                "RecKitModels", "RecKitData", "RecKitLinearAlgebra",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ],
+            swiftSettings: engineSettings
+        ),
         .executableTarget(
             name: "reckit",
             dependencies: [
-                "RecKit", "RecKitBenchmarks",
+                "RecKit", "RecKitBenchmarks", "RecKitServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -76,7 +93,8 @@ let package = Package(
         .testTarget(name: "RecKitAlgorithmsTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitModelsTests", dependencies: ["RecKitModels", "RecKitEvaluation", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
-        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitTestSupport"],
+        .testTarget(name: "RecKitServingTests", dependencies: ["RecKitServing", "RecKitModels", "RecKitData", "RecKitLinearAlgebra", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitServing", "RecKitTestSupport"],
                     exclude: ["Fixtures"]),
     ]
 )

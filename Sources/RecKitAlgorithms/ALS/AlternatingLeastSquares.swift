@@ -78,7 +78,11 @@ public enum AlternatingLeastSquares {
     /// `ratings` (`users × items`, the fitted items' indexes), with the fitted item side held fixed —
     /// one exact (Cholesky) solve per row, whatever solver the fit used. A new user, or one whose
     /// history changed, gets factors without refitting. A row without entries gets zeros.
+    ///
+    /// `implicitGram`, for implicit feedback, is ``implicitGram(_:options:context:)`` of the same
+    /// fit, computed once for many fold-ins (otherwise each call computes `YᵀY`).
     public static func userFactors(for ratings: CSRMatrix<Float>, fitted: ALSFactors<Float>, options: ALSOptions,
+                                   implicitGram: Matrix<Float>? = nil,
                                    context: ExecutionContext = .current) throws -> (factors: Matrix<Float>, bias: [Float]) {
         guard ratings.columns == fitted.items.rows else {
             throw AlgorithmError.shapeMismatch(algorithm: "ALS fold-in", details: "\(ratings.columns) item columns for \(fitted.items.rows) fitted items")
@@ -92,9 +96,17 @@ public enum AlternatingLeastSquares {
             try solveBiasedSide(ratings, fixed: fitted.items, fixedBias: fitted.itemBias, mean: fitted.globalMean, into: &x, bias: &bias,
                                 side: .user, options: exact, context: context)
         } else {
-            try solveSide(ratings, fixed: fitted.items, into: &x, side: .user, options: exact, context: context)
+            try solveSide(ratings, fixed: fitted.items, into: &x, side: .user, options: exact, gram: implicitGram, context: context)
         }
         return (x, bias)
+    }
+
+    /// `YᵀY + λI` of the fitted items, the matrix every implicit user step shares.
+    public static func implicitGram(_ fitted: ALSFactors<Float>, options: ALSOptions, context: ExecutionContext = .current) throws -> Matrix<Float> {
+        var gram = try LinearAlgebra.gram(fitted.items, transposeA: true, context: context)
+        let f = gram.columns
+        for d in 0..<f { gram.storage[d * f + d] += Float(options.regularization) }
+        return gram
     }
 
     /// One half-sweep of explicit ALS with biases: `[x_u, b_u]` for every row from targets
@@ -122,14 +134,16 @@ public enum AlternatingLeastSquares {
     /// plus a per-row term for the `f × f` work), several per thread so that the threads balance
     /// themselves; results do not depend on the split.
     static func solveSide<T: Scalar>(_ r: CSRMatrix<T>, fixed y: Matrix<T>, into x: inout Matrix<T>, side: FactorSide,
-                                     options: ALSOptions, context: ExecutionContext) throws {
+                                     options: ALSOptions, gram precomputed: Matrix<T>? = nil, context: ExecutionContext) throws {
         let f = options.factors
         let lambda = T(options.regularization)
         var alpha: T = 0, implicit = false
         if case .implicit(let a) = options.feedback { implicit = true; alpha = T(a) }
         // Implicit: every system shares G = YᵀY + λI (one threaded Gram product).
         var gram = Matrix<T>(rows: 0, columns: 0)
-        if implicit {
+        if implicit, let precomputed {
+            gram = precomputed
+        } else if implicit {
             gram = try LinearAlgebra.gram(y, transposeA: true, context: context)
             for d in 0..<f { gram.storage[d * f + d] += lambda }
         }

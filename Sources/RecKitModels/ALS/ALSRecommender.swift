@@ -23,6 +23,8 @@ public struct ALSRecommender: FoldingIn {
     /// The objective after each iteration of the last fit, and its seconds per iteration.
     public private(set) var losses: [Double] = []
     public private(set) var secondsPerIteration: [Double] = []
+    /// Shared by fold-ins of this fit.
+    private var foldInCache = ALSFoldInCache()
 
     public init(_ configuration: ALSConfiguration = ALSConfiguration()) { self.configuration = configuration }
 
@@ -33,6 +35,7 @@ public struct ALSRecommender: FoldingIn {
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
         let c = try validatedConfiguration(), options = c.options
+        foldInCache = ALSFoldInCache()
         let fit: ALSFactors<Float> = try translatingErrors(train) {
             switch c.precision {
             case .float:
@@ -70,7 +73,9 @@ public struct ALSRecommender: FoldingIn {
         }
         let row = try CSRMatrix<Float>(rows: 1, columns: model.itemFactors.rows, rowOffsets: [0, items.count], columnIndices: items, values: ratings)
         do {
-            let (x, bias) = try AlternatingLeastSquares.userFactors(for: row, fitted: fitted!, options: options, context: .current)
+            let fitted = fitted!
+            let gram = configuration.implicit ? try foldInCache.implicitGram(fitted, options: options) : nil
+            let (x, bias) = try AlternatingLeastSquares.userFactors(for: row, fitted: fitted, options: options, implicitGram: gram, context: .current)
             return FoldedInUser(factors: x.storage, bias: bias[0], items: items)
         } catch let error as AlgorithmError {
             throw ModelError.invalidInput(model: Self.name, operation: "fold-in", reason: error.description)

@@ -1,0 +1,175 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The server's durable record of feedback: JSON lines appended to `events-NNNNNN.jsonl` files in a
+/// folder, each append written and `fsync`ed before it returns (so an acknowledged event survives
+/// a crash or `kill -9`), and a new file begun when the current one passes ``rotationBytes``.
+///
+/// Appends are committed in groups: while one caller writes and syncs, the events of callers that
+/// arrive meanwhile gather into the next group, which one of them then writes and syncs for all —
+/// one `fsync` for many requests under load, and still none returns before its events are on disk.
+///
+/// On start, ``replay(folder:)`` reads every file in order. A last line without its newline is an
+/// append cut short by a crash before it was acknowledged, and is dropped (and counted); any other
+/// line that is not an event stops the start with the file and line, so that nothing is silently lost.
+public final class EventLog: @unchecked Sendable {
+    public let folder: String
+    public let rotationBytes: Int
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var fd: Int32
+    private var index: Int
+    private var size: Int
+    private var pending: [UInt8] = []
+    private var nextGroup = 1          // the group that `pending` will be written as
+    private var committedGroup = 0     // the last group on disk (or failed)
+    private var writing = false
+    private var failures: [Int: ServingError] = [:]
+    /// Groups written, and events in them (for the metrics).
+    public private(set) var groupsCommitted = 0
+
+    public struct Replay: Sendable {
+        public var events: [FeedbackEvent]
+        /// Lines cut short by a crash (never acknowledged), dropped.
+        public var tornLines: Int
+        public var files: Int
+    }
+
+    /// Opens (creating if needed) the log in `folder`, appending to its newest file.
+    public init(folder: String, rotationBytes: Int = 64 << 20) throws {
+        self.folder = folder
+        self.rotationBytes = rotationBytes
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let files = try Self.files(in: folder)
+        index = files.last?.index ?? 1
+        (fd, size) = try Self.open(Self.path(folder, index))
+    }
+
+    deinit { _ = close(fd) }
+
+    /// Appends `events` and returns once they are synced to disk (in a group with others).
+    public func append(_ events: [FeedbackEvent]) throws {
+        try waitUntilDurable(try enqueue(events))
+    }
+
+    /// Queues `events` behind everything queued before (the order of the log) and returns the group
+    /// they will be written in; ``waitUntilDurable(_:)`` waits for it.
+    public func enqueue(_ events: [FeedbackEvent]) throws -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var bytes: [UInt8] = []
+        for e in events {
+            bytes += try encoder.encode(e)
+            bytes.append(10)
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        pending += bytes
+        return nextGroup
+    }
+
+    /// Returns once `group` is on disk, writing it (and whatever joined it) if no one else is.
+    /// - Throws: the write or sync failure of that group (HTTP 503).
+    public func waitUntilDurable(_ group: Int) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while committedGroup < group {
+            if writing {
+                condition.wait()
+                continue
+            }
+            // Lead: write everything pending as one group, outside the lock.
+            writing = true
+            let data = pending, written = nextGroup
+            pending = []
+            nextGroup += 1
+            condition.unlock()
+            let failure = write(data)
+            condition.lock()
+            if let failure { failures[written] = failure }
+            committedGroup = written
+            groupsCommitted += 1
+            writing = false
+            condition.broadcast()
+        }
+        if let failure = failures[group] { throw failure }
+    }
+
+    /// Writes and syncs one group (called by one leader at a time).
+    private func write(_ bytes: [UInt8]) -> ServingError? {
+        do {
+            if size > 0 && size + bytes.count > rotationBytes {
+                _ = fsync(fd)
+                _ = close(fd)
+                index += 1
+                (fd, size) = try Self.open(Self.path(folder, index))
+                Self.syncFolder(folder)
+            }
+        } catch let e as ServingError { return e } catch { return ServingError(status: 503, field: nil, "\(error)") }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { return ServingError(status: 503, field: nil, "cannot append to the event log in \(folder): \(String(cString: strerror(errno)))") }
+            done += n
+        }
+        size += done
+        guard fsync(fd) == 0 else { return ServingError(status: 503, field: nil, "cannot sync the event log in \(folder): \(String(cString: strerror(errno)))") }
+        return nil
+    }
+
+    /// Every event in `folder`, oldest first.
+    public static func replay(folder: String) throws -> Replay {
+        guard FileManager.default.fileExists(atPath: folder) else { return Replay(events: [], tornLines: 0, files: 0) }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        var events: [FeedbackEvent] = [], torn = 0
+        let files = try files(in: folder)
+        for f in files {
+            let path = Self.path(folder, f.index)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ServingError(status: 500, field: nil, "cannot read the event log file \(path)")
+            }
+            let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+            for (k, line) in lines.enumerated() where !line.isEmpty {
+                // The part after the last newline was an append cut short: never acknowledged.
+                if k == lines.count - 1 { torn += 1; continue }
+                do {
+                    events.append(try decoder.decode(FeedbackEvent.self, from: Data(line)))
+                } catch {
+                    throw ServingError(status: 500, field: nil, "\(path):\(k + 1): not an event (\(error)); move the file away to start without it")
+                }
+            }
+        }
+        return Replay(events: events, tornLines: torn, files: files.count)
+    }
+
+    static func path(_ folder: String, _ index: Int) -> String { folder + "/" + String(format: "events-%06d.jsonl", index) }
+
+    static func files(in folder: String) throws -> [(index: Int, name: String)] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).compactMap { name in
+            guard name.hasPrefix("events-"), name.hasSuffix(".jsonl"), let i = Int(name.dropFirst(7).dropLast(6)) else { return nil }
+            return (i, name)
+        }.sorted { $0.index < $1.index }
+    }
+
+    /// Opens for appending; a torn last line (no newline) is cut off first, so appends start on a line.
+    static func open(_ path: String) throws -> (Int32, Int) {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ServingError(status: 500, field: nil, "cannot open the event log \(path): \(String(cString: strerror(errno)))") }
+        var size = Int(lseek(fd, 0, SEEK_END))
+        if size > 0, let data = FileManager.default.contents(atPath: path), data.last != 10 {
+            let keep = (data.lastIndex(of: 10).map { $0 + 1 }) ?? 0
+            guard ftruncate(fd, off_t(keep)) == 0 else { throw ServingError(status: 500, field: nil, "cannot repair the torn end of \(path)") }
+            size = keep
+        }
+        return (fd, size)
+    }
+
+    static func syncFolder(_ folder: String) {
+        let fd = Glibc.open(folder, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { _ = fsync(fd); _ = close(fd) }
+    }
+}

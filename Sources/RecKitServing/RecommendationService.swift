@@ -1,0 +1,261 @@
+import Atomics
+import Foundation
+import HashTreeCollections
+import RecKitData
+import RecKitLinearAlgebra
+import RecKitModels
+import Synchronization
+
+/// The engine behind `reckit serve`, without HTTP: recommendations by policy, similar items,
+/// feedback that is logged durably and then learned from, and atomic model reloads.
+///
+/// Reads (``recommend(user:n:policy:excludeSeen:seed:)`` …) load the current ``ServingState``
+/// atomically and take no lock. Writes (feedback, reload) are serialised by one writer lock, build
+/// the next state and store it atomically, so a reader sees the state before or after a write,
+/// never half of one.
+public final class RecommendationService: Sendable {
+    public struct Options: Sendable {
+        /// The largest `n` a request may ask for.
+        public var maxN = 1_000
+        /// The largest number of events in one feedback request.
+        public var maxEvents = 10_000
+        /// The default policy of requests that name none.
+        public var defaultPolicy = Policy.greedy
+        /// σ of the posterior of ``Uncertainty`` (the exploring policies' scale).
+        public var posteriorScale = 1.0
+        /// Threads each request's scoring may use.
+        public var threadsPerRequest = 1
+        /// Each training user's greedy top this many is computed when a model is loaded, and greedy
+        /// requests of training users without feedback for at most this many are answered from it.
+        public var cacheDepth = 50
+        public init() {}
+    }
+
+    public let options: Options
+    public let log: EventLog?
+    private let state: ManagedAtomic<ServingState>
+    private let writer = Mutex(())
+    private let requests = ManagedAtomic<Int>(0)
+    private let startTag = String(Int(Date().timeIntervalSince1970) % 100_000_000, radix: 36)
+    let context: ExecutionContext
+
+    /// Loads the model and, with an event folder, replays its log (reporting what was found).
+    public init(modelPath: String, events folder: String?, options: Options = Options(), report: (String) -> Void = { _ in }) throws {
+        self.options = options
+        var c = ExecutionContext.current
+        c.threads = options.threadsPerRequest
+        context = c
+        let model = try ServingModel(path: modelPath, context: c, cacheDepth: options.cacheDepth)
+        var users = TreeDictionary<String, OnlineUser>()
+        var applied = 0
+        if let folder {
+            let replay = try EventLog.replay(folder: folder)
+            for (k, e) in replay.events.enumerated() {
+                do {
+                    try Self.apply(e, model: model, users: &users, context: c)
+                    applied += 1
+                } catch {
+                    report("event \(k + 1) of the log (user \(e.user), item \(e.item)) cannot be applied to this model: \(error)")
+                }
+            }
+            report("replayed \(applied) of \(replay.events.count) events from \(replay.files) file(s) in \(folder)"
+                   + (replay.tornLines > 0 ? "; dropped \(replay.tornLines) line(s) cut short by a crash (never acknowledged)" : ""))
+            log = try EventLog(folder: folder)
+        } else {
+            log = nil
+        }
+        state = ManagedAtomic(ServingState(model: model, users: users, eventsApplied: applied))
+    }
+
+    /// The state requests read now.
+    var current: ServingState { state.load(ordering: .acquiring) }
+
+    public var modelVersion: String { current.model.version }
+    public var modelName: String { current.model.modelName }
+    public var eventsApplied: Int { current.eventsApplied }
+    public var onlineUsers: Int { current.users.count }
+
+    /// The factors the server learned online for `user` (nil: no feedback from them).
+    public func onlineUser(_ user: String) -> FoldedInUser? { current.users[user]?.folded }
+
+    func nextRequestID() -> String {
+        "\(startTag)-\(requests.loadThenWrappingIncrement(ordering: .relaxed))"
+    }
+
+    func checkN(_ n: Int) throws {
+        guard n >= 1, n <= options.maxN else { throw ServingError.badRequest("n", "must be in 1…\(options.maxN), got \(n)") }
+    }
+
+    // MARK: Reading
+
+    /// The top `n` for a known user (a training user, or one the server learned online).
+    public func recommend(user: String, n: Int, policy: Policy? = nil, excludeSeen: Bool = true, seed: UInt64? = nil) throws -> RecommendResponse {
+        try checkN(n)
+        let s = current
+        let policy = policy ?? options.defaultPolicy
+        if let online = s.users[user] {
+            return try respond(s, user: user, folded: online.folded, history: online.history, n: n, policy: policy, excludeSeen: excludeSeen, seed: seed, online: true)
+        }
+        guard let u = s.model.userIDs.index(of: user) else {
+            throw ServingError.notFound("user", "user '\(user)' is not in the model and has sent no feedback; POST /v1/recommend with a history recommends for a new user")
+        }
+        if policy == .greedy, excludeSeen, let top = s.model.cachedTop(u, n: n) {
+            return RecommendResponse(user: user, items: top.enumerated().map { k, r in
+                .init(item: s.model.itemIDs.externalID(Int(r.item)), score: r.score, position: k + 1, propensity: 1)
+            }, modelVersion: s.model.version, requestId: nextRequestID(), policy: "greedy", propensityMethod: Policy.greedy.propensityMethod, online: false)
+        }
+        if let folded = s.model.trainingUser(u) {
+            return try respond(s, user: user, folded: folded, history: s.model.trainingHistory(u), n: n, policy: policy, excludeSeen: excludeSeen, seed: seed, online: false)
+        }
+        // A model without factors: its own greedy list.
+        guard policy == .greedy else { throw ServingError.unprocessable("policy", "\(s.model.modelName) has no factors to explore with; only greedy") }
+        let list = try s.model.recommender.recommend(users: u..<(u + 1), count: n,
+                                                     filter: RecommendationFilter(excludeTrainingItems: excludeSeen), context: context)[0]
+        return RecommendResponse(user: user, items: list.enumerated().map { k, r in
+            .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1, propensity: 1)
+        }, modelVersion: s.model.version, requestId: nextRequestID(), policy: "greedy", propensityMethod: Policy.greedy.propensityMethod, online: false)
+    }
+
+    /// The top `n` for a user described by a history (item ids with values): folded in, not stored.
+    public func recommend(history: [(item: String, value: Float)], n: Int, policy: Policy? = nil, excludeSeen: Bool = true,
+                          seed: UInt64? = nil) throws -> RecommendResponse {
+        try checkN(n)
+        let s = current
+        guard let folding = s.model.folding else { throw ServingError.unprocessable("history", "\(s.model.modelName) cannot fold in a new user") }
+        var items: [Int32] = [], values: [Float] = []
+        for (k, h) in history.enumerated() {
+            guard h.value.isFinite else { throw ServingError.badRequest("history[\(k)].value", "must be a finite number") }
+            (items, values) = OnlineUser.merged(items, values, item: try s.model.item(h.item, field: "history[\(k)].item"), value: h.value)
+        }
+        let folded: FoldedInUser
+        do { folded = try folding.foldIn(items: items, ratings: values) } catch { throw ServingError.unprocessable("history", "\(error)") }
+        return try respond(s, user: nil, folded: folded, history: zip(items, values).map { ($0, $1) }, n: n, policy: policy ?? options.defaultPolicy,
+                           excludeSeen: excludeSeen, seed: seed, online: true)
+    }
+
+    func respond(_ s: ServingState, user: String?, folded: FoldedInUser, history: [(item: Int32, value: Float)], n: Int, policy: Policy,
+                 excludeSeen: Bool, seed: UInt64?, online: Bool) throws -> RecommendResponse {
+        let folding = s.model.folding!
+        let requestID = nextRequestID()
+        var entries: [RecommendResponse.Item]
+        if policy == .greedy {
+            let list = try folding.recommend(folded, count: n, filter: RecommendationFilter(excludeTrainingItems: excludeSeen), context: context)
+            entries = list.enumerated().map { k, r in .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1, propensity: 1) }
+        } else {
+            let all = try folding.scores(for: folded, context: context)
+            let seen = excludeSeen ? Set(folded.items) : []
+            let rows = all.indices.filter { !seen.contains(Int32($0)) }
+            let scores = rows.map { all[$0] }
+            var uncertainty: Uncertainty?
+            if policy.needsUncertainty, let prior = s.model.prior, let f = folding.factorModel {
+                uncertainty = try Uncertainty(user: folded, history: history, items: f.itemFactors, prior: prior, scale: options.posteriorScale, context: context)
+            }
+            var rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+            let slate = policy.choose(n: n, scores: scores, uncertainty: uncertainty, rows: rows, rng: &rng)
+            entries = slate.candidates.indices.map { k in
+                .init(item: s.model.itemIDs.externalID(rows[slate.candidates[k]]), score: slate.scores[k], position: k + 1, propensity: slate.propensities[k])
+            }
+        }
+        return RecommendResponse(user: user, items: entries, modelVersion: s.model.version, requestId: requestID, policy: policy.description,
+                                 propensityMethod: policy.propensityMethod, online: online)
+    }
+
+    /// The `n` items whose factors are most like `item`'s (cosine).
+    public func similar(item: String, n: Int) throws -> SimilarResponse {
+        try checkN(n)
+        let s = current
+        guard let folding = s.model.folding else { throw ServingError.unprocessable("item", "\(s.model.modelName) has no factors to compare") }
+        let i = try s.model.itemIDs.index(of: item).map { $0 } ?? { throw ServingError.notFound("item", "item '\(item)' is not in the model") }()
+        let list = try folding.similarItems(to: i, count: n, context: context)
+        return SimilarResponse(item: item, items: list.enumerated().map { k, r in .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1) },
+                               modelVersion: s.model.version)
+    }
+
+    /// The model's score of `item` for `user`.
+    public func explain(user: String, item: String) throws -> ExplainResponse {
+        let s = current
+        let i = try s.model.itemIDs.index(of: item).map { $0 } ?? { throw ServingError.notFound("item", "item '\(item)' is not in the model") }()
+        if let online = s.users[user], let folding = s.model.folding {
+            let score = try folding.scores(for: online.folded, context: context)[i]
+            return ExplainResponse(user: user, item: item, score: score, modelVersion: s.model.version)
+        }
+        guard let u = s.model.userIDs.index(of: user) else { throw ServingError.notFound("user", "user '\(user)' is not in the model") }
+        return ExplainResponse(user: user, item: item, score: s.model.recommender.predict(user: u, item: i), modelVersion: s.model.version)
+    }
+
+    // MARK: Writing
+
+    /// Checks every event, applies them (each user's factors are folded in again from their whole
+    /// history), queues them on the event log in the order they were applied, and returns once they
+    /// are synced to disk — committed in a group with the feedback of other requests that arrived
+    /// meanwhile. Nothing is logged or applied when one event is wrong. The answer (the
+    /// acknowledgement) comes only after the sync; a reader may see the new factors a moment before.
+    public func feedback(_ events: [FeedbackEvent]) throws -> FeedbackResponse {
+        guard !events.isEmpty else { throw ServingError.badRequest("events", "no events") }
+        guard events.count <= options.maxEvents else { throw ServingError.badRequest("events", "\(events.count) events; at most \(options.maxEvents) per request") }
+        let (response, group) = try writer.withLock { _ in
+            let s = current
+            guard s.model.folding != nil else { throw ServingError.unprocessable(nil, "\(s.model.modelName) cannot learn online (it has no factors to fold in)") }
+            var checked: [FeedbackEvent] = []
+            for (k, e) in events.enumerated() {
+                let field = events.count == 1 ? "" : "events[\(k)]."
+                var v = try e.validated(at: field)
+                _ = try s.model.item(v.item, field: "\(field)item")
+                if v.timestamp == nil { v.timestamp = Date().timeIntervalSince1970 }
+                checked.append(v)
+            }
+            var users = s.users
+            var touched = Set<String>()
+            // Apply to a copy first, so that an event the model refuses is refused before it is logged.
+            for (k, e) in checked.enumerated() {
+                do { try Self.apply(e, model: s.model, users: &users, context: context) } catch {
+                    throw ServingError.unprocessable(events.count == 1 ? "value" : "events[\(k)].value", "\(error)")
+                }
+                touched.insert(e.user)
+            }
+            let group = try log?.enqueue(checked)
+            state.store(ServingState(model: s.model, users: users, eventsApplied: s.eventsApplied + checked.count), ordering: .releasing)
+            return (FeedbackResponse(accepted: checked.count, usersUpdated: touched.count, modelVersion: s.model.version), group)
+        }
+        if let group { try log?.waitUntilDurable(group) }
+        return response
+    }
+
+    /// Folds `e`'s user in again with `e` added to their history.
+    static func apply(_ e: FeedbackEvent, model: ServingModel, users: inout TreeDictionary<String, OnlineUser>, context: ExecutionContext) throws {
+        guard let folding = model.folding else { throw ServingError.unprocessable(nil, "\(model.modelName) cannot learn online") }
+        let item = try model.item(e.item, field: "item")
+        var items: [Int32], values: [Float], count: Int
+        if let online = users[e.user] {
+            (items, values, count) = (online.items, online.values, online.events)
+        } else if let u = model.userIDs.index(of: e.user) {
+            let h = model.trainingHistory(u)
+            (items, values, count) = (h.map(\.item), h.map(\.value), 0)
+        } else {
+            (items, values, count) = ([], [], 0)
+        }
+        (items, values) = OnlineUser.merged(items, values, item: item, value: e.value)
+        let folded = try folding.foldIn(items: items, ratings: values)
+        users[e.user] = OnlineUser(items: items, values: values, folded: folded, events: count + 1)
+    }
+
+    /// Loads the model file again (or `path`) and swaps it in; every online user is folded in again
+    /// against the new model. Requests keep being served from the old model until the swap.
+    public func reload(path: String? = nil) throws -> ReloadResponse {
+        try writer.withLock { _ in
+            let s = current
+            let model = try ServingModel(path: path ?? s.model.path, context: context, cacheDepth: options.cacheDepth)
+            var users = TreeDictionary<String, OnlineUser>()
+            if let folding = model.folding {
+                for (id, online) in s.users {
+                    guard online.items.allSatisfy({ Int($0) < model.itemCount }) else { continue }
+                    if let folded = try? folding.foldIn(items: online.items, ratings: online.values) {
+                        users[id] = OnlineUser(items: online.items, values: online.values, folded: folded, events: online.events)
+                    }
+                }
+            }
+            state.store(ServingState(model: model, users: users, eventsApplied: s.eventsApplied), ordering: .releasing)
+            return ReloadResponse(modelVersion: model.version, previousVersion: s.model.version, onlineUsers: users.count)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Atomics
+import HashTreeCollections
+
+/// What a request reads: the model and the online users, immutable. A writer builds the next
+/// state (the user map is a persistent hash tree, so a change copies only a path of it) and
+/// swaps it in with one atomic store; readers load the current one with one atomic load and take
+/// no lock.
+final class ServingState: AtomicReference, Sendable {
+    let model: ServingModel
+    let users: TreeDictionary<String, OnlineUser>
+    /// Feedback events applied since the model was loaded.
+    let eventsApplied: Int
+
+    init(model: ServingModel, users: TreeDictionary<String, OnlineUser>, eventsApplied: Int) {
+        self.model = model
+        self.users = users
+        self.eventsApplied = eventsApplied
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import RecKitData
+import RecKitLinearAlgebra
+import RecKitModels
+import RecKitServing
+
+/// The serving engine without HTTP: online learning, policies and their propensities, the event log.
+@Suite struct ServingTests {
+    /// An implicit ALS model (Cholesky, so the user step is exact) saved to a temporary file.
+    static func savedModel(implicit: Bool = true) throws -> (path: String, model: ALSRecommender) {
+        let data = try SyntheticRatings(users: 300, items: 120, ratings: 6000, seed: 5).generate(threads: 1)
+        var als = ALSRecommender { $0.factors = 8; $0.iterations = 8; $0.implicit = implicit; $0.solver = .cholesky; $0.regularization = 0.1 }
+        try als.fit(data, context: .current, progress: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString).model").path
+        try als.save(to: path)
+        return (path, als)
+    }
+
+    @Test func feedbackChangesTheUsersNextAnswer() throws {
+        let (path, _) = try Self.savedModel()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let service = try RecommendationService(modelPath: path, events: nil)
+        let user = "7"
+        let before = try service.recommend(user: user, n: 120, excludeSeen: false)
+        #expect(!before.online)
+        // The item the model likes least for this user, clicked many times.
+        let last = before.items.last!.item
+        _ = try service.feedback([FeedbackEvent(user: user, item: last, value: 50)])
+        let after = try service.recommend(user: user, n: 120, excludeSeen: false)
+        #expect(after.online)
+        let rankBefore = before.items.firstIndex { $0.item == last }!, rankAfter = after.items.firstIndex { $0.item == last }!
+        #expect(rankAfter < rankBefore, "the clicked item moved up: \(rankBefore) → \(rankAfter)")
+        // Excluding seen items now leaves the clicked one out.
+        #expect(try !service.recommend(user: user, n: 20).items.contains { $0.item == last })
+    }
+
+    /// An online update is the exact ALS user step with the fitted item factors: the same as the
+    /// model's own fold-in of the whole history (training ratings plus the event), and for a
+    /// training user with no new event the same as the user step of a full refit.
+    @Test func onlineFactorsAreTheExactUserStep() throws {
+        let (path, als) = try Self.savedModel()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let service = try RecommendationService(modelPath: path, events: nil)
+        let train = try #require(als.training)
+        let u = 11, user = train.userIDs.externalID(u)
+        // An event that repeats a training value changes nothing: the online user equals refitUser.
+        let row = train.ratings.range(ofRow: u)
+        let item = train.ratings.columnIndices[row.lowerBound], value = train.ratings.values[row.lowerBound]
+        _ = try service.feedback([FeedbackEvent(user: user, item: train.itemIDs.externalID(Int(item)), value: value)])
+        let online = try #require(service.onlineUser(user))
+        let refit = try #require(try als.refitUser(u, context: .current))
+        let diff = zip(online.factors, refit.factors).map { abs($0 - $1) }.max()!, size = refit.factors.map(abs).max()!
+        #expect(diff <= 1e-5 * size, "online \(online.factors) vs refit \(refit.factors)")
+        // A new item in the history: the same as the model's fold-in of the merged history.
+        let newItem = (0..<Int32(train.itemCount)).first { !train.ratings.columnIndices[row].contains($0) }!
+        _ = try service.feedback([FeedbackEvent(user: user, item: train.itemIDs.externalID(Int(newItem)), value: 3)])
+        var pairs = Array(zip(train.ratings.columnIndices[row], train.ratings.values[row]))
+        pairs.append((newItem, 3))
+        pairs.sort { $0.0 < $1.0 }
+        let expected = try als.foldIn(items: pairs.map(\.0), ratings: pairs.map(\.1))
+        let updated = try #require(service.onlineUser(user))
+        #expect(zip(updated.factors, expected.factors).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+    }
+
+    /// Greedy answers from the lists precomputed at load are the lists computed per request.
+    @Test func precomputedListsEqualComputedOnes() throws {
+        let (path, _) = try Self.savedModel()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = RecommendationService.Options()
+        options.cacheDepth = 0
+        let computed = try RecommendationService(modelPath: path, events: nil, options: options)
+        options.cacheDepth = 20
+        let cached = try RecommendationService(modelPath: path, events: nil, options: options)
+        for user in ["0", "5", "77", "299"] {
+            for n in [1, 10, 20, 30] {
+                let a = try computed.recommend(user: user, n: n), b = try cached.recommend(user: user, n: n)
+                #expect(a.items.map(\.item) == b.items.map(\.item) && zip(a.items, b.items).allSatisfy { abs($0.score - $1.score) <= 1e-5 * max(1, abs($0.score)) }, "user \(user), n \(n): the block GEMM and the per-user product round alike to 1e-5")
+            }
+        }
+    }
+
+    /// The server's hand-written JSON says what JSONEncoder says (snake_case keys), with every
+    /// character a string may hold.
+    @Test func handWrittenJSONEqualsTheEncoder() throws {
+        let r = RecommendResponse(user: "ann \"q\" \\ \u{1}é", items: [.init(item: "a,b", score: 0.125, position: 1, propensity: 0.5),
+                                                                    .init(item: "x", score: -3e-7, position: 2, propensity: 1)],
+                                  modelVersion: "als-1-2", requestId: "r-7", policy: "epsilon-greedy:0.1", propensityMethod: "exact", online: true)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let viaEncoder = try JSONSerialization.jsonObject(with: encoder.encode(r)) as! NSDictionary
+        let viaWriter = try JSONSerialization.jsonObject(with: Data(JSONWriter.encode(r))) as! NSDictionary
+        #expect(viaEncoder == viaWriter, "\(viaWriter)")
+    }
+
+    @Test func refusedFeedbackIsNeitherLoggedNorApplied() throws {
+        let (path, _) = try Self.savedModel()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: folder) }
+        let service = try RecommendationService(modelPath: path, events: folder)
+        let good = FeedbackEvent(user: "3", item: "10", value: 1)
+        #expect(throws: ServingError.self) { try service.feedback([good, FeedbackEvent(user: "3", item: "no-such-item", value: 1)]) }
+        #expect(throws: ServingError.self) { try service.feedback([FeedbackEvent(user: "3", item: "10", value: .nan)]) }
+        #expect(throws: ServingError.self) { try service.feedback([FeedbackEvent(user: "", item: "10", value: 1)]) }
+        let none = try EventLog.replay(folder: folder).events.count
+        #expect(service.eventsApplied == 0 && none == 0)
+        _ = try service.feedback([good])
+        let one = try EventLog.replay(folder: folder).events.count
+        #expect(service.eventsApplied == 1 && one == 1)
+    }
+
+    @Test func theLogIsReplayedAndATornLastLineIsDropped() throws {
+        let (path, _) = try Self.savedModel()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            let service = try RecommendationService(modelPath: path, events: folder)
+            for k in 0..<20 { _ = try service.feedback([FeedbackEvent(user: "new-\(k % 4)", item: "\(k + 1)", value: 2)]) }
+            #expect(service.onlineUsers == 4)
+        }
+        // A crash in the middle of an append leaves half a line.
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first)
+        let handle = try #require(FileHandle(forWritingAtPath: folder + "/" + file))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"item\":\"5\",\"us".utf8))
+        handle.closeFile()
+        var notes: [String] = []
+        let restarted = try RecommendationService(modelPath: path, events: folder) { notes.append($0) }
+        #expect(restarted.eventsApplied == 20 && restarted.onlineUsers == 4)
+        #expect(notes.contains { $0.contains("dropped 1 line") }, "\(notes)")
+        // Appending after the repair starts on a new line: the next replay reads 21 events.
+        _ = try restarted.feedback([FeedbackEvent(user: "new-0", item: "30", value: 1)])
+        #expect(try EventLog.replay(folder: folder).events.count == 21)
+    }
+
+    @Test func aSmallRotationLimitStartsNewFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = try EventLog(folder: folder, rotationBytes: 200)
+        for k in 0..<30 { try log.append([FeedbackEvent(user: "u\(k)", item: "i", value: 1, timestamp: 1)]) }
+        let replay = try EventLog.replay(folder: folder)
+        #expect(replay.files > 5 && replay.events.map(\.user) == (0..<30).map { "u\($0)" })
+    }
+
+    /// Every policy's logged propensity is the probability of what it did: over many seeded draws
+    /// the shown item's frequency at position 1 matches its propensity, and the propensities of all
+    /// candidates at a position sum to 1.
+    @Test(arguments: ["epsilon-greedy:0.3", "softmax:0.5", "thompson:64"])
+    func propensitiesAreTheProbabilitiesOfTheSlate(policy text: String) throws {
+        let policy = try Policy(parsing: text)
+        let scores: [Float] = [1.0, 0.8, 0.7, 0.2, -0.5]
+        // A small posterior for Thompson: five items in two dimensions.
+        let items = try Matrix<Float>(rows: 5, columns: 2, elements: [1, 0, 0.8, 0.3, 0.5, 0.6, 0.1, 0.9, -0.4, 0.2])
+        let user = FoldedInUser(factors: [0.9, 0.2], bias: 0, items: [])
+        let uncertainty = try Uncertainty(user: user, history: [(0, 1), (3, 1)], items: items,
+                                          prior: Uncertainty.Prior(implicit: false, lambda: 1, alpha: 0), scale: 0.5, context: .current)
+        var frequency = [Int](repeating: 0, count: 5), logged = [Double?](repeating: nil, count: 5)
+        let runs = 3000
+        for seed in 0..<runs {
+            var rng = SeededGenerator(seed: UInt64(seed))
+            let slate = policy.choose(n: 2, scores: scores, uncertainty: uncertainty, rows: Array(0..<5), rng: &rng)
+            let first = slate.candidates[0]
+            frequency[first] += 1
+            if case .thompson = policy { logged[first] = (logged[first] ?? 0) + slate.propensities[0] / Double(runs) * Double(runs) }
+            else {
+                if let p = logged[first] { #expect(abs(p - slate.propensities[0]) < 1e-12, "a position's propensity depends on its candidates only") }
+                logged[first] = slate.propensities[0]
+            }
+            #expect(slate.propensities.allSatisfy { $0 > 0 && $0 <= 1 })
+        }
+        if case .thompson = policy {
+            // Estimated propensities: their mean per item is its frequency.
+            for c in 0..<5 where frequency[c] > 0 {
+                let meanLogged = logged[c]! / Double(frequency[c])
+                #expect(abs(meanLogged - Double(frequency[c]) / Double(runs)) < 0.05, "item \(c): logged \(meanLogged), seen \(Double(frequency[c]) / Double(runs))")
+            }
+        } else {
+            #expect(logged.allSatisfy { $0 != nil }, "every candidate is shown at position 1 sometimes")
+            let total = logged.compactMap { $0 }.reduce(0, +)
+            #expect(abs(total - 1) < 1e-9, "propensities at position 1 sum to \(total)")
+            for c in 0..<5 {
+                #expect(abs(Double(frequency[c]) / Double(runs) - logged[c]!) < 0.03, "item \(c): frequency \(Double(frequency[c]) / Double(runs)), propensity \(logged[c]!)")
+            }
+        }
+    }
+
+    @Test func badPoliciesAndSizesAreRefusedNamingTheField() throws {
+        for text in ["nope", "epsilon-greedy:2", "softmax:0", "thompson:0", "ucb:x"] {
+            #expect { try Policy(parsing: text) } throws: { ($0 as? ServingError)?.field == "policy" }
+        }
+        let (path, _) = try Self.savedModel()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let service = try RecommendationService(modelPath: path, events: nil)
+        #expect { try service.recommend(user: "1", n: 0) } throws: { ($0 as? ServingError)?.field == "n" }
+        #expect { try service.recommend(user: "1", n: 1_000_000) } throws: { ($0 as? ServingError)?.field == "n" }
+        #expect { try service.recommend(user: "no-such-user", n: 5) } throws: { ($0 as? ServingError)?.status == 404 }
+    }
+}
