@@ -223,3 +223,26 @@ public enum Charts {
         return String(format: "%g µs", s * 1e6)
     }
 }
+
+extension Charts {
+    /// Lines of `series` (x, y) on one panel with labelled axes, each with its own colour and
+    /// marker (e.g. `reckit bandit simulate`'s cumulative CTR against rounds).
+    public static func curvesSVG(title: String, xLabel: String, yLabel: String, series: [(label: String, points: [(x: Double, y: Double)])]) -> String {
+        var svg = SVGCanvas(title: title)
+        let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
+        guard let xMax = xs.max(), let yMax = ys.max() else {
+            svg.note("No points.")
+            return svg.render()
+        }
+        let xRange = 0...Swift.max(xMax, 1), yRange = 0...Swift.max(yMax * 1.1, 1e-9)
+        var p = svg.panel(title: "", legendCount: series.count)
+        p.xAxis(label: xLabel, ticks: ticks(xRange).map { ($0, String(format: "%g", $0)) }, range: xRange)
+        p.yAxis(label: yLabel, ticks: ticks(yRange).map { ($0, String(format: "%g", $0)) }, range: yRange)
+        for (k, s) in series.enumerated() {
+            let st = style(k)
+            p.series(Series(label: s.label, colour: st.colour, marker: st.marker, points: s.points))
+        }
+        svg.add(p)
+        return svg.render()
+    }
+}

@@ -75,7 +75,7 @@ public enum Policy: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether the policy needs the user's posterior.
-    var needsUncertainty: Bool {
+    public var needsUncertainty: Bool {
         switch self { case .ucb, .thompson: return true; default: return false }
     }
 

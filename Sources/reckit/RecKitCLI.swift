@@ -10,7 +10,7 @@ struct RecKitCLI: ParsableCommand {
         abstract: "RecKit: a numerical engine for recommender systems on OpenBLAS and pure Swift.",
         discussion: "The grammar every command shares, and a section per task, are in docs/cli.md.",
         version: RecKitVersion.string,
-        subcommands: [Info.self, DataCommand.self, SVDCommand.self, Train.self, Evaluate.self, Recommend.self, Similar.self, Serve.self, Bench.self]
+        subcommands: [Info.self, DataCommand.self, SVDCommand.self, Train.self, Evaluate.self, Recommend.self, Similar.self, Serve.self, Bandit.self, Bench.self]
     )
 
     /// Parses the arguments (a mistake there prints the usage), then runs the command; an error

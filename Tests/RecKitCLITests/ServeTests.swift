@@ -113,6 +113,22 @@ struct ServeTests {
         #expect(Self.call(server.port, "GET", "/v1/nothing").status == 404)
     }
 
+    @Test func banditSimulateWritesItsTableJSONAndAReadableChart() throws {
+        let dir = CLI.temporaryPath("bandit")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try CLI.run(["data", "synth", "--users", "200", "--items", "80", "--ratings", "5000", "--out", "\(dir)/r.csv", "-q"])
+        let r = try CLI.run(["bandit", "simulate", "\(dir)/r.csv", "--rounds", "200", "--threshold", "3", "--factors", "6",
+                             "--policies", "greedy,epsilon-greedy:0.1,thompson:1", "--json", "\(dir)/s.json", "--svg", "\(dir)/s.svg"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("| greedy |") && r.stdout.contains("| thompson:1 |"))
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/s.json"))) as? [String: Any]
+        #expect(doc?["schema"] as? String == "reckit-bandit-simulate/1" && (doc?["curves"] as? [Any])?.count == 3)
+        try BenchReportTests.checkReadable(try String(contentsOfFile: "\(dir)/s.svg", encoding: .utf8), "s.svg")
+        let bad = try CLI.run(["bandit", "simulate", "\(dir)/r.csv", "--policies", "greedy,magic"])
+        #expect(CLI.failsClearly(bad, "unknown policy 'magic'"), "\(bad.stderr)")
+    }
+
     @Test func badRequestsAreRefusedNamingTheFieldAndTheServerKeepsServing() throws {
         let dir = CLI.temporaryPath("serve-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }

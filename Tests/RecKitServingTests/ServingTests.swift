@@ -184,6 +184,22 @@ import RecKitServing
         }
     }
 
+    /// The replay simulation: reproducible for a seed, the same arrivals for every policy, CTRs
+    /// that are shares of shown items.
+    @Test func banditSimulationIsReproducibleAndConsistent() throws {
+        let data = try SyntheticRatings(users: 200, items: 80, ratings: 5000, seed: 9).generate(threads: 1)
+        var sim = BanditSimulation()
+        sim.rounds = 300; sim.slate = 3; sim.factors = 6; sim.iterations = 4; sim.threshold = 3; sim.checkpoints = 10
+        let policies = try ["greedy", "epsilon-greedy:0.2", "ucb:1", "thompson:1"].map { try Policy(parsing: $0) }
+        let a = try sim.run(data, policies: policies), b = try sim.run(data, policies: policies)
+        #expect(a.map(\.ctr) == b.map(\.ctr) && a.map(\.clicks) == b.map(\.clicks), "the same seed gives the same curves")
+        for c in a {
+            #expect(c.rounds.last == 300 && c.rounds.count == 10)
+            #expect(c.ctr.allSatisfy { (0...1).contains($0) } && c.shown <= 300 * 3 && c.clicks <= c.shown)
+            #expect(abs(c.ctr.last! - Double(c.clicks) / Double(c.shown)) < 1e-12)
+        }
+    }
+
     @Test func badPoliciesAndSizesAreRefusedNamingTheField() throws {
         for text in ["nope", "epsilon-greedy:2", "softmax:0", "thompson:0", "ucb:x"] {
             #expect { try Policy(parsing: text) } throws: { ($0 as? ServingError)?.field == "policy" }
