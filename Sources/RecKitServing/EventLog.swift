@@ -157,10 +157,12 @@ public final class EventLog: @unchecked Sendable {
 
     /// Opens for appending; a torn last line (no newline) is cut off first, so appends start on a line.
     static func open(_ path: String) throws -> (Int32, Int) {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ServingError(status: 500, field: nil, "cannot open the event log \(path): \(String(cString: strerror(errno)))") }
         var size = Int(lseek(fd, 0, SEEK_END))
-        if size > 0, let data = FileManager.default.contents(atPath: path), data.last != 10 {
+        var last: UInt8 = 10
+        if size > 0 { _ = pread(fd, &last, 1, off_t(size - 1)) }
+        if last != 10, let data = FileManager.default.contents(atPath: path) {
             let keep = (data.lastIndex(of: 10).map { $0 + 1 }) ?? 0
             guard ftruncate(fd, off_t(keep)) == 0 else { throw ServingError(status: 500, field: nil, "cannot repair the torn end of \(path)") }
             size = keep

@@ -71,24 +71,25 @@ struct Recommend: ParsableCommand {
         }
         let filter = RecommendationFilter(excludeTrainingItems: !includeSeen, allowed: try items(allow, "allow"), denied: try items(deny, "deny") ?? [])
         let lists = try m.recommend(users: users, count: n, filter: filter, context: try execution.context(command: "recommend"))
+        let range = train.ratingScale
         let written = lists.enumerated().map { offset, list in
-            UserList(user: train.userIDs.externalID(users.lowerBound + offset), items: entries(list, m.scoreKind, train))
+            UserList(user: train.userIDs.externalID(users.lowerBound + offset), items: entries(list, m.scoreKind, train, range))
         }
-        try emit(written, kind: m.scoreKind, train: train)
+        try emit(written, kind: m.scoreKind, train: train, range: range)
     }
 
     /// The list with original ids; predicted ratings clipped to the training data's range (a
     /// prediction beyond it means the end of the scale).
-    func entries(_ list: [Recommendation], _ kind: ScoreKind, _ train: RatingDataset) -> [UserList.Entry] {
-        let range = train.ratingScale
-        return list.enumerated().map { rank, r in
+    /// `range` is the training data's rating range (``RatingDataset/ratingScale`` scans every
+    /// rating: computed once per command, not per user).
+    func entries(_ list: [Recommendation], _ kind: ScoreKind, _ train: RatingDataset, _ range: ClosedRange<Float>) -> [UserList.Entry] {
+        list.enumerated().map { rank, r in
             let score = kind == .predictedRating ? min(max(r.score, range.lowerBound), range.upperBound) : r.score
             return UserList.Entry(item: train.itemIDs.externalID(r.item), rank: rank + 1, score: score)
         }
     }
 
-    func emit(_ lists: [UserList], kind: ScoreKind, train: RatingDataset) throws {
-        let range = train.ratingScale
+    func emit(_ lists: [UserList], kind: ScoreKind, train: RatingDataset, range: ClosedRange<Float>) throws {
         let kindText: String
         switch kind {
         case .predictedRating: kindText = "predicted ratings, clipped to \(range.lowerBound)…\(range.upperBound)"
@@ -134,7 +135,8 @@ struct Recommend: ParsableCommand {
             }
             let user = try folding.foldIn(items: items, ratings: ratings)
             let list = try folding.recommend(user, count: n, filter: RecommendationFilter(excludeTrainingItems: !includeSeen))
-            try emit([UserList(user: "new", items: entries(list, m.scoreKind, train))], kind: m.scoreKind, train: train)
+            let range = train.ratingScale
+            try emit([UserList(user: "new", items: entries(list, m.scoreKind, train, range))], kind: m.scoreKind, train: train, range: range)
         } else {
             let parts = slice!.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--slice needs ATTRIBUTE=VALUE, got '\(slice!)'") }
@@ -142,7 +144,8 @@ struct Recommend: ParsableCommand {
             let popular = try SlicePopularity(train: train, users: try AttributeTable.movieLensUsers(path: path), attribute: parts[0])
             if popular.counts[parts[1]] == nil { Reporter.shared.warning("no training user has \(parts[0]) = \(parts[1]); recommending the most popular items overall") }
             let list = popular.recommend(slice: parts[1], count: n)
-            try emit([UserList(user: "\(parts[0])=\(parts[1])", items: entries(list, .count, train))], kind: .count, train: train)
+            let range = train.ratingScale
+            try emit([UserList(user: "\(parts[0])=\(parts[1])", items: entries(list, .count, train, range))], kind: .count, train: train, range: range)
         }
     }
 }

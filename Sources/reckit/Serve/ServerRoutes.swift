@@ -68,7 +68,7 @@ struct ServerRoutes: Sendable {
             await answer(.feedback) {
                 let bytes = try await body(request)
                 // One event, or {"events": [...]}.
-                let events = try (try? decode(FeedbackBatch.self, bytes))?.events ?? [try decode(FeedbackEvent.self, bytes)]
+                let events = try decode(FeedbackBody.self, bytes).events
                 return try await offEventLoop { try service.feedback(events) }
             }
         }
@@ -225,7 +225,15 @@ struct BatchResponse: Encodable {
     var results: [Result]
 }
 
-struct FeedbackBatch: Decodable { var events: [FeedbackEvent] }
+/// A feedback body, decoded once: `{"events": [...]}`, or one event.
+struct FeedbackBody: Decodable {
+    var events: [FeedbackEvent]
+    enum Keys: String, CodingKey { case events }
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        events = c.contains(.events) ? try c.decode([FeedbackEvent].self, forKey: .events) : [try FeedbackEvent(from: decoder)]
+    }
+}
 
 struct Health: Encodable { var status: String; var model: String; var modelVersion: String }
 
