@@ -30,6 +30,9 @@ public struct BanditSimulation: Sendable {
     public var seed: UInt64 = 1
     /// Rounds at which the curve is sampled (besides the last).
     public var checkpoints = 50
+    /// Where to save the model fitted on the histories (the model the policies start from, and the
+    /// one to evaluate other policies with on a log the simulation wrote); nil: not saved.
+    public var modelPath: String?
 
     public init() {}
 
@@ -44,7 +47,10 @@ public struct BanditSimulation: Sendable {
     }
 
     /// Runs every policy on the same split, model and sequence of arriving users.
+    /// `record`, when given, receives every shown item as a row of logged feedback (slate id
+    /// `ROUND`, reward 1 for a click, the policy's propensity) — the input of `reckit bandit evaluate`.
     public func run(_ data: RatingDataset, policies: [Policy], context: ExecutionContext = .current,
+                    record: ((Policy, LoggedFeedback.Row) -> Void)? = nil,
                     progress: (String, Int) -> Void = { _, _ in }) throws -> [Curve] {
         let split = try data.perUserHoldout(testFraction: 0.5, seed: seed)
         var als = ALSRecommender { c in
@@ -52,6 +58,7 @@ public struct BanditSimulation: Sendable {
             c.regularization = regularization; c.solver = .cholesky; c.seed = seed
         }
         try als.fit(split.train, context: context, progress: nil)
+        if let modelPath { try als.save(to: modelPath) }
         let model = try als.factorModel ?? { throw ServingError(status: 500, field: nil, "the fit produced no factors") }()
         let prior = try Uncertainty.prior(for: als, items: model.itemFactors, context: context)
         // Clicks per user: future ratings at or above the threshold.
@@ -99,11 +106,15 @@ public struct BanditSimulation: Sendable {
                 }
                 let chosen = policy.choose(n: slate, scores: scores, uncertainty: uncertainty, rows: rows, rng: &rng)
                 var clicked = false
-                for c in chosen.candidates {
+                for (position, c) in chosen.candidates.enumerated() {
                     let item = Int32(rows[c])
                     shownTo[u, default: []].insert(item)
                     totalShown += 1
-                    if let value = remaining[u].removeValue(forKey: item) {
+                    let value = remaining[u].removeValue(forKey: item)
+                    record?(policy, LoggedFeedback.Row(user: data.userIDs.externalID(u), item: data.itemIDs.externalID(Int(item)),
+                                                        position: position + 1, reward: value == nil ? 0 : 1,
+                                                        propensity: chosen.propensities[position], slate: String(round), line: 0))
+                    if let value {
                         totalClicks += 1
                         clicked = true
                         var h = history[u]!

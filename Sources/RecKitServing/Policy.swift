@@ -144,6 +144,42 @@ public enum Policy: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The probability of each candidate being shown at the next position when the candidates in
+    /// `shown` are already above it: the distribution ``choose(n:scores:uncertainty:rows:rng:)``
+    /// draws each position from (0 for the shown ones). Exact for greedy, ε-greedy, softmax and UCB;
+    /// for Thompson sampling estimated from `max(M, 32)` posterior draws — an unbiased estimate, so
+    /// IPS and DR stay unbiased with it. Used to evaluate a policy off-line on feedback another
+    /// policy logged.
+    public func positionDistribution(scores: [Float], shown: Set<Int>, uncertainty: Uncertainty?, rows: [Int],
+                                     rng: inout SeededGenerator) -> [Double] {
+        var p = [Double](repeating: 0, count: scores.count)
+        let remaining = scores.indices.filter { !shown.contains($0) }
+        guard !remaining.isEmpty else { return p }
+        func best(_ values: [Float]) -> Int {
+            remaining.max { values[$0] < values[$1] || values[$0] == values[$1] && $0 > $1 }!
+        }
+        switch self {
+        case .greedy:
+            p[best(scores)] = 1
+        case .epsilonGreedy(let epsilon):
+            for c in remaining { p[c] = epsilon / Double(remaining.count) }
+            p[best(scores)] += 1 - epsilon
+        case .softmax(let temperature):
+            let lo = scores.min()!, hi = scores.max()!
+            let tau = temperature ?? max(Double(hi - lo) * 0.1, 1e-6)
+            var total = 0.0
+            for c in remaining { p[c] = exp(Double(scores[c] - hi) / tau); total += p[c] }
+            if total > 0 { for c in remaining { p[c] /= total } } else { p[best(scores)] = 1 }
+        case .ucb(let beta):
+            let bonus = uncertainty!.standardDeviations(rows: rows)
+            p[best(scores.indices.map { scores[$0] + Float(beta * bonus[$0]) })] = 1
+        case .thompson(let samples):
+            let draws = max(samples, 32)
+            for _ in 0..<draws { p[best(uncertainty!.sampledScores(rows: rows, base: scores, rng: &rng))] += 1 / Double(draws) }
+        }
+        return p
+    }
+
     /// Indexes of the `n` largest values, largest first (ties: lower index first).
     static func top(_ n: Int, of values: [Float]) -> [Int] {
         if n * 8 >= values.count {

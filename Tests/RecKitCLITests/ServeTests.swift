@@ -129,6 +129,32 @@ struct ServeTests {
         #expect(CLI.failsClearly(bad, "unknown policy 'magic'"), "\(bad.stderr)")
     }
 
+    @Test func banditEvaluateEstimatesAPolicyFromTheSimulationsLog() throws {
+        let dir = CLI.temporaryPath("bandit-evaluate")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try CLI.run(["data", "synth", "--users", "150", "--items", "60", "--ratings", "4000", "--out", "\(dir)/r.csv", "-q"])
+        let sim = try CLI.run(["bandit", "simulate", "\(dir)/r.csv", "--rounds", "150", "--threshold", "3", "--factors", "6",
+                               "--policies", "epsilon-greedy:0.3", "--log", "\(dir)/log.csv", "--save-model", "\(dir)/h.model", "-q"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let r = try CLI.run(["bandit", "evaluate", "--log", "\(dir)/log.csv", "--model", "\(dir)/h.model", "--policy", "greedy,softmax",
+                             "--bootstrap", "50", "--json", "\(dir)/e.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("| greedy | ips |") && r.stdout.contains("| softmax | dr |"))
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/e.json"))) as? [String: Any]
+        let policies = doc?["policies"] as? [[String: Any]]
+        #expect(doc?["schema"] as? String == "reckit-bandit-evaluate/1" && policies?.count == 2)
+        let estimates = (policies?.first?["summary"] as? [String: Any])?["estimates"] as? [[String: Any]]
+        #expect(estimates?.map { $0["estimator"] as? String } == ["replay", "ips", "snips", "dr"])
+        // A log with a propensity out of range, and a report written over the log: clear errors.
+        try "user,item,position,reward,propensity\n1,1,1,1,2\n".write(toFile: "\(dir)/bad.csv", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["bandit", "evaluate", "--log", "\(dir)/bad.csv", "--model", "\(dir)/h.model"])
+        #expect(CLI.failsClearly(bad, "line 2: a propensity must be in (0, 1]"), "\(bad.stderr)")
+        let over = try CLI.run(["bandit", "evaluate", "--log", "\(dir)/log.csv", "--model", "\(dir)/h.model", "--json", "\(dir)/log.csv"])
+        #expect(over.status != 0 && over.stderr.contains("would overwrite an input"), "\(over.stderr)")
+        #expect(try String(contentsOfFile: "\(dir)/log.csv", encoding: .utf8).hasPrefix("request_id,user,item"))
+    }
+
     @Test func badRequestsAreRefusedNamingTheFieldAndTheServerKeepsServing() throws {
         let dir = CLI.temporaryPath("serve-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }

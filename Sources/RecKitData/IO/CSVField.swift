@@ -9,3 +9,36 @@ public enum CSV {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
+
+extension CSV {
+    /// The fields of one line of comma-separated text under RFC 4180's quoting (a quoted field may
+    /// hold commas and `""` for a quote; it may not span lines). Nil when a quote is left open or
+    /// text follows a closing quote.
+    public static func fields(of line: Substring) -> [String]? {
+        var fields: [String] = [], field = "", i = line.startIndex
+        var quoted = false, wasQuoted = false
+        while i < line.endIndex {
+            let c = line[i]
+            if quoted {
+                if c == "\"" {
+                    let next = line.index(after: i)
+                    if next < line.endIndex, line[next] == "\"" { field.append("\""); i = next } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "," {
+                fields.append(field); field = ""; wasQuoted = false
+            } else if c == "\"" && field.isEmpty && !wasQuoted {
+                quoted = true; wasQuoted = true
+            } else if wasQuoted {
+                return nil
+            } else {
+                field.append(c)
+            }
+            i = line.index(after: i)
+        }
+        guard !quoted else { return nil }
+        fields.append(field)
+        return fields
+    }
+}

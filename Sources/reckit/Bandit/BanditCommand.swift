@@ -1,88 +1,11 @@
 import ArgumentParser
 import Foundation
 import RecKit
-import RecKitBenchmarks
 import RecKitServing
 
 /// `reckit bandit`.
 struct Bandit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explore/exploit policies replayed on rating data.",
-        subcommands: [Simulate.self])
-
-    struct Simulate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Replay policies on a rating file: cumulative click-through rate against rounds (protocol in docs/serving.md).",
-            discussion: "Example: reckit bandit simulate ../shared/data/ml-100k/u.data --rounds 20000 --json sim.json --svg sim.svg")
-        @Argument(help: "The rating file.") var file: String
-        @OptionGroup var input: RatingFileOptions
-        @Option(help: "Policies, comma-separated (see reckit serve --help).")
-        var policies = "greedy,epsilon-greedy:0.05,epsilon-greedy:0.1,epsilon-greedy:0.2,softmax,ucb:1,thompson:1"
-        @Option(help: "Rounds (one arriving user each).") var rounds = 10_000
-        @Option(help: "Items shown per round.") var slate = 5
-        @Option(help: "Future ratings at or above this are clicks.") var threshold: Float = 4
-        @Option(help: "ALS factors.") var factors = 32
-        @Option(help: "σ of the posterior of ucb and thompson.") var posteriorScale = 0.1
-        @Option(help: "Seed of the split, the arrivals and the policies' draws.") var seed: UInt64 = 1
-        @Option(help: "Write the curves as JSON to this file (schema reckit-bandit-simulate/1).") var json: String?
-        @Option(help: "Write the chart (cumulative CTR against rounds) as SVG to this file.") var svg: String?
-        @OptionGroup var execution: ExecutionOptions
-        @OptionGroup var output: OutputOptions
-
-        struct Document: Encodable {
-            var file: String
-            var rounds: Int
-            var slate: Int
-            var threshold: Float
-            var factors: Int
-            var posteriorScale: Double
-            var seed: UInt64
-            var curves: [BanditSimulation.Curve]
-        }
-
-        func run() throws {
-            try output.apply()
-            guard rounds >= 1, slate >= 1, factors >= 1 else { throw ValidationError("--rounds, --slate and --factors must be ≥ 1") }
-            guard posteriorScale > 0, posteriorScale.isFinite else { throw ValidationError("--posterior-scale must be > 0") }
-            let list = try policies.split(separator: ",").map { text in
-                do { return try Policy(parsing: String(text)) } catch { throw ValidationError("--policies: \(error)") }
-            }
-            let context = try execution.context(command: "bandit simulate")
-            let data = try input.load(file, threads: context.threads)
-            var sim = BanditSimulation()
-            sim.rounds = rounds; sim.slate = slate; sim.threshold = threshold; sim.factors = factors
-            sim.posteriorScale = posteriorScale; sim.seed = seed
-            let out = Reporter.shared
-            out.startJob()
-            let total = Double(rounds * list.count)
-            var done = 0
-            let curves = try sim.run(data, policies: list, context: context) { policy, round in
-                out.status("\(policy): round \(round)/\(rounds)", done: (Double(done) + Double(round)) / total)
-                if round == rounds { done += rounds }
-            }
-            out.clearStatus()
-            print("| Policy | CTR at \(rounds / 10) rounds | at \(rounds / 2) | at \(rounds) | clicks / shown | seconds |")
-            print("|---|---|---|---|---|---|")
-            for c in curves {
-                func at(_ r: Int) -> String {
-                    guard let k = c.rounds.lastIndex(where: { $0 <= r }) else { return "–" }
-                    return String(format: "%.4f", c.ctr[k])
-                }
-                print("| \(c.policy) | \(at(rounds / 10)) | \(at(rounds / 2)) | \(at(rounds)) | \(c.clicks) / \(c.shown) | \(String(format: "%.1f", c.seconds)) |")
-            }
-            if let json {
-                let doc = Document(file: file, rounds: rounds, slate: slate, threshold: threshold, factors: factors, posteriorScale: posteriorScale,
-                                   seed: seed, curves: curves)
-                try Report.writeJSON(JSONDocument(schema: "reckit-bandit-simulate/1", body: doc), to: json)
-                note("wrote \(json)")
-            }
-            if let svg {
-                let text = Charts.curvesSVG(title: "Cumulative click-through rate, \(slate) items per round (\((file as NSString).lastPathComponent), seed \(seed))",
-                                            xLabel: "rounds (arriving users)", yLabel: "cumulative CTR (clicks ÷ shown)",
-                                            series: curves.map { c in (c.policy, zip(c.rounds, c.ctr).map { (Double($0), $1) }) })
-                try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
-                note("wrote \(svg)")
-            }
-        }
-    }
+        abstract: "Explore/exploit policies: replayed on rating data (simulate), evaluated off-policy on logged feedback (evaluate).",
+        subcommands: [Simulate.self, Evaluate.self])
 }
