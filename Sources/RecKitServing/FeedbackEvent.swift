@@ -11,13 +11,19 @@ public struct FeedbackEvent: Codable, Sendable, Equatable {
     public var requestId: String?
     /// Seconds since 1970 (the server's clock when absent).
     public var timestamp: Double?
+    /// `new_item: true` accepts an item the model does not know: it is logged and kept for the next
+    /// refit (`POST /v1/admin/refit`), which gives it factors; until then it has none (for ALS the
+    /// same as zero factors: it does not move the user's). Without it, an unknown item is refused
+    /// (a typo must not become an item).
+    public var newItem: Bool?
 
-    public init(user: String, item: String, value: Float, requestId: String? = nil, timestamp: Double? = nil) {
+    public init(user: String, item: String, value: Float, requestId: String? = nil, timestamp: Double? = nil, newItem: Bool? = nil) {
         self.user = user
         self.item = item
         self.value = value
         self.requestId = requestId
         self.timestamp = timestamp
+        self.newItem = newItem
     }
 
     /// Checks what JSON decoding cannot: non-empty ids and a finite value.

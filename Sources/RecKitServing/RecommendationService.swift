@@ -47,12 +47,13 @@ public final class RecommendationService: Sendable {
         context = c
         let model = try ServingModel(path: modelPath, context: c, cacheDepth: options.cacheDepth)
         var users = TreeDictionary<String, OnlineUser>()
+        var newItemEvents: [FeedbackEvent] = []
         var applied = 0
         if let folder {
             let replay = try EventLog.replay(folder: folder)
             for (k, e) in replay.events.enumerated() {
                 do {
-                    try Self.apply(e, model: model, users: &users, context: c)
+                    try Self.apply(e, model: model, users: &users, newItemEvents: &newItemEvents, context: c)
                     applied += 1
                 } catch {
                     report("event \(k + 1) of the log (user \(e.user), item \(e.item)) cannot be applied to this model: \(error)")
@@ -64,7 +65,7 @@ public final class RecommendationService: Sendable {
         } else {
             log = nil
         }
-        state = ManagedAtomic(ServingState(model: model, users: users, eventsApplied: applied))
+        state = ManagedAtomic(ServingState(model: model, users: users, eventsApplied: applied, newItemEvents: newItemEvents))
     }
 
     /// The state requests read now.
@@ -74,6 +75,8 @@ public final class RecommendationService: Sendable {
     public var modelName: String { current.model.modelName }
     public var eventsApplied: Int { current.eventsApplied }
     public var onlineUsers: Int { current.users.count }
+    /// Events on new items waiting for the next refit.
+    public var pendingNewItemEvents: Int { current.newItemEvents.count }
 
     /// The factors the server learned online for `user` (nil: no feedback from them).
     public func onlineUser(_ user: String) -> FoldedInUser? { current.users[user]?.folded }
@@ -200,30 +203,40 @@ public final class RecommendationService: Sendable {
             for (k, e) in events.enumerated() {
                 let field = events.count == 1 ? "" : "events[\(k)]."
                 var v = try e.validated(at: field)
-                _ = try s.model.item(v.item, field: "\(field)item")
+                if v.newItem != true { _ = try s.model.item(v.item, field: "\(field)item") }
                 if v.timestamp == nil { v.timestamp = Date().timeIntervalSince1970 }
                 checked.append(v)
             }
-            var users = s.users
+            var users = s.users, newItemEvents = s.newItemEvents
             var touched = Set<String>()
             // Apply to a copy first, so that an event the model refuses is refused before it is logged.
             for (k, e) in checked.enumerated() {
-                do { try Self.apply(e, model: s.model, users: &users, context: context) } catch {
+                do {
+                    if try Self.apply(e, model: s.model, users: &users, newItemEvents: &newItemEvents, context: context) { touched.insert(e.user) }
+                } catch {
                     throw ServingError.unprocessable(events.count == 1 ? "value" : "events[\(k)].value", "\(error)")
                 }
-                touched.insert(e.user)
             }
             let group = try log?.enqueue(checked)
-            state.store(ServingState(model: s.model, users: users, eventsApplied: s.eventsApplied + checked.count), ordering: .releasing)
-            return (FeedbackResponse(accepted: checked.count, usersUpdated: touched.count, modelVersion: s.model.version), group)
+            state.store(ServingState(model: s.model, users: users, eventsApplied: s.eventsApplied + checked.count, newItemEvents: newItemEvents),
+                        ordering: .releasing)
+            return (FeedbackResponse(accepted: checked.count, usersUpdated: touched.count, newItemEvents: newItemEvents.count - s.newItemEvents.count,
+                                     modelVersion: s.model.version), group)
         }
         if let group { try log?.waitUntilDurable(group) }
         return response
     }
 
-    /// Folds `e`'s user in again with `e` added to their history.
-    static func apply(_ e: FeedbackEvent, model: ServingModel, users: inout TreeDictionary<String, OnlineUser>, context: ExecutionContext) throws {
+    /// Folds `e`'s user in again with `e` added to their history and returns true; an event on an
+    /// item the model does not know, sent as a new item, is kept for the next refit instead (false).
+    @discardableResult
+    static func apply(_ e: FeedbackEvent, model: ServingModel, users: inout TreeDictionary<String, OnlineUser>,
+                      newItemEvents: inout [FeedbackEvent], context: ExecutionContext) throws -> Bool {
         guard let folding = model.folding else { throw ServingError.unprocessable(nil, "\(model.modelName) cannot learn online") }
+        if e.newItem == true, model.itemIDs.index(of: e.item) == nil {
+            newItemEvents.append(e)
+            return false
+        }
         let item = try model.item(e.item, field: "item")
         var items: [Int32], values: [Float], count: Int
         if let online = users[e.user] {
@@ -237,6 +250,7 @@ public final class RecommendationService: Sendable {
         (items, values) = OnlineUser.merged(items, values, item: item, value: e.value)
         let folded = try folding.foldIn(items: items, ratings: values)
         users[e.user] = OnlineUser(items: items, values: values, folded: folded, events: count + 1)
+        return true
     }
 
     /// Loads the model file again (or `path`) and swaps it in; every online user is folded in again
@@ -245,17 +259,112 @@ public final class RecommendationService: Sendable {
         try writer.withLock { _ in
             let s = current
             let model = try ServingModel(path: path ?? s.model.path, context: context, cacheDepth: options.cacheDepth)
-            var users = TreeDictionary<String, OnlineUser>()
-            if let folding = model.folding {
-                for (id, online) in s.users {
-                    guard online.items.allSatisfy({ Int($0) < model.itemCount }) else { continue }
-                    if let folded = try? folding.foldIn(items: online.items, ratings: online.values) {
-                        users[id] = OnlineUser(items: online.items, values: online.values, folded: folded, events: online.events)
+            let next = carryOver(s, to: model)
+            state.store(next, ordering: .releasing)
+            return ReloadResponse(modelVersion: model.version, previousVersion: s.model.version, onlineUsers: next.users.count)
+        }
+    }
+
+    /// `s`'s online learning moved onto `model`: each online user's history, mapped to the new
+    /// model's items by id, folded in again (items the new model lacks are left out of the fold-in
+    /// and kept as new-item events), and new-item events the model now knows applied.
+    func carryOver(_ s: ServingState, to model: ServingModel) -> ServingState {
+        var users = TreeDictionary<String, OnlineUser>()
+        var newItemEvents: [FeedbackEvent] = []
+        if let folding = model.folding {
+            for (id, online) in s.users {
+                var items: [Int32] = [], values: [Float] = []
+                for (i, v) in zip(online.items, online.values) {
+                    let external = s.model.itemIDs.externalID(Int(i))
+                    if let j = model.itemIDs.index(of: external) {
+                        (items, values) = OnlineUser.merged(items, values, item: Int32(j), value: v)
+                    } else {
+                        newItemEvents.append(FeedbackEvent(user: id, item: external, value: v, newItem: true))
                     }
                 }
+                guard !items.isEmpty, let folded = try? folding.foldIn(items: items, ratings: values) else { continue }
+                users[id] = OnlineUser(items: items, values: values, folded: folded, events: online.events)
             }
-            state.store(ServingState(model: model, users: users, eventsApplied: s.eventsApplied), ordering: .releasing)
-            return ReloadResponse(modelVersion: model.version, previousVersion: s.model.version, onlineUsers: users.count)
+            for e in s.newItemEvents { _ = try? Self.apply(e, model: model, users: &users, newItemEvents: &newItemEvents, context: context) }
         }
+        return ServingState(model: model, users: users, eventsApplied: s.eventsApplied, newItemEvents: newItemEvents)
+    }
+
+    // MARK: Refitting
+
+    private let refitState = Mutex(RefitStatus.idle)
+
+    /// The last refit's state.
+    public var refitStatus: RefitStatus { refitState.withLock { $0 } }
+
+    /// Starts refitting the model in the background from its training data plus everything learned
+    /// online (every online user's history and the new-item events), with the same configuration;
+    /// the result is written atomically to `path` (default: the model's file name with `.refit`
+    /// added, so the file the server was started with is never overwritten) and swapped in, with
+    /// the feedback that arrived during the refit carried over. Returns at once; a refit already
+    /// running is refused (409).
+    public func startRefit(to path: String? = nil, threads: Int = ExecutionContext.current.threads) throws -> RefitStatus {
+        let s = current
+        guard s.model.folding != nil else { throw ServingError(status: 422, field: nil, "\(s.model.modelName) has no factors to refit online; train it again with reckit train") }
+        guard !type(of: s.model.recommender).needsTimestamps else {
+            throw ServingError(status: 422, field: nil, "\(s.model.modelName) needs timestamps, which feedback does not carry; train it again with reckit train")
+        }
+        let target = path ?? (s.model.path.hasSuffix(".refit") ? s.model.path : s.model.path + ".refit")
+        let started = try refitState.withLock { status -> RefitStatus in
+            guard status.state != "running" else { throw ServingError(status: 409, field: nil, "a refit is already running (from \(status.fromVersion ?? "?"))") }
+            status = RefitStatus(state: "running", fromVersion: s.model.version, path: target)
+            return status
+        }
+        let thread = Thread { [self] in
+            let clock = ContinuousClock.now
+            var status = started
+            do {
+                let data = try Self.refitData(s)
+                status.ratings = data.ratingCount; status.users = data.userCount; status.items = data.itemCount
+                var c = ExecutionContext.current
+                c.threads = max(1, threads)
+                let fitted = try Self.fitAgain(s.model.recommender, on: data, context: c)
+                try fitted.save(to: target)
+                let model = try ServingModel(path: target, context: context, cacheDepth: options.cacheDepth, loadContext: c)
+                writer.withLock { _ in state.store(carryOver(current, to: model), ordering: .releasing) }
+                status.state = "succeeded"
+                status.modelVersion = model.version
+            } catch {
+                status.state = "failed"
+                status.error = "\(error)"
+            }
+            status.seconds = (ContinuousClock.now - clock).seconds
+            let final = status
+            refitState.withLock { $0 = final }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        return started
+    }
+
+    /// The training ratings, then every online user's history (replacing their training values),
+    /// then the new-item events, as one dataset with external ids.
+    static func refitData(_ s: ServingState) throws -> RatingDataset {
+        let t = s.model.training
+        var users: [String] = [], items: [String] = [], values: [Float] = []
+        users.reserveCapacity(t.ratingCount); items.reserveCapacity(t.ratingCount); values.reserveCapacity(t.ratingCount)
+        for u in 0..<t.userCount {
+            let id = t.userIDs.externalID(u)
+            for k in t.ratings.range(ofRow: u) {
+                users.append(id); items.append(t.itemIDs.externalID(Int(t.ratings.columnIndices[k]))); values.append(t.ratings.values[k])
+            }
+        }
+        for (id, online) in s.users {
+            for (i, v) in zip(online.items, online.values) { users.append(id); items.append(s.model.itemIDs.externalID(Int(i))); values.append(v) }
+        }
+        for e in s.newItemEvents { users.append(e.user); items.append(e.item); values.append(e.value) }
+        return try RatingDataset.fromTriples(users: users, items: items, values: values, what: "the refit's ratings")
+    }
+
+    /// A new model of `model`'s type and configuration, fitted on `data`.
+    static func fitAgain<R: Recommender>(_ model: R, on data: RatingDataset, context: ExecutionContext) throws -> any Recommender {
+        var fresh = R(model.configuration)
+        try fresh.fit(data, context: context, progress: nil)
+        return fresh
     }
 }

@@ -82,7 +82,7 @@ public final class ServingModel: Sendable {
 
     func item(_ id: String, field: String) throws -> Int32 {
         guard let i = itemIDs.index(of: id) else {
-            throw ServingError.unprocessable(field, "item '\(id)' is not in the model (\(itemCount) items); new items enter at the next refit")
+            throw ServingError.unprocessable(field, "item '\(id)' is not in the model (\(itemCount) items); send \"new_item\": true to add it (it is learned at the next refit)")
         }
         return Int32(i)
     }

@@ -55,6 +55,8 @@ public struct FeedbackResponse: Codable, Sendable {
     public var accepted: Int
     /// Users whose factors were refitted.
     public var usersUpdated: Int
+    /// Events of this request naming new items: logged, and learned from at the next refit.
+    public var newItemEvents: Int
     public var modelVersion: String
 }
 
@@ -62,4 +64,22 @@ public struct ReloadResponse: Codable, Sendable {
     public var modelVersion: String
     public var previousVersion: String
     public var onlineUsers: Int
+}
+
+/// What `POST /v1/admin/refit` started and `GET /v1/admin/refit` reports.
+public struct RefitStatus: Codable, Sendable, Equatable {
+    /// `idle` (none yet), `running`, `succeeded` or `failed`.
+    public var state: String
+    /// The model the refit started from, and the one it produced.
+    public var fromVersion: String?
+    public var modelVersion: String?
+    /// Where the refitted model was written.
+    public var path: String?
+    public var ratings: Int?
+    public var users: Int?
+    public var items: Int?
+    public var seconds: Double?
+    public var error: String?
+
+    public static let idle = RefitStatus(state: "idle")
 }

@@ -10,10 +10,14 @@ final class ServingState: AtomicReference, Sendable {
     let users: TreeDictionary<String, OnlineUser>
     /// Feedback events applied since the model was loaded.
     let eventsApplied: Int
+    /// Events naming items the model does not know (sent with `new_item`), in arrival order: kept
+    /// for the next refit.
+    let newItemEvents: [FeedbackEvent]
 
-    init(model: ServingModel, users: TreeDictionary<String, OnlineUser>, eventsApplied: Int) {
+    init(model: ServingModel, users: TreeDictionary<String, OnlineUser>, eventsApplied: Int, newItemEvents: [FeedbackEvent] = []) {
         self.model = model
         self.users = users
         self.eventsApplied = eventsApplied
+        self.newItemEvents = newItemEvents
     }
 }

@@ -214,6 +214,41 @@ struct ServeTests {
         #expect(server.process.terminationStatus == 0, "a graceful stop exits 0")
     }
 
+    /// A new item sent as feedback is kept until a refit, which runs in the background, learns it
+    /// (and a new user's feedback) and swaps the refitted model in; the model file given is left as it was.
+    @Test func newItemsEnterThroughFeedbackAndABackgroundRefit() throws {
+        let dir = CLI.temporaryPath("serve-refit")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let modelPath = try Self.model(dir)
+        let original = try Data(contentsOf: URL(fileURLWithPath: modelPath))
+        let server = try Server(["--model", modelPath, "--events", "\(dir)/events"])
+        let p = server.port
+        #expect(Self.call(p, "POST", "/v1/feedback", body: Data("{\"user\": \"5\", \"item\": \"brand-new\", \"value\": 3}".utf8)).status == 422)
+        var events: [String] = []
+        for u in 1...30 { events.append("{\"user\": \"\(u)\", \"item\": \"brand-new\", \"value\": 5, \"new_item\": true}") }
+        events.append("{\"user\": \"newcomer\", \"item\": \"brand-new\", \"value\": 5, \"new_item\": true}")
+        let fb = Self.call(p, "POST", "/v1/feedback", body: Data("{\"events\": [\(events.joined(separator: ","))]}".utf8))
+        #expect(fb.status == 200 && fb.json["accepted"] as? Int == 31 && fb.json["new_item_events"] as? Int == 31, "\(String(decoding: fb.body, as: UTF8.self))")
+        #expect(Self.call(p, "GET", "/v1/similar?item=brand-new").status == 404, "not learned before the refit")
+        #expect(Self.call(p, "GET", "/v1/admin/refit").json["state"] as? String == "idle")
+        let start = Self.call(p, "POST", "/v1/admin/refit")
+        #expect(start.status == 202 && start.json["state"] as? String == "running", "\(String(decoding: start.body, as: UTF8.self))")
+        var status: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(120)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            status = Self.call(p, "GET", "/v1/admin/refit").json
+        } while status["state"] as? String == "running" && Date() < deadline
+        #expect(status["state"] as? String == "succeeded", "\(status)")
+        #expect(status["items"] as? Int == 151 && status["users"] as? Int == 401, "\(status)")
+        #expect(Self.call(p, "GET", "/v1/similar?item=brand-new&n=3").status == 200, "the refit learned the new item")
+        #expect(Self.call(p, "GET", "/v1/recommend?user=newcomer&n=3").status == 200, "and the new user")
+        #expect(Self.call(p, "POST", "/v1/feedback", body: Data("{\"user\": \"7\", \"item\": \"brand-new\", \"value\": 2}".utf8)).status == 200)
+        #expect(Self.call(p, "GET", "/healthz").json["model_version"] as? String == status["model_version"] as? String)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: modelPath)) == original, "the model file given is not overwritten")
+        #expect(FileManager.default.fileExists(atPath: modelPath + ".refit"))
+    }
+
     /// Ten reloads while four clients keep asking: every request is answered 2xx.
     @Test func hotSwapsUnderLoadFailNoRequest() throws {
         let dir = CLI.temporaryPath("serve-swap")

@@ -211,4 +211,55 @@ import RecKitServing
         #expect { try service.recommend(user: "1", n: 1_000_000) } throws: { ($0 as? ServingError)?.field == "n" }
         #expect { try service.recommend(user: "no-such-user", n: 5) } throws: { ($0 as? ServingError)?.status == 404 }
     }
+
+    /// A refit fits the same configuration on the training ratings plus every online history and
+    /// new-item event: its factors equal a direct fit on that data (same seed); new-item events
+    /// survive a restart through the event log.
+    @Test func theRefitEqualsAFitOnTheMergedDataAndNewItemsSurviveARestart() throws {
+        let (path, _) = try Self.savedModel()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: folder)
+                try? FileManager.default.removeItem(atPath: path + ".refit") }
+        let service = try RecommendationService(modelPath: path, events: folder)
+        let events = [FeedbackEvent(user: "3", item: "new-a", value: 4, newItem: true), FeedbackEvent(user: "3", item: "5", value: 9),
+                      FeedbackEvent(user: "x", item: "new-a", value: 2, newItem: true), FeedbackEvent(user: "x", item: "7", value: 1)]
+        let r = try service.feedback(events)
+        #expect(r.accepted == 4 && r.newItemEvents == 2 && service.pendingNewItemEvents == 2)
+        #expect(try RecommendationService(modelPath: path, events: folder).pendingNewItemEvents == 2, "kept through a restart")
+        _ = try service.startRefit(threads: 1)
+        while service.refitStatus.state == "running" { Thread.sleep(forTimeInterval: 0.02) }
+        let status = service.refitStatus
+        #expect(status.state == "succeeded", "\(status)")
+        #expect(service.pendingNewItemEvents == 0)
+        // The same fit, done directly: training triples, then the online histories, then the new items.
+        let original = try ModelRegistry.load(from: path) as! ALSRecommender
+        let t = original.training!
+        var users: [String] = [], items: [String] = [], values: [Float] = []
+        for u in 0..<t.userCount { for k in t.ratings.range(ofRow: u) {
+            users.append(t.userIDs.externalID(u)); items.append(t.itemIDs.externalID(Int(t.ratings.columnIndices[k]))); values.append(t.ratings.values[k])
+        } }
+        for e in events { users.append(e.user); items.append(e.item); values.append(e.value) }
+        let merged = try RatingDataset.fromTriples(users: users, items: items, values: values)
+        #expect(merged.itemCount == t.itemCount + 1 && merged.userCount == t.userCount + 1)
+        #expect(merged.ratingCount == status.ratings)
+        var direct = ALSRecommender(original.configuration)
+        try direct.fit(merged, context: .current, progress: nil)
+        let refitted = try ModelRegistry.load(from: path + ".refit") as! ALSRecommender
+        let a = refitted.factorModel!.itemFactors.storage, b = direct.factorModel!.itemFactors.storage
+        let scale = b.reduce(0) { max($0, abs($1)) }
+        let worst = zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        #expect(a.count == b.count && worst <= 1e-4 * scale, "largest difference \(worst) of \(scale)")
+        #expect(try service.similar(item: "new-a", n: 3).items.count == 3)
+    }
+
+    @Test func triplesBecomeADatasetWithTheLastValueOfARepeatedPair() throws {
+        let d = try RatingDataset.fromTriples(users: ["10", "2", "10"], items: ["7", "7", "7"], values: [1, 2, 3])
+        #expect(d.userIDs.isNumeric && d.userIDs.externalID(0) == "2" && d.ratingCount == 2)
+        #expect(d.ratings.values[d.ratings.range(ofRow: 1)].first == 3, "the later value replaces the earlier")
+        let s = try RatingDataset.fromTriples(users: ["b", "a"], items: ["x", "1"], values: [1, 2])
+        #expect(!s.userIDs.isNumeric && s.userIDs.externalID(0) == "b" && !s.itemIDs.isNumeric)
+        #expect(throws: DataError.self) { try RatingDataset.fromTriples(users: ["a"], items: ["b"], values: [.nan]) }
+        #expect(throws: DataError.self) { try RatingDataset.fromTriples(users: [], items: [], values: []) }
+        #expect(throws: DataError.self) { try RatingDataset.fromTriples(users: ["a"], items: [], values: [1]) }
+    }
 }

@@ -29,6 +29,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Each training user's greedy top this many is computed at load and answers greedy requests for at most this many (0: none).")
     var cacheDepth = 50
+    @Option(help: "Where POST /v1/admin/refit writes the refitted model (default: the model's path with .refit added; the model file given is never overwritten).")
+    var refitOut: String?
+    @Option(help: "Threads a background refit may use (default: all).") var refitThreads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @OptionGroup var output: OutputOptions
 
@@ -52,7 +55,7 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "reckit.serve")
         let service = try RecommendationService(modelPath: model, events: events, options: options) { logger.notice("\($0)") }
-        let routes = ServerRoutes(service: service, metrics: ServerMetrics(), maxBodyBytes: maxBody, logger: logger)
+        let routes = ServerRoutes(service: service, metrics: ServerMetrics(), maxBodyBytes: maxBody, logger: logger, refitPath: refitOut, refitThreads: refitThreads)
 
         // SIGHUP reloads the model file, as POST /v1/admin/reload does.
         signal(SIGHUP, SIG_IGN)

@@ -7,7 +7,7 @@ import Foundation
 final class ServerMetrics: Sendable {
     enum Endpoint: String, CaseIterable {
         case recommend, recommendHistory = "recommend_history", recommendBatch = "recommend_batch", similar, explain, feedback,
-             reload, health, metrics, other
+             reload, refit, health, metrics, other
     }
     /// Upper bounds of the latency buckets, in seconds.
     static let buckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]

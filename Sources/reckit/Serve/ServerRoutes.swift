@@ -12,6 +12,8 @@ struct ServerRoutes: Sendable {
     let metrics: ServerMetrics
     let maxBodyBytes: Int
     let logger: Logger
+    var refitPath: String? = nil
+    var refitThreads = 1
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -80,6 +82,16 @@ struct ServerRoutes: Sendable {
                 return r
             }
         }
+        router.post("/v1/admin/refit") { _, _ in
+            await answer(.refit, status: .accepted) {
+                let r = try service.startRefit(to: refitPath, threads: refitThreads)
+                logger.info("refit started", metadata: ["from": "\(r.fromVersion ?? "")", "path": "\(r.path ?? "")"])
+                return r
+            }
+        }
+        router.get("/v1/admin/refit") { _, _ in
+            await answer(.refit) { service.refitStatus }
+        }
         router.get("/healthz") { _, _ in
             await answer(.health) { Health(status: "ok", model: service.modelName, modelVersion: service.modelVersion) }
         }
@@ -94,11 +106,11 @@ struct ServerRoutes: Sendable {
     // MARK: Answers
 
     /// Runs `body`, answering its value as JSON or its error as a JSON error, and records the request.
-    func answer<T: Encodable>(_ endpoint: ServerMetrics.Endpoint, _ body: () async throws -> T) async -> Response {
+    func answer<T: Encodable>(_ endpoint: ServerMetrics.Endpoint, status: HTTPResponse.Status = .ok, _ body: () async throws -> T) async -> Response {
         let start = ContinuousClock.now
         let response: Response
         do {
-            response = json(.ok, try await body())
+            response = json(status, try await body())
         } catch let e as ServingError {
             response = json(HTTPResponse.Status(code: e.status), ErrorEnvelope(error: ErrorBody(e)))
         } catch {
