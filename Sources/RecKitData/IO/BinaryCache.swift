@@ -75,23 +75,32 @@ extension RatingDataset {
             throw DataError.badFile(file: name, reason: "checksum mismatch: the cache is corrupted or truncated; rebuild it")
         }
         let flags = try r.read(UInt32.self)
-        let rows = Int(try r.read(Int64.self)), columns = Int(try r.read(Int64.self)), nnz = Int(try r.read(Int64.self))
-        guard rows >= 0, columns >= 0, nnz >= 0 else { throw DataError.badFile(file: name, reason: "negative sizes") }
+        // Every size is checked against the bytes there are before anything is sized from it.
+        let limit = raw.count
+        let rows = try r.readSize(limit: limit, "the row count"), columns = try r.readSize(limit: min(limit, Int(Int32.max)), "the column count")
+        let nnz = try r.readSize(limit: limit, "the rating count")
         let offsets = try r.readArray(Int64.self, count: rows + 1).map { Int($0) }
         let cols = try r.readArray(Int32.self, count: nnz)
         let values = try r.readArray(Float.self, count: nnz)
         let stamps = flags & 1 != 0 ? try r.readArray(Int64.self, count: nnz) : nil
         func ids(_ count: Int, numeric: Bool) throws -> IDMap {
             if numeric { return IDMap(numeric: try r.readArray(Int64.self, count: count)) }
-            let length = Int(try r.read(Int64.self))
+            let length = try r.readSize(limit: limit, "the id text length")
             let offs = try r.readArray(Int64.self, count: count + 1)
             let blob = try r.readArray(UInt8.self, count: length)
+            guard offs.first == 0, offs.last == Int64(length), zip(offs, offs.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw DataError.badFile(file: name, reason: "inconsistent id offsets")
+            }
             return IDMap(strings: (0..<count).map { String(decoding: blob[Int(offs[$0])..<Int(offs[$0 + 1])], as: UTF8.self) })
         }
         let users = try ids(rows, numeric: flags & 2 != 0)
         let items = try ids(columns, numeric: flags & 4 != 0)
-        guard offsets.first == 0, offsets.last == nnz else { throw DataError.badFile(file: name, reason: "inconsistent row offsets") }
-        let matrix = CSRMatrix(unchecked: rows, columns, offsets, cols, values)
+        guard users.count == rows, items.count == columns else { throw DataError.badFile(file: name, reason: "the id lists do not match the shape") }
+        if let k = values.firstIndex(where: { !$0.isFinite }) { throw DataError.badFile(file: name, reason: "rating \(k) is \(values[k]), not a finite number") }
+        let matrix: CSRMatrix<Float>
+        do { matrix = try CSRMatrix(rows: rows, columns: columns, rowOffsets: offsets, columnIndices: cols, values: values) } catch {
+            throw DataError.badFile(file: name, reason: "the sparse structure is inconsistent: \(error)")
+        }
         return RatingDataset(ratings: matrix, timestamps: stamps, userIDs: users, itemIDs: items)
     }
 }

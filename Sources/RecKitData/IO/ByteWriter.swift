@@ -14,6 +14,13 @@ extension Array where Element == UInt8 {
 
 /// A bounds-checked reader over mapped bytes.
 struct ByteReader {
+    /// A 64-bit size read from a file as an Int, refused when negative or beyond `limit`.
+    mutating func readSize(limit: Int, _ name: String) throws -> Int {
+        let v = try read(Int64.self)
+        guard v >= 0, v <= Int64(limit) else { throw DataError.badFile(file: what, reason: "\(name) \(v) is impossible for a file of \(bytes.count) bytes") }
+        return Int(v)
+    }
+
     let bytes: UnsafeRawBufferPointer
     var offset = 0
     let what: String
@@ -25,15 +32,17 @@ struct ByteReader {
 
     mutating func read<T>(_: T.Type) throws -> T {
         let size = MemoryLayout<T>.size
-        guard offset + size <= bytes.count else { throw DataError.badFile(file: what, reason: "truncated at byte \(offset)") }
+        guard size <= bytes.count - offset else { throw DataError.badFile(file: what, reason: "truncated at byte \(offset)") }
         defer { offset += size }
         return bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 
+    /// `count` values of `T`; a count read from a file is checked against the bytes left before
+    /// anything is sized from it (a forged count of 2⁶² is an error, not a trap or an abort).
     mutating func readArray<T>(_: T.Type, count: Int) throws -> [T] {
-        let size = MemoryLayout<T>.stride * count
-        guard count >= 0, offset + size <= bytes.count else {
-            throw DataError.badFile(file: what, reason: "truncated: needs \(size) bytes at byte \(offset), file has \(bytes.count)")
+        let (size, overflow) = MemoryLayout<T>.stride.multipliedReportingOverflow(by: count)
+        guard count >= 0, !overflow, size <= bytes.count - offset else {
+            throw DataError.badFile(file: what, reason: "truncated or forged: \(count) values of \(MemoryLayout<T>.stride) bytes at byte \(offset), the file has \(bytes.count)")
         }
         defer { offset += size }
         return [T](unsafeUninitializedCapacity: count) { buf, initialized in

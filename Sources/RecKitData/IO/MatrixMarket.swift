@@ -53,6 +53,11 @@ public enum MatrixMarket {
             throw DataError.badFile(file: name, reason: "line \(lines): size line must be 'rows columns entries', got \"\(text(sl))\"")
         }
         let (rows, columns, declared) = (dims[0], dims[1], dims[2])
+        // Every entry takes at least 4 bytes ("1 1\n" for a pattern), so the header cannot declare
+        // more entries than the file can hold: checked before anything is sized from it.
+        guard declared <= b.count / 4 + 1 else {
+            throw DataError.badFile(file: name, reason: "line \(lines): the size line declares \(declared) entries, more than a file of \(b.count) bytes can hold")
+        }
         var ri: [Int32] = [], ci: [Int32] = [], vs: [Float] = []
         ri.reserveCapacity(declared); ci.reserveCapacity(declared); vs.reserveCapacity(declared)
         let wantValue = field != "pattern"
@@ -81,7 +86,7 @@ public enum MatrixMarket {
             } else { problem = .badID }
             if problem == nil && wantValue {
                 if let d = FieldParsing.number(b.baseAddress! + fields[2].0, fields[2].1 - fields[2].0) {
-                    if !d.isFinite { problem = .nonFiniteRating } else {
+                    if !d.isFinite || !Float(d).isFinite { problem = .nonFiniteRating } else {
                         v = Float(d)
                         if let scale = options.ratingScale, !scale.contains(v) { problem = .outsideScale }
                     }

@@ -253,7 +253,8 @@ struct RatingParser {
                 }
                 if problem == nil, let r = cols.rating {
                     if let v = FieldParsing.number(base + starts[r], ends[r] - starts[r]) {
-                        if !v.isFinite { problem = .nonFiniteRating }
+                        // Ratings are stored as Float: a number beyond its range (|v| > 3.4e38) would become ±∞.
+                        if !v.isFinite || !Float(v).isFinite { problem = .nonFiniteRating }
                         else {
                             rating = Float(v)
                             if let scale, !scale.contains(rating) { problem = .outsideScale }

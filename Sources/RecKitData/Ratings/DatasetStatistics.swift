@@ -36,10 +36,11 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
             for v in values { counts[v, default: 0] += 1 }
             histogram = Dictionary(uniqueKeysWithValues: counts.map { (Self.label($0.key), $0.value) })
         } else {
-            let low = minRating, width = (maxRating - minRating) / 10
+            // In Double: the range of Float ratings (up to ±3.4e38 each) does not overflow there.
+            let low = Double(minRating), width = (Double(maxRating) - low) / 10
             var bins = [Int](repeating: 0, count: 10)
-            for v in values { bins[Swift.min(9, Int((v - low) / width))] += 1 }
-            histogram = Dictionary(uniqueKeysWithValues: bins.enumerated().map { (Self.label(low + Float($0.offset) * width), $0.element) })
+            for v in values { bins[Swift.max(0, Swift.min(9, Int(((Double(v) - low) / width).rounded(.down))))] += 1 }
+            histogram = Dictionary(uniqueKeysWithValues: bins.enumerated().map { (Self.label(Float(low + Double($0.offset) * width)), $0.element) })
         }
         let rowCounts = d.ratings.rowStatistics().counts
         let itemCounts = d.ratings.columnStatistics().counts
@@ -53,7 +54,9 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         longTailShare = ratings == 0 ? 0 : Double(ratings - headRatings) / Double(ratings)
     }
 
-    static func label(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    /// A rating as a histogram label: whole numbers of up to seven digits as integers, anything
+    /// else (fractions, 1e10, 1e30) as Swift prints a Float — never a conversion that can trap.
+    public static func label(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : "\(v)" }
     static func median(_ xs: [Int]) -> Int { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
 
     /// A few lines for people.
@@ -70,7 +73,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         }
         lines.append("histogram:")
         for (k, v) in histogram.sorted(by: { (Double($0.key) ?? 0) < (Double($1.key) ?? 0) }) {
-            lines.append("  \(k.padding(toLength: 8, withPad: " ", startingAt: 0)) \(v)")
+            lines.append("  \(k.count >= 8 ? k : k.padding(toLength: 8, withPad: " ", startingAt: 0)) \(v)")
         }
         return lines.joined(separator: "\n")
     }

@@ -34,7 +34,7 @@ public struct ALSRecommender: FoldingIn {
     var options: ALSOptions { configuration.options }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let c = try validatedConfiguration(), options = c.options
+        let c = try validatedConfiguration(for: train, context: context), options = c.options
         foldInCache = ALSFoldInCache()
         let fit: ALSFactors<Float> = try translatingErrors(train) {
             switch c.precision {

@@ -23,7 +23,7 @@ public struct AutoRecRecommender: Recommender {
     public init(_ configuration: AutoRecConfiguration = AutoRecConfiguration()) { self.configuration = configuration }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().options
+        let options = try validatedConfiguration(for: train, context: context).options
         var losses: [Double] = []
         let network = try translatingErrors(train) {
             try AutoRec.fit(train.ratings, options: options, context: context) { p in

@@ -21,7 +21,7 @@ public struct BPRRecommender: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let c = try validatedConfiguration(), options = c.baseOptions, minimumRating = Float(c.minimumRating)
+        let c = try validatedConfiguration(for: train, context: context), options = c.baseOptions, minimumRating = Float(c.minimumRating)
         var positives = train.ratings
         if minimumRating > 0 {
             let keep = positives.values.map { $0 >= minimumRating }

@@ -25,7 +25,7 @@ public struct BiasedMF: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().ratingOptions
+        let options = try validatedConfiguration(for: train, context: context).ratingOptions
         let fit = try translatingErrors(train) {
             try BiasedMatrixFactorization.fit(train.ratings, options: options, context: context, progress: progress)
         }

@@ -23,7 +23,7 @@ public struct EASERecommender: Recommender {
     public init(_ configuration: EASEConfiguration = EASEConfiguration()) { self.configuration = configuration }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let c = try validatedConfiguration()
+        let c = try validatedConfiguration(for: train, context: context)
         let clock = ContinuousClock(), start = clock.now
         let x = c.binary ? train.ratings.mapValues { _ in 1 } : train.ratings
         weights = try translatingErrors(train) { try EASE.weights(x, lambda: c.regularization, dtype: c.precision, context: context) }

@@ -26,7 +26,7 @@ public struct NCFRecommender<Configuration: NCFConfiguration>: Recommender {
     var options: NCFOptions { configuration.options }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().options
+        let options = try validatedConfiguration(for: train, context: context).options
         var losses: [Double] = [], rates: [Double] = []
         let network = try translatingErrors(train) {
             try NeuralCollaborativeFiltering.fit(train.ratings, options: options, context: context) { p in

@@ -24,7 +24,7 @@ public struct SequenceRecommender<Configuration: NextItemConfiguration>: Recomme
     public init(_ configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().options
+        let options = try validatedConfiguration(for: train, context: context).options
         guard train.timestamps != nil else {
             throw ModelError.unsuitableData(model: Self.name, reason: "each history is ordered by time, but the training data has no timestamps "
                                                 + "(load a file with a timestamp column, e.g. MovieLens u.data)")

@@ -123,12 +123,24 @@ public struct ModelArchive: Sendable {
         }
         guard body.withUnsafeBytes({ checksum64($0) }) == stored else { throw bad("checksum mismatch: the file is truncated or corrupted") }
         var offset = 12
+        // Lengths and counts are read from the file: each is checked against the bytes left before
+        // it is used, so a crafted file with a valid checksum is an error, not a trap.
         func take(_ n: Int) throws -> ArraySlice<UInt8> {
-            guard n >= 0, offset + n <= body.count else { throw bad("truncated at byte \(offset)") }
+            guard n >= 0, n <= body.count - offset else { throw bad("truncated or forged: \(n) bytes wanted at byte \(offset) of \(body.count)") }
             defer { offset += n }
             return body[offset..<offset + n]
         }
-        let jsonLength = Int(try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        func length() throws -> Int {
+            let v = try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            guard v <= UInt64(body.count) else { throw bad("a length of \(v) bytes at byte \(offset - 8), in a file of \(body.count)") }
+            return Int(v)
+        }
+        func values(_ count: Int, _ width: Int, _ key: String) throws -> ArraySlice<UInt8> {
+            let (n, overflow) = count.multipliedReportingOverflow(by: width)
+            guard count >= 0, !overflow else { throw bad("array '\(key)' declares \(count) values") }
+            return try take(n)
+        }
+        let jsonLength = try length()
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(try take(jsonLength))) } catch let error as ModelError { throw error } catch {
             throw bad("the header is not valid: \(error)")
@@ -136,14 +148,18 @@ public struct ModelArchive: Sendable {
         var a = ModelArchive(model: header.model, modelVersion: header.modelVersion, configurationValues: header.configuration)
         a.strings = header.strings ?? [:]
         for key in header.floatArrays.keys.sorted() {
-            let raw = try take(header.floatArrays[key]! * 4)
-            a.floats[key] = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let raw = try values(header.floatArrays[key]!, 4, key)
+            let v = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            if let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("array '\(key)' holds \(v[k]) at index \(k); a model's parameters are finite") }
+            a.floats[key] = v
         }
         for key in header.doubleArrays.keys.sorted() {
-            let raw = try take(header.doubleArrays[key]! * 8)
-            a.doubles[key] = raw.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+            let raw = try values(header.doubleArrays[key]!, 8, key)
+            let v = raw.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+            if let k = v.firstIndex(where: { !$0.isFinite }) { throw bad("array '\(key)' holds \(v[k]) at index \(k); a model's parameters are finite") }
+            a.doubles[key] = v
         }
-        let trainingLength = Int(try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let trainingLength = try length()
         if header.hasTraining {
             let raw = try take(trainingLength)
             a.training = try raw.withUnsafeBytes { try RatingDataset.decodeCache($0, name: "\(name) (training data)") }

@@ -22,7 +22,7 @@ public struct PureSVD: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let c = try validatedConfiguration()
+        let c = try validatedConfiguration(for: train, context: context)
         try checkRank(c.factors, train, Self.name)
         let (p, q, report) = try translatingErrors(train) {
             try svdFactors(train.ratings.converted(to: Double.self), rank: c.factors, solver: c.solver, seed: c.seed, context: context)

@@ -26,7 +26,7 @@ public struct SVDResidual: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let c = try validatedConfiguration()
+        let c = try validatedConfiguration(for: train, context: context)
         try checkRank(c.factors, train, Self.name)
         var base = BiasBaseline(c.baseline)
         try base.fit(train, context: context, progress: nil)

@@ -25,7 +25,7 @@ public struct SVDPlusPlusRecommender: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().options
+        let options = try validatedConfiguration(for: train, context: context).options
         let fit = try translatingErrors(train) {
             try SVDPlusPlus.fit(train.ratings, options: options, context: context, progress: progress)
         }

@@ -68,7 +68,7 @@ public enum TopKScorer {
 
         init(capacity: Int) {
             self.capacity = capacity
-            items.reserveCapacity(capacity)
+            items.reserveCapacity(Swift.min(capacity, 1 << 16))   // `capacity` comes from a request; grow past 65 536 only as items arrive
         }
 
         var isFull: Bool { items.count >= capacity }

@@ -36,7 +36,7 @@ public struct TwoTowerRecommender: Recommender {
     public mutating func use(_ side: SideInformation) { self.side = side }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration().options
+        let options = try validatedConfiguration(for: train, context: context).options
         if let a = side.userAttributes {
             let values = a.names.indices.map { column in Set(a.values.values.map { $0[column] }).sorted() }
             let kept = a.names.indices.filter { values[$0].count <= 64 }

@@ -56,9 +56,7 @@ extension Bandit {
                 do { return try Policy(parsing: String(text)) } catch { throw ValidationError("--policy: \(error)") }
             }
             guard !targets.isEmpty else { throw ValidationError("--policy names no policy") }
-            if let json, json != "-", [log, model].contains(where: { FileManager.default.fileExists(atPath: $0) && samePath($0, json) }) {
-                throw ValidationError("--json \(json) would overwrite an input; write the report elsewhere")
-            }
+            try OutputGuard.check(inputs: [log, model], outputs: [("--json", json)])
             var columns = LoggedFeedback.Columns()
             columns.user = userColumn; columns.item = itemColumn; columns.position = positionColumn
             columns.reward = rewardColumn; columns.propensity = propensityColumn; columns.slate = slateColumn
@@ -111,11 +109,4 @@ extension Bandit {
 
         func format(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : "undefined" }
     }
-}
-
-/// Whether two paths name the same file (after resolving links); false when either is missing.
-func samePath(_ a: String, _ b: String) -> Bool {
-    let x = URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
-    let y = URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
-    return x == y
 }

@@ -46,9 +46,7 @@ extension Bandit {
             let list = try policies.split(separator: ",").map { text in
                 do { return try Policy(parsing: String(text)) } catch { throw ValidationError("--policies: \(error)") }
             }
-            for path in [log, saveModel, json, svg].compactMap({ $0 }) where FileManager.default.fileExists(atPath: file) && samePath(file, path) {
-                throw ValidationError("\(path) is the rating file; write outputs elsewhere")
-            }
+            try OutputGuard.check(inputs: [file], outputs: [("--log", log), ("--save-model", saveModel), ("--json", json), ("--svg", svg)])
             if log != nil, list.count != 1 {
                 throw ValidationError("--log records one logging policy; give exactly one with --policies (got \(list.count))")
             }

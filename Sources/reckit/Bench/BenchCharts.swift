@@ -16,6 +16,7 @@ extension Bench {
         func run() throws {
             try output.apply()
             guard svg != nil || html != nil else { throw ValidationError("give --svg DIR, --html FILE or both") }
+            try OutputGuard.check(inputs: [file], outputs: [("--html", html), ("--svg", svg)], folders: ["--svg"])
             let document = try BenchmarkDocument.read(path: file)
             if document.complete == false { Reporter.shared.warning("\(file) is from a run that did not finish: \(document.rows.count) rows") }
             try writeCharts(document, svg: svg, html: html)

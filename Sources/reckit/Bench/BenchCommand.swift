@@ -29,6 +29,7 @@ struct Bench: ParsableCommand {
         /// Applies `--quiet`/`--verbose` and `--blas-kernel` before any work starts.
         func prepare() throws {
             try output.apply()
+            try OutputGuard.check(inputs: [], outputs: [("--json", json), ("--html", html), ("--svg", svg)], folders: ["--svg"])
             if let scale { deprecated("reckit bench --scale (the matrix size)", use: "--size \(scale)") }
             guard let k = blasKernel else { return }
             do { try BLASKernel.select(k) } catch { throw ValidationError("\(error)") }

@@ -12,6 +12,7 @@ extension DataCommand {
 
         func run() throws {
             try output.apply()
+            try OutputGuard.check(inputs: [file], outputs: [("--out", out)])
             try write(try input.load(file), to: out)
         }
     }

@@ -20,6 +20,7 @@ extension DataCommand {
             try output.apply()
             if outDir != nil { deprecated("--out-dir", use: "--out") }
             guard let folder = out ?? outDir else { throw ValidationError("give --out FOLDER") }
+            try OutputGuard.check(inputs: [file], outputs: [("--out", folder)], folders: ["--out"])
             guard ["csv", "mtx", "rkds"].contains(outFormat) else { throw ValidationError("--out-format must be csv, mtx or rkds") }
             let d = try input.load(file)
             let splits: [RatingSplit]

@@ -13,6 +13,7 @@ extension DataCommand {
 
         func run() throws {
             try output.apply()
+            try OutputGuard.check(inputs: [file], outputs: [("--json", json)])
             let d = try input.load(file)
             let stats = DatasetStatistics(d)
             print(stats.text)

@@ -16,6 +16,7 @@ extension DataCommand {
 
         func run() throws {
             try output.apply()
+            try OutputGuard.check(inputs: [], outputs: [("--out", out)])
             guard let k = SyntheticRatings.Kind(rawValue: kind) else { throw ValidationError("--kind must be explicit or implicit") }
             var spec = SyntheticRatings(users: users, items: items, ratings: ratings, kind: k, seed: seed)
             spec.rank = rank

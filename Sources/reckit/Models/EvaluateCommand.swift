@@ -94,6 +94,10 @@ struct Evaluate: ParsableCommand {
         try output.apply()
         if let csv { deprecated("--csv FILE", use: "--out \(csv)") }
         let csvPath = out ?? csv
+        var inputs: [String?] = [file, data, config, side.userAttributes, side.itemFeatures]
+        for list in [train, test] { inputs += (list ?? "").split(separator: ",").map { String($0) } }
+        if let foldsDir { inputs += (1...5).flatMap { ["\(foldsDir)/u\($0).base", "\(foldsDir)/u\($0).test"] } }
+        try OutputGuard.check(inputs: inputs, outputs: [("--out", csvPath), ("--json", json)])
         let experiment = try experiment()
         let progress = ExperimentProgress(files: input)
         let out = Reporter.shared

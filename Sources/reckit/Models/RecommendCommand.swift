@@ -48,6 +48,7 @@ struct Recommend: ParsableCommand {
 
     func run() throws {
         try output.apply()
+        try OutputGuard.check(inputs: [model], outputs: [("--out", out), ("--json", json)])
         guard n >= 1 else { throw ValidationError("--n must be ≥ 1") }
         let m = try ModelRegistry.load(from: model)
         guard let train = m.training else { throw ValidationError("the model file has no training data") }

@@ -29,6 +29,7 @@ struct Similar: ParsableCommand {
 
     func run() throws {
         try output.apply()
+        try OutputGuard.check(inputs: [model], outputs: [("--out", out), ("--json", json)])
         guard n >= 1 else { throw ValidationError("--n must be ≥ 1") }
         guard (item == nil) != (user == nil) else { throw ValidationError("give exactly one of --item ID or --user ID") }
         let loaded = try ModelRegistry.load(from: model)

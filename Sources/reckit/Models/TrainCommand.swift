@@ -23,6 +23,7 @@ struct Train: ParsableCommand {
         try output.apply()
         if data != nil { deprecated("--data FILE", use: "reckit train \(model) FILE") }
         guard let path = file ?? data else { throw ValidationError("give the training file: reckit train \(model) FILE") }
+        try OutputGuard.check(inputs: [path, side.userAttributes, side.itemFeatures], outputs: [("--out", out), ("--json", json)])
         let context = try execution.context(command: "train")
         let spec = try ModelRegistry.spec(named: model)
         var m = try spec.makeModel(settings: try settings.settings(for: [spec]), side: try side.load())

@@ -45,6 +45,7 @@ struct SVDCommand: ParsableCommand {
 
     func run() throws {
         try output.apply()
+        try OutputGuard.check(inputs: [file], outputs: [("--out", out), ("--json", json)], folders: ["--out"])
         try check()
         if let dtype { deprecated("--dtype", use: "--precision \(dtype)") }
         let precision = dtype ?? self.precision

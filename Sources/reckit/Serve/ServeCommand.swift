@@ -38,6 +38,8 @@ struct Serve: ParsableCommand {
     func run() throws {
         try output.apply()
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535, got \(port)") }
+        try OutputGuard.check(inputs: [model], outputs: [("--refit-out", refitOut)])
+        guard refitThreads >= 1 else { throw ValidationError("--refit-threads must be ≥ 1, got \(refitThreads)") }
         guard threads >= 1, maxN >= 1, maxBody >= 1024 else { throw ValidationError("--threads and --max-n must be ≥ 1, --max-body ≥ 1024") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))") }
         var options = RecommendationService.Options()
