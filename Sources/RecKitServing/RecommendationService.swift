@@ -145,18 +145,12 @@ public final class RecommendationService: Sendable {
             let list = try folding.recommend(folded, count: n, filter: RecommendationFilter(excludeTrainingItems: excludeSeen), context: context)
             entries = list.enumerated().map { k, r in .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1, propensity: 1) }
         } else {
-            let all = try folding.scores(for: folded, context: context)
-            let seen = excludeSeen ? Set(folded.items) : []
-            let rows = all.indices.filter { !seen.contains(Int32($0)) }
-            let scores = rows.map { all[$0] }
-            var uncertainty: Uncertainty?
-            if policy.needsUncertainty, let prior = s.model.prior, let f = folding.factorModel {
-                uncertainty = try Uncertainty(user: folded, history: history, items: f.itemFactors, prior: prior, scale: options.posteriorScale, context: context)
-            }
+            let c = try s.model.candidates(for: folded, history: history, excluding: excludeSeen ? Set(folded.items) : [], policy: policy,
+                                           posteriorScale: options.posteriorScale, context: context)
             var rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
-            let slate = policy.choose(n: n, scores: scores, uncertainty: uncertainty, rows: rows, rng: &rng)
+            let slate = policy.choose(n: n, scores: c.scores, uncertainty: c.uncertainty, rows: c.rows, rng: &rng)
             entries = slate.candidates.indices.map { k in
-                .init(item: s.model.itemIDs.externalID(rows[slate.candidates[k]]), score: slate.scores[k], position: k + 1, propensity: slate.propensities[k])
+                .init(item: s.model.itemIDs.externalID(c.rows[slate.candidates[k]]), score: slate.scores[k], position: k + 1, propensity: slate.propensities[k])
             }
         }
         return RecommendResponse(user: user, items: entries, modelVersion: s.model.version, requestId: requestID, policy: policy.description,

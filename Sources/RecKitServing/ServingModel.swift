@@ -96,6 +96,29 @@ public final class ServingModel: Sendable {
                             items: Array(training.ratings.columnIndices[row]))
     }
 
+    /// What an exploring policy chooses from for one user: every item's score, the candidate
+    /// items (all but `excluded`), their scores, and — for policies that need it — the user's posterior.
+    struct Candidates {
+        var allScores: [Float]
+        /// Candidate `c` is item `rows[c]`.
+        var rows: [Int]
+        var scores: [Float]
+        var uncertainty: Uncertainty?
+    }
+
+    /// The candidates of `user` (folded in from `history`) for `policy` (a factor model's).
+    func candidates(for user: FoldedInUser, history: [(item: Int32, value: Float)], excluding excluded: Set<Int32>, policy: Policy,
+                    posteriorScale: Double, context: ExecutionContext) throws -> Candidates {
+        let folding = folding!
+        let all = try folding.scores(for: user, context: context)
+        let rows = all.indices.filter { !excluded.contains(Int32($0)) }
+        var uncertainty: Uncertainty?
+        if policy.needsUncertainty, let prior, let f = folding.factorModel {
+            uncertainty = try Uncertainty(user: user, history: history, items: f.itemFactors, prior: prior, scale: posteriorScale, context: context)
+        }
+        return Candidates(allScores: all, rows: rows, scores: rows.map { all[$0] }, uncertainty: uncertainty)
+    }
+
     /// A training user's history as (item, value) pairs.
     func trainingHistory(_ u: Int) -> [(item: Int32, value: Float)] {
         let row = training.ratings.range(ofRow: u)

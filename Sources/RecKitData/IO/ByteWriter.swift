@@ -14,13 +14,6 @@ extension Array where Element == UInt8 {
 
 /// A bounds-checked reader over mapped bytes.
 struct ByteReader {
-    /// A 64-bit size read from a file as an Int, refused when negative or beyond `limit`.
-    mutating func readSize(limit: Int, _ name: String) throws -> Int {
-        let v = try read(Int64.self)
-        guard v >= 0, v <= Int64(limit) else { throw DataError.badFile(file: what, reason: "\(name) \(v) is impossible for a file of \(bytes.count) bytes") }
-        return Int(v)
-    }
-
     let bytes: UnsafeRawBufferPointer
     var offset = 0
     let what: String
@@ -35,6 +28,13 @@ struct ByteReader {
         guard size <= bytes.count - offset else { throw DataError.badFile(file: what, reason: "truncated at byte \(offset)") }
         defer { offset += size }
         return bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
+    }
+
+    /// A 64-bit size read from a file as an Int, refused when negative or beyond `limit`.
+    mutating func readSize(limit: Int, _ name: String) throws -> Int {
+        let v = try read(Int64.self)
+        guard v >= 0, v <= Int64(limit) else { throw DataError.badFile(file: what, reason: "\(name) \(v) is impossible for a file of \(bytes.count) bytes") }
+        return Int(v)
     }
 
     /// `count` values of `T`; a count read from a file is checked against the bytes left before

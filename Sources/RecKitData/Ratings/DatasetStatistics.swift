@@ -56,7 +56,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
 
     /// A rating as a histogram label: whole numbers of up to seven digits as integers, anything
     /// else (fractions, 1e10, 1e30) as Swift prints a Float — never a conversion that can trap.
-    public static func label(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : "\(v)" }
+    static func label(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : "\(v)" }
     static func median(_ xs: [Int]) -> Int { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
 
     /// A few lines for people.

@@ -54,41 +54,38 @@ public struct LoggedPolicyEvaluator {
         guard !order.isEmpty else {
             throw ServingError.unprocessable("log", "no row of the log names a user and an item the model knows (\(skipped.unknownUsers) unknown users, \(skipped.unknownItems) unknown items)")
         }
+        let slateRows = order.map { key in slates[key]!.sorted { $0.position < $1.position } }
+        // The reward model first, from the logged items' scores: then each row's target
+        // distribution is reduced to its expected reward at once instead of being kept.
+        var loggedScores: [Double] = [], rewards: [Double] = []
+        for rows in slateRows {
+            let all = try folding.scores(for: model.trainingUser(model.userIDs.index(of: rows[0].user)!)!, context: context)
+            for row in rows { loggedScores.append(Double(all[model.itemIDs.index(of: row.item)!])); rewards.append(row.reward) }
+        }
+        let calibration = RewardCalibration(scores: loggedScores, rewards: rewards)
         var rng = SeededGenerator(seed: seed)
-        // First pass: scores and target probabilities; the reward model is calibrated afterwards.
-        var logged: [(row: LoggedFeedback.Row, target: Double, score: Float, distribution: [Double], scores: [Float])] = []
-        logged.reserveCapacity(log.rows.count)
-        for (done, key) in order.enumerated() {
-            let rows = slates[key]!.sorted { $0.position < $1.position }
+        var decisions: [LoggedDecision] = []
+        decisions.reserveCapacity(loggedScores.count)
+        for (done, rows) in slateRows.enumerated() {
             let u = model.userIDs.index(of: rows[0].user)!
             let user = model.trainingUser(u)!
-            let all = try folding.scores(for: user, context: context)
-            let seen = Set(user.items)
-            let candidates = all.indices.filter { !seen.contains(Int32($0)) }
-            var candidateOf = [Int: Int](minimumCapacity: candidates.count)
-            for (c, i) in candidates.enumerated() { candidateOf[i] = c }
-            let scores = candidates.map { all[$0] }
-            var uncertainty: Uncertainty?
-            if policy.needsUncertainty, let prior = model.prior, let f = folding.factorModel {
-                uncertainty = try Uncertainty(user: user, history: model.trainingHistory(u), items: f.itemFactors, prior: prior,
-                                              scale: posteriorScale, context: context)
-            }
+            let c = try model.candidates(for: user, history: model.trainingHistory(u), excluding: Set(user.items), policy: policy,
+                                         posteriorScale: posteriorScale, context: context)
+            var candidateOf = [Int: Int](minimumCapacity: c.rows.count)
+            for (k, i) in c.rows.enumerated() { candidateOf[i] = k }
+            let estimates = c.scores.map { calibration(Double($0)) }
             var shown = Set<Int>()
             for row in rows {
                 let i = model.itemIDs.index(of: row.item)!
-                let distribution = policy.positionDistribution(scores: scores, shown: shown, uncertainty: uncertainty, rows: candidates, rng: &rng)
-                let c = candidateOf[i]
-                logged.append((row, c.map { distribution[$0] } ?? 0, all[i], distribution, scores))
-                if let c { shown.insert(c) }
+                let distribution = policy.positionDistribution(scores: c.scores, shown: shown, uncertainty: c.uncertainty, rows: c.rows, rng: &rng)
+                var expected = 0.0
+                for (k, p) in distribution.enumerated() where p > 0 { expected += p * estimates[k] }
+                let candidate = candidateOf[i]
+                decisions.append(LoggedDecision(reward: row.reward, propensity: row.propensity, targetProbability: candidate.map { distribution[$0] } ?? 0,
+                                                rewardEstimate: calibration(loggedScores[decisions.count]), targetRewardEstimate: expected))
+                if let candidate { shown.insert(candidate) }
             }
             progress(done + 1, order.count)
-        }
-        let calibration = RewardCalibration(scores: logged.map { Double($0.score) }, rewards: logged.map(\.row.reward))
-        let decisions = logged.map { l in
-            var expected = 0.0
-            for (c, p) in l.distribution.enumerated() where p > 0 { expected += p * calibration(Double(l.scores[c])) }
-            return LoggedDecision(reward: l.row.reward, propensity: l.row.propensity, targetProbability: l.target,
-                                  rewardEstimate: calibration(Double(l.score)), targetRewardEstimate: expected)
         }
         return (decisions, skipped)
     }

@@ -9,3 +9,14 @@ struct Bandit: ParsableCommand {
         abstract: "Explore/exploit policies: replayed on rating data (simulate), evaluated off-policy on logged feedback (evaluate).",
         subcommands: [Simulate.self, Evaluate.self])
 }
+
+extension Bandit {
+    /// A comma-separated list of policies given to `flag`, at least one.
+    static func policies(_ text: String, flag: String) throws -> [Policy] {
+        let list = try text.split(separator: ",").map { name in
+            do { return try Policy(parsing: String(name)) } catch { throw ValidationError("\(flag): \(error)") }
+        }
+        guard !list.isEmpty else { throw ValidationError("\(flag) names no policy") }
+        return list
+    }
+}

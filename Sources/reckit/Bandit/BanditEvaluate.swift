@@ -52,10 +52,7 @@ extension Bandit {
             guard bootstrap >= 0, bootstrap <= 1_000_000 else { throw ValidationError("--bootstrap must be in 0…1000000, got \(bootstrap)") }
             guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be in (0, 1), got \(confidence)") }
             guard posteriorScale > 0, posteriorScale.isFinite else { throw ValidationError("--posterior-scale must be > 0") }
-            let targets = try policy.split(separator: ",").map { text in
-                do { return try Policy(parsing: String(text)) } catch { throw ValidationError("--policy: \(error)") }
-            }
-            guard !targets.isEmpty else { throw ValidationError("--policy names no policy") }
+            let targets = try Bandit.policies(policy, flag: "--policy")
             try OutputGuard.check(inputs: [log, model], outputs: [("--json", json)])
             var columns = LoggedFeedback.Columns()
             columns.user = userColumn; columns.item = itemColumn; columns.position = positionColumn

@@ -43,9 +43,7 @@ extension Bandit {
             try output.apply()
             guard rounds >= 1, slate >= 1, factors >= 1 else { throw ValidationError("--rounds, --slate and --factors must be ≥ 1") }
             guard posteriorScale > 0, posteriorScale.isFinite else { throw ValidationError("--posterior-scale must be > 0") }
-            let list = try policies.split(separator: ",").map { text in
-                do { return try Policy(parsing: String(text)) } catch { throw ValidationError("--policies: \(error)") }
-            }
+            let list = try Bandit.policies(policies, flag: "--policies")
             try OutputGuard.check(inputs: [file], outputs: [("--log", log), ("--save-model", saveModel), ("--json", json), ("--svg", svg)])
             if log != nil, list.count != 1 {
                 throw ValidationError("--log records one logging policy; give exactly one with --policies (got \(list.count))")
