@@ -1,4 +1,5 @@
 import Foundation
+import RecKitData
 
 /// Plain-text tables and JSON files for benchmark rows.
 public enum Report {
@@ -41,9 +42,9 @@ public enum Report {
         return try decoder.decode(type, from: data)
     }
 
-    /// Writes `value` as JSON atomically (a temporary file renamed into place), so a reader never
-    /// sees a half-written file.
+    /// Writes `value` as JSON atomically (``AtomicOutput``), so a reader never sees a half-written
+    /// file.
     public static func writeJSON<V: Encodable>(_ value: V, to path: String) throws {
-        try json(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicOutput.write(json(value), to: path)
     }
 }

@@ -20,14 +20,30 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case let .badLine(file, line, reason, text):
             let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
-            return "\(file):\(line): \(reason.description) — \"\(shown)\""
-        case let .badFile(file, reason): return "\(file): \(reason)"
-        case let .io(path, reason): return "\(path): \(reason)"
+            return "\(Self.printable(file)):\(line): \(reason.description) — \"\(Self.printable(shown))\""
+        case let .badFile(file, reason): return "\(Self.printable(file)): \(reason)"
+        case let .io(path, reason): return "\(Self.printable(path)): \(reason)"
         case let .invalidSparseStructure(m): return "invalid sparse matrix: \(m)"
         case let .shapeMismatch(op, details): return "\(op): shape mismatch: \(details)"
         case let .invalidArgument(m): return m
         case let .empty(m): return m
         }
+    }
+
+    /// `text` safe to print on a terminal: control characters (escape sequences, NUL, carriage
+    /// returns, line breaks), bidirectional overrides and the replacement character that stands
+    /// for undecodable bytes are shown as `\u{…}` escapes, so a hostile line can neither move the
+    /// cursor nor hide or reorder text.
+    public static func printable(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let hidden = v < 0x20 || (0x7F..<0xA0).contains(v) || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v)
+                || (0x2066...0x2069).contains(v) || v == 0xFEFF || v == 0xFFFD
+            if v == 0x09 { out += "\\t" } else if hidden { out += "\\u{" + String(v, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
     }
 }
 

@@ -59,7 +59,8 @@ public enum Evaluator {
 
     /// Full-ranking top-N: for every training user with at least one relevant test item (rating ≥
     /// `threshold`, item known to training), rank all items except the user's training items and
-    /// compare the top `k` with the relevant set. Users without relevant items are skipped and counted.
+    /// compare the top `k` with the relevant set. Users without relevant items are skipped and counted;
+    /// test ratings of users or items unknown to training are left out and counted.
     public static func topN(model: some Recommender, test: AlignedTest, k: Int, threshold: Float,
                             computeAUC: Bool = true, context: ExecutionContext = .current) throws -> RankingReport {
         guard let train = model.training else { throw ModelError.notFitted(model: type(of: model).name) }
@@ -99,8 +100,10 @@ public enum Evaluator {
             }
         }
         for block in perBlock { for entry in try block.get() { acc.add(entry.result, list: entry.list, auc: entry.auc) } }
-        return acc.report(itemCount: train.itemCount, itemPopularity: r.columnStatistics().counts, userCount: train.userCount,
-                          itemVectors: (model as? any ItemVectors)?.itemVectors)
+        var report = acc.report(itemCount: train.itemCount, itemPopularity: r.columnStatistics().counts, userCount: train.userCount,
+                                itemVectors: (model as? any ItemVectors)?.itemVectors)
+        report.unknownTestRatings = (0..<test.count).filter { test.users[$0] < 0 || test.items[$0] < 0 }.count
+        return report
     }
 
     /// Leave-one-out with sampled negatives (the NCF protocol): each held-out (user, item) is ranked

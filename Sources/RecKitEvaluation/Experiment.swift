@@ -107,8 +107,12 @@ public struct Experiment: Sendable {
         }
         let unknownUsers = folds.reduce(0) { $0 + ($1.rating?.unknownUsers ?? 0) }, unknownItems = folds.reduce(0) { $0 + ($1.rating?.unknownItems ?? 0) }
         if unknownUsers + unknownItems > 0 {
-            let parts = [(unknownUsers, "users"), (unknownItems, "items")].filter { $0.0 > 0 }.map { "\($0.0) of \($0.1)" }
-            progress(.notice("\(spec.name): test ratings unknown to training (over all folds: \(parts.joined(separator: " and "))) were predicted with the model's fallback"))
+            let parts = [(unknownUsers, "user"), (unknownItems, "item")].filter { $0.0 > 0 }.map { "\($0.0) of an unknown \($0.1)" }
+            progress(.notice("\(spec.name): test ratings unknown to training, over all folds (\(parts.joined(separator: ", "))), were predicted with the model's fallback (unknown_users, unknown_items in the JSON)"))
+        }
+        let unranked = folds.reduce(0) { $0 + ($1.ranking?.unknownTestRatings ?? 0) }
+        if unranked > 0 {
+            progress(.notice("\(spec.name): \(unranked) test rating(s) over all folds name a user or item unknown to training and are left out of the ranking (unknown_test_ratings in the JSON)"))
         }
         let (mean, std) = ExperimentConfig.summarise(folds)
         return ModelResult(model: spec.name, configuration: configuration, folds: folds, mean: mean, std: std)

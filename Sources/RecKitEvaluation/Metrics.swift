@@ -121,11 +121,14 @@ public struct RankingReport: Sendable, Codable, Equatable {
     public var usersEvaluated: Int
     /// Users with no relevant test item (skipped, counted).
     public var usersSkipped: Int
+    /// Test ratings whose user or item never appears in training: nothing can rank them, so they
+    /// are left out of the relevant sets (counted; 0 for leave-one-out, which holds out known pairs).
+    public var unknownTestRatings: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case k, precision, recall, f1, ndcg, map, mrr, auc, coverage, diversity, novelty
         case precisionImplicit = "precision_implicit", hitRate = "hit_rate", longTailShare = "long_tail_share"
-        case usersEvaluated = "users_evaluated", usersSkipped = "users_skipped"
+        case usersEvaluated = "users_evaluated", usersSkipped = "users_skipped", unknownTestRatings = "unknown_test_ratings"
     }
 }
 

@@ -24,6 +24,7 @@ struct RecKitCLI: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+        if !(command is Serve) { Interruption.install() }
         do {
             try command.run()
         } catch let code as ExitCode {

@@ -104,4 +104,65 @@ struct DefectRegressionTests {
         let s = try CLI.run(["data", "stats", "\(dir)/same.csv", "--no-header"])
         #expect(s.status == 0 && s.stdout.contains("users: 1"), "\(s.stdout) \(s.stderr)")
     }
+
+    /// Defect 8: a bad line's raw bytes (an escape sequence, NUL) reached the terminal in the error;
+    /// extra fields on a line were ignored without a count.
+    @Test func badLinesAreShownEscapedAndExtraFieldsCounted() throws {
+        let dir = try Self.folder("bytes"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("1,1,4\n2,\u{1B}[2J\u{0}x,oops\n", "\(dir)/esc.csv")
+        let r = try CLI.run(["data", "stats", "\(dir)/esc.csv", "--no-header"])
+        #expect(CLI.failsClearly(r, "esc.csv:2"), "\(r.stderr)")
+        #expect(!r.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "no control byte reaches the terminal: \(r.stderr.debugDescription)")
+        #expect(r.stderr.contains("\\u{1b}"), "the escape is shown escaped: \(r.stderr)")
+        try Self.write("1,1,4\n2,1,5,extra,fields\n3,2,3\n4,2,2,x\n", "\(dir)/extra.csv")
+        let e = try CLI.run(["data", "stats", "\(dir)/extra.csv", "--no-header"])
+        #expect(e.status == 0 && e.stderr.contains("2 lines with more fields than the first"), "\(e.stderr)")
+        #expect(e.stdout.contains("ratings: 4"), "the lines are still read: \(e.stdout)")
+    }
+
+    /// Defect 8: `--user` beside `--all-users` was ignored silently; `--history ''` was accepted.
+    @Test func recommendRefusesConflictingChoicesOfUsers() throws {
+        let dir = try Self.folder("choices"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try CLI.run(["data", "synth", "--users", "50", "--items", "30", "--ratings", "500", "--out", "\(dir)/r.csv", "-q"])
+        #expect(try CLI.run(["train", "als", "\(dir)/r.csv", "--factors", "2", "--iterations", "1", "--out", "\(dir)/m.model", "-q"]).status == 0)
+        for extra in [["--user", "1", "--all-users"], ["--user", "1", "--history", "1:5"], ["--all-users", "--slice", "gender=F"]] {
+            let r = try CLI.run(["recommend", "--model", "\(dir)/m.model"] + extra)
+            #expect(r.status != 0 && r.stderr.contains("give one of"), "\(extra): \(r.stderr)")
+        }
+        let empty = try CLI.run(["recommend", "--model", "\(dir)/m.model", "--history", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("--history is empty"), "\(empty.stderr)")
+        #expect(try CLI.run(["recommend", "--model", "\(dir)/m.model", "--history", "1:5"]).status == 0)
+    }
+
+    /// Defect 8: `evaluate` scored test users and items absent from training without saying how many.
+    @Test func evaluateCountsTestRatingsUnknownToTraining() throws {
+        let dir = try Self.folder("unknown"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write((1...40).map { "\($0 % 8),\($0 % 10),\(1 + $0 % 5)" }.joined(separator: "\n") + "\n", "\(dir)/train.csv")
+        try Self.write("1,1,5\n2,3,4\n900,1,4\n901,2,5\n1,999,5\n", "\(dir)/test.csv")
+        let rating = try CLI.run(["evaluate", "--model", "baseline", "--train", "\(dir)/train.csv", "--test", "\(dir)/test.csv"])
+        #expect(rating.status == 0 && rating.stderr.contains("2 of an unknown user, 1 of an unknown item"), "\(rating.stderr)")
+        let json = "\(dir)/e.json"
+        let topn = try CLI.run(["evaluate", "--model", "popularity", "--protocol", "topn", "--train", "\(dir)/train.csv",
+                                "--test", "\(dir)/test.csv", "--json", json])
+        #expect(topn.status == 0 && topn.stderr.contains("3 test rating(s)"), "\(topn.stderr)")
+        #expect(try String(contentsOfFile: json, encoding: .utf8).contains("\"unknown_test_ratings\" : 3"))
+    }
+
+    /// Defect 8: the ALS singular-system error named "leading minor 6 of 16" rather than the user
+    /// and the remedy.
+    @Test func singularALSNamesTheUserAndTheRemedy() throws {
+        let dir = try Self.folder("singular"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("u1,i1,5\nu1,i2,3\nu2,i1,4\nu3,i3,2\n", "\(dir)/s.csv")
+        let r = try CLI.run(["train", "als", "\(dir)/s.csv", "--factors", "8", "--regularization", "0", "--out", "\(dir)/m.model"])
+        #expect(CLI.failsClearly(r, "user 'u1'") && r.stderr.contains("raise the regularization above 0.0"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.model"))
+    }
+
+    /// Found while fixing defect 7: `data synth` with fewer ratings than users looped forever.
+    @Test func synthWithFewerRatingsThanUsersIsAClearError() throws {
+        let dir = try Self.folder("synth"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.run(["data", "synth", "--users", "5000", "--items", "100", "--ratings", "1000", "--out", "\(dir)/r.csv"])
+        #expect(CLI.failsClearly(r, "fewer than the 5000 users"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/r.csv"))
+    }
 }

@@ -42,8 +42,8 @@ public enum AlgorithmError: Error, Equatable, CustomStringConvertible, Sendable 
         case let .shapeMismatch(algorithm, details):
             return "\(algorithm): shape mismatch: \(details)"
         case let .singularSystem(algorithm, side, index, entries, minor, order, precision, hint):
-            return "\(algorithm): the least-squares system of \(side) \(index) (\(entries) entries) is singular in \(precision) "
-                + "(leading minor \(minor) of \(order) is not positive); \(hint)"
+            return Self.singularMessage(algorithm: algorithm, who: "\(side) \(index)", entries: entries, minor: minor, order: order,
+                                        precision: precision, hint: hint)
         case let .notPositiveDefinite(algorithm, matrix, minor, precision, hint):
             return "\(algorithm): \(matrix) is not positive definite in \(precision) (leading minor \(minor)); \(hint)"
         case let .nonFiniteFactors(algorithm, side, index, hint):
@@ -51,6 +51,15 @@ public enum AlgorithmError: Error, Equatable, CustomStringConvertible, Sendable 
         case let .diverged(algorithm, epoch, loss, hint):
             return "\(algorithm) diverged: the training loss is \(loss) after epoch \(epoch). \(hint)"
         }
+    }
+
+    /// The message of ``singularSystem(algorithm:side:index:entries:minor:order:precision:hint:)`` for
+    /// `who` (an index, or an id the model layer knows): what is at fault and the remedy first, the
+    /// linear-algebra detail last.
+    public static func singularMessage(algorithm: String, who: String, entries: Int, minor: Int, order: Int,
+                                       precision: DType, hint: String) -> String {
+        "\(algorithm): \(who) has \(entries) rating(s), too few to determine its factors without more regularization; "
+            + "\(hint) (its least-squares system, of order \(order) with padding, is singular in \(precision): Cholesky failed at leading minor \(minor))"
     }
 
     /// The same error with `index` (of a user or item, counted in the algorithm's input) and the

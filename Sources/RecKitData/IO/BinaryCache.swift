@@ -15,7 +15,7 @@ extension RatingDataset {
 
     /// Writes the dataset to a binary cache file (atomically).
     public func writeCache(to path: String) throws {
-        try writeAtomically(path: path) { out in out = cacheBytes() }
+        try AtomicOutput.write(to: path) { out in out = cacheBytes() }
     }
 
     /// The cache file's bytes (for embedding a dataset in other RecKit files).

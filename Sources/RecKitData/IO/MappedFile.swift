@@ -34,27 +34,3 @@ final class MappedFile {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), length) }
     }
 }
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then renamed,
-/// so a reader never sees a half-written file and a crash leaves the old file intact.
-func writeAtomically(path: String, _ fill: (inout [UInt8]) throws -> Void) throws {
-    var buffer: [UInt8] = []
-    try fill(&buffer)
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw DataError.io(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
-    var offset = 0
-    let ok = buffer.withUnsafeBytes { raw -> Bool in
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n <= 0 { return false }
-            offset += n
-        }
-        return fsync(fd) == 0
-    }
-    close(fd)
-    guard ok, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        throw DataError.io(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
-    }
-}

@@ -118,7 +118,7 @@ public enum MatrixMarket {
 
     /// Writes a matrix as a `real general` coordinate file (atomically), 1-based indexes.
     public static func write(_ m: CSRMatrix<Float>, to path: String, comment: String? = nil) throws {
-        try writeAtomically(path: path) { out in
+        try AtomicOutput.write(to: path) { out in
             out.appendString("%%MatrixMarket matrix coordinate real general\n")
             if let comment { out.appendString("% \(comment)\n") }
             out.appendString("\(m.rows) \(m.columns) \(m.nonZeroCount)\n")
@@ -132,7 +132,7 @@ public enum MatrixMarket {
 extension RatingDataset {
     /// Writes `user,item,rating[,timestamp]` CSV with a header and the original ids (atomically).
     public func writeCSV(to path: String) throws {
-        try writeAtomically(path: path) { out in
+        try AtomicOutput.write(to: path) { out in
             out.appendString(timestamps == nil ? "user,item,rating\n" : "user,item,rating,timestamp\n")
             for u in 0..<userCount {
                 let uid = CSV.field(userIDs.externalID(u))

@@ -25,7 +25,7 @@ public enum NumPy {
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        try writeAtomically(path: path) { out in
+        try AtomicOutput.write(to: path) { out in
             out.append(contentsOf: [0x93] + Array("NUMPY".utf8) + [1, 0])
             out.appendRaw(UInt16(header.utf8.count).littleEndian)
             out.appendString(header)

@@ -131,6 +131,9 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var crlfLineEndings = false
     /// Bad lines skipped in lenient mode, per reason.
     public var skipped: [String: Int] = [:]
+    /// Good lines with more fields than the file's first line (header or first data line): read,
+    /// the extra fields ignored, and counted so that a shifted or mis-delimited file is noticed.
+    public var linesWithExtraFields = 0
     /// Ratings read from good lines.
     public var ratingsRead = 0
     /// Entries merged away as duplicate (user, item) pairs, and how.
@@ -145,7 +148,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
 
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
     /// Whether the load skipped or merged anything: what a short report must still mention.
-    public var dropsOrMerges: Bool { skippedTotal > 0 || duplicatesMerged > 0 }
+    public var dropsOrMerges: Bool { skippedTotal > 0 || duplicatesMerged > 0 || linesWithExtraFields > 0 }
 
     /// One paragraph for people.
     public var summary: String {
@@ -154,6 +157,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
         if emptyLines > 0 { s += ", \(emptyLines) empty lines" }
         if byteOrderMark { s += ", byte-order mark removed" }
         if crlfLineEndings { s += ", CRLF line endings" }
+        if linesWithExtraFields > 0 { s += ", \(linesWithExtraFields) lines with more fields than the first (extra fields ignored)" }
         if duplicatesMerged > 0 { s += ", \(duplicatesMerged) duplicate (user, item) entries merged (\(duplicatePolicy))" }
         if !skipped.isEmpty {
             s += "; skipped " + skipped.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")

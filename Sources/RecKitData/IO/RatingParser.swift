@@ -20,7 +20,7 @@ struct RatingParser {
         var userNumbers: [Int64] = [], itemNumbers: [Int64] = []
         var userStrings: [String] = [], itemStrings: [String] = []
         var ratings: [Float] = [], timestamps: [Int64] = []
-        var lines = 0, emptyLines = 0
+        var lines = 0, emptyLines = 0, extraFields = 0
         var crlf = false
         var skipped = [Int](repeating: 0, count: LineProblem.allCases.count)
         var firstProblem: (line: Int, problem: LineProblem, text: String)? = nil
@@ -41,7 +41,8 @@ struct RatingParser {
         let total = file.bytes.count
         if total >= 3 && base0[0] == 0xEF && base0[1] == 0xBB && base0[2] == 0xBF { start = 3; report.byteOrderMark = true }
 
-        // Header: look at the first non-blank line.
+        // Header: look at the first non-blank line; its field count is the one every line should have.
+        var firstLineFields = 0
         var linesBefore = 0
         var probe = start
         while probe < total {
@@ -54,6 +55,7 @@ struct RatingParser {
                 probe = end + 1
                 continue
             }
+            firstLineFields = fieldCount(base0, probe, contentEnd)
             let header = format.hasHeader ?? looksLikeHeader(base0, probe, contentEnd)
             if header {
                 report.headerSkipped = true
@@ -77,11 +79,12 @@ struct RatingParser {
         }
         bounds.append(total)
 
-        var chunks = try run(base0, bounds, stringIDs: false)
+        let fields = Swift.max(firstLineFields, format.columns.maxField + 1)
+        var chunks = try run(base0, bounds, fields: fields, stringIDs: false)
         var stringIDs = false
         if chunks.contains(where: { $0.needsStringIDs }) {
             stringIDs = true
-            chunks = try run(base0, bounds, stringIDs: true)
+            chunks = try run(base0, bounds, fields: fields, stringIDs: true)
         }
 
         // Strict mode: the earliest problem, with its line number in the whole file.
@@ -97,6 +100,7 @@ struct RatingParser {
             report.emptyLines += c.emptyLines
             report.crlfLineEndings = report.crlfLineEndings || c.crlf
             report.ratingsRead += c.ratings.count
+            report.linesWithExtraFields += c.extraFields
             for (k, problem) in LineProblem.allCases.enumerated() where c.skipped[k] > 0 {
                 report.skipped[problem.rawValue, default: 0] += c.skipped[k]
             }
@@ -104,13 +108,13 @@ struct RatingParser {
         return Parsed(chunks: chunks, stringIDs: stringIDs, report: report)
     }
 
-    private func run(_ base: UnsafePointer<UInt8>, _ bounds: [Int], stringIDs: Bool) throws -> [Chunk] {
+    private func run(_ base: UnsafePointer<UInt8>, _ bounds: [Int], fields: Int, stringIDs: Bool) throws -> [Chunk] {
         let parts = bounds.count - 1
         var chunks = [Chunk](repeating: Chunk(), count: parts)
         chunks.withUnsafeMutableBufferPointer { cb in
             let C = cb.baseAddress!
             Parallel.forEachPart(parts) { p in
-                C[p] = parseChunk(base, bounds[p], bounds[p + 1], stringIDs: stringIDs)
+                C[p] = parseChunk(base, bounds[p], bounds[p + 1], fields: fields, stringIDs: stringIDs)
             }
         }
         return chunks
@@ -191,6 +195,13 @@ struct RatingParser {
         return format.quoted && s.contains("\"\"") ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
     }
 
+    /// How many fields a line has (up to 64).
+    private func fieldCount(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var starts = [Int](repeating: 0, count: 64), ends = [Int](repeating: 0, count: 64)
+        let n = starts.withUnsafeMutableBufferPointer { s in ends.withUnsafeMutableBufferPointer { e in split(base, from, to, s.baseAddress!, e.baseAddress!, 64) } }
+        return Swift.max(n, 0)
+    }
+
     /// A first line is a header when a field that must be a number is not one.
     private func looksLikeHeader(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         var starts = [Int](repeating: 0, count: 16), ends = [Int](repeating: 0, count: 16)
@@ -203,10 +214,13 @@ struct RatingParser {
         return false
     }
 
-    private func parseChunk(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, stringIDs: Bool) -> Chunk {
+    /// Parses the lines of `[lo, hi)`; `fields` is the field count of the file's first line (at
+    /// least the columns read): a good line with more is read and counted in `extraFields`.
+    private func parseChunk(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, fields: Int, stringIDs: Bool) -> Chunk {
         var c = Chunk()
         let cols = format.columns
         let need = cols.maxField + 1
+        let capacity = fields + 1
         // Reserve from the chunk's size and the average length of its first lines.
         var sampleLines = 0, sampleEnd = lo
         while sampleLines < 64 && sampleEnd < hi { sampleEnd = lineEnd(base, sampleEnd, hi) + 1; sampleLines += 1 }
@@ -218,8 +232,8 @@ struct RatingParser {
         let scale = options.ratingScale
         let strict = options.mode == .strict
 
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * need) { fields in
-            let starts = fields.baseAddress!, ends = fields.baseAddress! + need
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * capacity) { bounds in
+            let starts = bounds.baseAddress!, ends = bounds.baseAddress! + capacity
             var pos = lo
             while pos < hi {
                 let end = lineEnd(base, pos, hi)
@@ -230,7 +244,7 @@ struct RatingParser {
                 if isBlank(base, pos, contentEnd) { c.emptyLines += 1; continue }
 
                 var problem: LineProblem? = nil
-                let n = split(base, pos, contentEnd, starts, ends, need)
+                let n = split(base, pos, contentEnd, starts, ends, capacity)
                 var rating: Float = 1
                 var timestamp: Int64 = 0
                 var user: Int64 = 0, item: Int64 = 0
@@ -281,6 +295,7 @@ struct RatingParser {
                 }
                 c.ratings.append(rating)
                 if cols.timestamp != nil { c.timestamps.append(timestamp) }
+                if n > fields { c.extraFields += 1 }
             }
             return c
         }

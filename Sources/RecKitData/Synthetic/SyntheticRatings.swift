@@ -46,8 +46,18 @@ public struct SyntheticRatings: Sendable {
         }
         guard users <= Int(Int32.max), items <= Int(Int32.max) else { throw DataError.invalidArgument("users and items must fit 32-bit indexes") }
         let cap = Swift.max(1, items / 2)
-        guard ratings <= users * cap else {
+        guard ratings >= users else {
+            throw DataError.invalidArgument("\(ratings) ratings are fewer than the \(users) users, and every user rates at least one item: raise the ratings or lower the users")
+        }
+        let (capacity, overflow) = users.multipliedReportingOverflow(by: cap)
+        guard overflow || ratings <= capacity else {
             throw DataError.invalidArgument("\(ratings) ratings do not fit \(users) users rating at most half of \(items) items each")
+        }
+        // Held at once: the triples (user, item, rating) twice while the CSR is built, and per-user and per-item tables.
+        let needed = Double(ratings) * 24 + Double(users + items) * 64
+        if let available = MemoryBudget.availableBytes, needed > Double(available) {
+            throw DataError.invalidArgument("\(ratings) ratings for \(users) users × \(items) items need about \(MemoryBudget.describe(needed)); "
+                                            + "the machine has \(MemoryBudget.describe(Double(available))) available")
         }
         var rng = SeededGenerator(seed: seed)
         // Degrees from Pareto weights, summing exactly to `ratings` (largest remainders), capped.

@@ -65,8 +65,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
         }
         switch cause {
         case let .singularSystem(algorithm, side, index, entries, minor, order, precision, hint):
-            return "\(algorithm): the least-squares system of \(who(side, index)) (\(entries) entries) is singular in \(precision) "
-                + "(leading minor \(minor) of \(order) is not positive); \(hint)"
+            return AlgorithmError.singularMessage(algorithm: algorithm, who: who(side, index), entries: entries, minor: minor,
+                                                  order: order, precision: precision, hint: hint)
         case let .nonFiniteFactors(algorithm, side, index, hint):
             return "\(algorithm): the factors of \(who(side, index)) became non-finite; \(hint)"
         case let .nonFiniteInput(algorithm, _, _) where user != nil && item != nil:

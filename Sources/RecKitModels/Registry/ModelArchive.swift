@@ -92,15 +92,9 @@ public struct ModelArchive: Sendable {
         out.append(contentsOf: trainingBytes)
         let sum = out.withUnsafeBytes { checksum64($0) }
         withUnsafeBytes(of: sum) { out.append(contentsOf: $0) }
-        let tmp = path + ".tmp-\(getpid())"
         do {
-            try Data(out).write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, path) == 0 else { throw ModelError.invalidArchive(file: path, reason: "cannot move \(tmp) into place") }
-        } catch let error as ModelError {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw error
+            try AtomicOutput.write(out, to: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
             throw ModelError.invalidArchive(file: path, reason: "cannot write the model: \(error)")
         }
     }

@@ -79,14 +79,14 @@ extension Bandit {
                 note("wrote \(json)")
             }
             if let log {
-                try Data(LoggedFeedback.csv(logged).utf8).write(to: URL(fileURLWithPath: log), options: .atomic)
+                try AtomicOutput.write(LoggedFeedback.csv(logged), to: log)
                 note("wrote \(logged.count) logged decisions to \(log)")
             }
             if let svg {
                 let text = Charts.curvesSVG(title: "Cumulative click-through rate, \(slate) items per round (\((file as NSString).lastPathComponent), seed \(seed))",
                                             xLabel: "rounds (arriving users)", yLabel: "cumulative CTR (clicks ÷ shown)",
                                             series: curves.map { c in (c.policy, zip(c.rounds, c.ctr).map { (Double($0), $1) }) })
-                try Data(text.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
+                try AtomicOutput.write(text, to: svg)
                 note("wrote \(svg)")
             }
         }

@@ -27,14 +27,14 @@ extension Bench {
 /// Writes the SVG charts into `svg` (created if missing) and the HTML page to `html`.
 func writeCharts(_ document: BenchmarkDocument, svg: String?, html: String?) throws {
     if let path = html {
-        try Data(Charts.html(document).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicOutput.write(Charts.html(document), to: path)
         note("wrote \(path)")
     }
     if let dir = svg {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let charts = Charts.svgFiles(document)
         for (file, text) in charts {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + file), options: .atomic)
+            try AtomicOutput.write(text, to: dir + "/" + file)
         }
         note("wrote \(charts.map { dir + "/" + $0.file }.joined(separator: ", "))")
     }

@@ -22,6 +22,7 @@ extension DataCommand {
             guard let folder = out ?? outDir else { throw ValidationError("give --out FOLDER") }
             try OutputGuard.check(inputs: [file], outputs: [("--out", folder)], folders: ["--out"])
             guard ["csv", "mtx", "rkds"].contains(outFormat) else { throw ValidationError("--out-format must be csv, mtx or rkds") }
+            try AtomicOutput.checkFolder(folder, flag: "--out", owns: Self.isSplitFile)
             let d = try input.load(file)
             let splits: [RatingSplit]
             switch method {
@@ -36,13 +37,27 @@ extension DataCommand {
                 splits = [try d.temporalSplit(testFraction: testFraction)]
             default: throw ValidationError("--method must be random, kfold, per-user, leave-last-out or temporal")
             }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for (f, s) in splits.enumerated() {
-                let suffix = splits.count > 1 ? "\(f + 1)" : ""
-                try write(s.train, to: "\(folder)/train\(suffix).\(outFormat)")
-                try write(s.test, to: "\(folder)/test\(suffix).\(outFormat)")
-                note("split \(f + 1): \(s.train.ratingCount) train, \(s.test.ratingCount) test ratings")
+            // The folder is replaced as a whole: a kill leaves the old splits or the new ones, never a mix.
+            try AtomicOutput.writeFolder(folder) { staging in
+                for (f, s) in splits.enumerated() {
+                    let suffix = splits.count > 1 ? "\(f + 1)" : ""
+                    try write(s.train, to: "\(staging)/train\(suffix).\(outFormat)")
+                    try write(s.test, to: "\(staging)/test\(suffix).\(outFormat)")
+                }
             }
+            for (f, s) in splits.enumerated() { note("split \(f + 1): \(s.train.ratingCount) train, \(s.test.ratingCount) test ratings") }
+        }
+
+        /// Whether a file in an existing --out folder is one a split writes (train[N]/test[N] in a
+        /// format): the folder is replaced whole, so it may hold nothing else.
+        static func isSplitFile(_ name: String) -> Bool {
+            let parts = name.split(separator: ".")
+            guard parts.count == 2, ["csv", "mtx", "rkds"].contains(parts[1]) else { return false }
+            for stem in ["train", "test"] where parts[0].hasPrefix(stem) {
+                let rest = parts[0].dropFirst(stem.count)
+                if rest.allSatisfy(\.isNumber) { return true }
+            }
+            return false
         }
     }
 }

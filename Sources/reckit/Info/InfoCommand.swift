@@ -19,7 +19,7 @@ struct Info: ParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
-            try data.write(to: URL(fileURLWithPath: json), options: .atomic)
+            try AtomicOutput.write(data, to: json)
             note("wrote \(json)")
         }
         let ctx = ExecutionContext.current

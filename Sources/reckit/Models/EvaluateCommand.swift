@@ -112,7 +112,7 @@ struct Evaluate: ParsableCommand {
                 print(e.table(rows.filter { $0.protocolName == p }.map(\.result)))
             }
             if let json { try Report.writeJSON(JSONDocument(schema: "reckit-evaluate-config/1", body: ConfigDocument(rows: rows)), to: json); note("wrote \(json)") }
-            if let csvPath { try ExperimentConfig.csv(rows).write(toFile: csvPath, atomically: true, encoding: .utf8); note("wrote \(csvPath)") }
+            if let csvPath { try AtomicOutput.write(ExperimentConfig.csv(rows), to: csvPath); note("wrote \(csvPath)") }
             return
         }
         guard let model else { throw ValidationError("give --model NAME (or --config FILE)") }
@@ -151,7 +151,7 @@ struct Evaluate: ParsableCommand {
         }
         if let csvPath {
             let rows = results.map { ExperimentConfig.Row(protocolName: p.rawValue, result: $0) }
-            try ExperimentConfig.csv(rows).write(toFile: csvPath, atomically: true, encoding: .utf8)
+            try AtomicOutput.write(ExperimentConfig.csv(rows), to: csvPath)
             note("wrote \(csvPath)")
         }
     }

@@ -50,6 +50,12 @@ struct Recommend: ParsableCommand {
         try output.apply()
         try OutputGuard.check(inputs: [model], outputs: [("--out", out), ("--json", json)])
         guard n >= 1 else { throw ValidationError("--n must be ≥ 1") }
+        // Who to recommend for is said once: two of these at a time would leave one silently ignored.
+        let given = [("--user", user != nil), ("--all-users", allUsers), ("--history", history != nil), ("--slice", slice != nil)].filter(\.1).map(\.0)
+        guard given.count <= 1 else { throw ValidationError("give one of \(given.joined(separator: ", ")): each chooses the users to recommend for") }
+        if let history, history.split(separator: ",").isEmpty {
+            throw ValidationError("--history is empty: give the new user's ratings as ITEM:RATING,… (a user without any is --slice's case)")
+        }
         let m = try ModelRegistry.load(from: model)
         guard let train = m.training else { throw ValidationError("the model file has no training data") }
         var userIDs = train.userIDs
@@ -104,7 +110,7 @@ struct Recommend: ParsableCommand {
         for list in lists { for e in list.items { text += "\(CSV.field(list.user)),\(CSV.field(e.item)),\(e.rank),\(e.score)\n" } }
         let count = lists.reduce(0) { $0 + $1.items.count }
         if let out {
-            try text.write(toFile: out, atomically: true, encoding: .utf8)
+            try AtomicOutput.write(text, to: out)
             note("wrote \(count) recommendations for \(lists.count) user\(lists.count == 1 ? "" : "s") to \(out)")
         } else {
             print(text, terminator: "")
@@ -120,7 +126,6 @@ struct Recommend: ParsableCommand {
     /// A user outside the training data: folded in from `--history` (written as user `new`), or
     /// the popular items of their `--slice` (written as the slice, e.g. `occupation=student`).
     func coldStart(_ m: any Recommender, _ train: RatingDataset) throws {
-        guard (history == nil) != (slice == nil) else { throw ValidationError("give one of --history or --slice") }
         var itemIDs = train.itemIDs
         itemIDs.prepareLookup()
         if let history {

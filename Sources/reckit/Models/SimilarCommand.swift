@@ -46,7 +46,7 @@ struct Similar: ParsableCommand {
         var text = "\(kind),similar,rank,cosine\n"
         for e in entries { text += "\(CSV.field(id)),\(CSV.field(e.id)),\(e.rank),\(e.score)\n" }
         if let out {
-            try text.write(toFile: out, atomically: true, encoding: .utf8)
+            try AtomicOutput.write(text, to: out)
             note("wrote \(entries.count) similar \(kind)s to \(out)")
         } else {
             print(text, terminator: "")

@@ -1,4 +1,5 @@
 import Foundation
+import RecKit
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -88,14 +89,20 @@ final class Reporter: Sendable {
         state.withLock { s in
             guard s.level.rawValue >= level.rawValue else { return }
             if s.statusShown { Self.emit("\r\u{1B}[K"); s.statusShown = false }
-            Self.emit(message + "\n")
+            Self.emit(Self.printable(message) + "\n")
         }
     }
 
     /// An error: always written, whatever the level.
     func error(_ message: String) {
         clearStatus()
-        Self.emit("error: " + message + "\n")
+        Self.emit("error: " + Self.printable(message) + "\n")
+    }
+
+    /// A message safe for the terminal line by line: bytes from a file (ids, a bad line) can hold
+    /// escape sequences or NUL; they are shown escaped (`DataError.printable`).
+    private static func printable(_ message: String) -> String {
+        message.split(separator: "\n", omittingEmptySubsequences: false).map { DataError.printable(String($0)) }.joined(separator: "\n")
     }
 
     private static func emit(_ text: String) {

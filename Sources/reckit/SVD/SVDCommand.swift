@@ -46,6 +46,7 @@ struct SVDCommand: ParsableCommand {
     func run() throws {
         try output.apply()
         try OutputGuard.check(inputs: [file], outputs: [("--out", out), ("--json", json)], folders: ["--out"])
+        try AtomicOutput.checkFolder(out, flag: "--out", owns: Self.writes.contains)
         try check()
         if let dtype { deprecated("--dtype", use: "--precision \(dtype)") }
         let precision = dtype ?? self.precision
@@ -63,10 +64,17 @@ struct SVDCommand: ParsableCommand {
         Reporter.shared.startJob()
         Reporter.shared.status("\(method) SVD, k = \(rank): solving")
         start = clock.now
-        let summary = precision == "double" ? try solve(data, as: Double.self, context: context) : try solve(data, as: Float.self, context: context)
-        let secondsSolve = (clock.now - start).seconds
+        var summary: Summary?
+        var secondsSolve = 0.0
+        // The folder is replaced as a whole: a kill at any moment leaves the old five files or the new five.
+        try AtomicOutput.writeFolder(out) { folder in
+            summary = precision == "double" ? try solve(data, as: Double.self, into: folder, context: context)
+                                            : try solve(data, as: Float.self, into: folder, context: context)
+            secondsSolve = (clock.now - start).seconds
+            try writeIDs(data, into: folder)
+        }
+        guard let summary else { return }
         Reporter.shared.clearStatus()
-        try writeIDs(data)
         note("wrote \(out)/U.npy (\(data.userCount)×\(rank)), s.npy, Vt.npy (\(rank)×\(data.itemCount)), users.txt, items.txt")
         print(String(format: "solve %.3f s (load %.3f s); σ₁ = %.6g, σ_k = %.6g; max residual %.2e·σ₁; %@",
                      secondsSolve, secondsLoad, summary.singularValues.first ?? 0, summary.singularValues.last ?? 0,
@@ -90,7 +98,10 @@ struct SVDCommand: ParsableCommand {
         var iterations: Int
     }
 
-    func solve<T: Scalar>(_ data: RatingDataset, as _: T.Type, context: ExecutionContext) throws -> Summary {
+    /// The files `--out` holds; an existing folder may hold these only, since it is replaced whole.
+    static let writes: Set<String> = ["U.npy", "s.npy", "Vt.npy", "users.txt", "items.txt"]
+
+    func solve<T: Scalar>(_ data: RatingDataset, as _: T.Type, into folder: String, context: ExecutionContext) throws -> Summary {
         let a = SparseOperator(data.ratings.converted(to: T.self))
         let result: TruncatedSVD<T>
         if center {
@@ -99,10 +110,9 @@ struct SVDCommand: ParsableCommand {
         } else {
             result = try decompose(a, context: context)
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try NumPy.write(result.u, to: "\(out)/U.npy")
-        try NumPy.write(result.singularValues, to: "\(out)/s.npy")
-        try NumPy.write(result.vt, to: "\(out)/Vt.npy")
+        try NumPy.write(result.u, to: "\(folder)/U.npy")
+        try NumPy.write(result.singularValues, to: "\(folder)/s.npy")
+        try NumPy.write(result.vt, to: "\(folder)/Vt.npy")
         return Summary(singularValues: result.singularValues.map(\.doubleValue), residuals: result.residuals,
                        maxRelativeResidual: result.maxRelativeResidual, converged: result.converged, iterations: result.iterations)
     }
@@ -115,10 +125,10 @@ struct SVDCommand: ParsableCommand {
                                                                                          seed: seed), context: context)
     }
 
-    func writeIDs(_ data: RatingDataset) throws {
+    func writeIDs(_ data: RatingDataset, into folder: String) throws {
         for (name, ids) in [("users", data.userIDs), ("items", data.itemIDs)] {
             let text = (0..<ids.count).map { ids.externalID($0) }.joined(separator: "\n") + "\n"
-            try text.write(toFile: "\(out)/\(name).txt", atomically: true, encoding: .utf8)
+            try AtomicOutput.write(text, to: "\(folder)/\(name).txt")
         }
     }
 }
