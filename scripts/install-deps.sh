@@ -3,8 +3,9 @@
 # Needs root (or sudo). Swift itself is expected on PATH already.
 set -euo pipefail
 # libxml2: FoundationXML (the tests parse the benchmark charts as XML) loads it at run time.
-# wrk: the load generator of scripts/serve-bench.sh.
-packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2 wrk)
+# wrk: the load generator of scripts/serve-bench.sh. python3: scripts/kill-test.sh reads the JSON
+# reports and model headers it judges with it.
+packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2 wrk python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Kill test of every writing command (issue 26): each command is started over a complete old
-# output and killed with SIGKILL at a random moment, KILLS times; after every kill the output must
+# output and killed with SIGKILL KILLS times, half at a random moment of the run and half during the
+# write (as soon as its temporary output appears); after every kill the output must
 # be exactly the old version or exactly the new one (compared by SHA-256 of every file), never a
 # mix or a part. Leftover temporaries of the killed runs must be gone after the next complete run.
 #
 #   scripts/kill-test.sh [KILLS]        (default 50; needs a release build: swift build -c release)
 #
-# Prints one line per command (kills, old, new, how many kills landed while the command ran) and
+# Prints one line per command (kills; how many landed while it ran and while its temporary output
+# existed; how many left the old and the new version) and
 # exits 1 if any output was mixed or partial.
 set -euo pipefail
 KILLS=${1:-50}
@@ -27,6 +29,12 @@ digest() {
   if [ -f "$1" ] && [[ "$1" == *.json ]]; then
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print([m["model"] for m in d["models"]])' "$1" 2>/dev/null \
       || echo invalid
+  elif [ -f "$1" ] && [[ "$1" == *.model ]]; then
+    # A model holds its fit's timings: a complete file is one RecKit reads (its checksum holds),
+    # and its configuration's factors tell which version it is.
+    if "$R" similar --model "$1" --item 1 --n 1 -q >/dev/null 2>&1; then
+      python3 -c 'import re, sys; print(re.search(rb"\"factors\":(\d+)", open(sys.argv[1], "rb").read()).group(1).decode())' "$1"
+    else echo invalid; fi
   elif [ -d "$1" ]; then (cd "$1" && find . -type f | LC_ALL=C sort | xargs -r sha256sum) | sha256sum | cut -c1-16
   elif [ -f "$1" ]; then sha256sum < "$1" | cut -c1-16
   else echo missing; fi
@@ -47,15 +55,22 @@ kill_loop() {
   end=$(date +%s%N)
   local span_ms=$(( (end - start) / 1000000 + 50 ))
   cp -a "$out" "$W/saved"
-  local n_old=0 n_new=0 n_running=0 bad=0
+  local n_old=0 n_new=0 n_running=0 n_writing=0 bad=0
   for ((k = 0; k < KILLS; k++)); do
     rm -rf "$out"; cp -a "$W/saved" "$out"
     "${new[@]}" >/dev/null 2>&1 &
     local pid=$!
-    sleep "$(awk -v s="$span_ms" -v r="$RANDOM" 'BEGIN { printf "%.3f", s * r / 32768 / 1000 }')"
+    if ((k % 2 == 0)); then
+      # A random moment of the whole run.
+      sleep "$(awk -v s="$span_ms" -v r="$RANDOM" 'BEGIN { printf "%.3f", s * r / 32768 / 1000 }')"
+    else
+      # During the write itself: as soon as the temporary output exists.
+      while kill -0 "$pid" 2>/dev/null && [ ! -e "$out.tmp-$pid" ]; do :; done
+    fi
     if kill -0 "$pid" 2>/dev/null; then n_running=$((n_running + 1)); fi
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    if [ -e "$out.tmp-$pid" ]; then n_writing=$((n_writing + 1)); fi
     local d; d=$(digest "$out")
     if [ "$d" = "$old_digest" ]; then n_old=$((n_old + 1))
     elif [ "$d" = "$new_digest" ]; then n_new=$((n_new + 1))
@@ -65,8 +80,8 @@ kill_loop() {
   "${new[@]}" >/dev/null 2>&1
   local parent; parent=$(dirname "$out")
   local left; left=$(find "$parent" -maxdepth 1 -name "$(basename "$out").tmp-*" -o -maxdepth 1 -name "$(basename "$out").old-*" | wc -l)
-  printf '%-22s kills %3d  killed while running %3d  old %3d  new %3d  mixed/partial %d  leftovers after next run %d\n' \
-    "$name" "$KILLS" "$n_running" "$n_old" "$n_new" "$bad" "$left"
+  printf '%-20s kills %3d  while running %3d  while writing %3d  → old %3d  new %3d  mixed/partial %d  leftovers after next run %d\n' \
+    "$name" "$KILLS" "$n_running" "$n_writing" "$n_old" "$n_new" "$bad" "$left"
   failures=$((failures + bad + left))
 }
 

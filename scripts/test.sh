@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, run the Swift tests in release mode (numerical
-# code is too slow to test in a debug build), then build the shim and Swift modules with
+# code is too slow to test in a debug build), kill-test every writing command, then build the shim and Swift modules with
 # CMake/Ninja and run their tests with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ bash scripts/install-deps.sh
 echo "==> swift test (release)"
 swift build -c release --build-tests
 swift test -c release --skip-build
+echo "==> kill test: every writing command killed 50 times, outputs old or new, never mixed"
+bash scripts/kill-test.sh 50
 echo "==> RecKit as a versioned dependency (Examples/Client)"
 bash scripts/client-check.sh
 echo "==> CMake/Ninja build and ctest"
