@@ -77,6 +77,11 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Fuzz targets: the readers of untrusted input, fed bytes (libFuzzer binary below; the
+        // tests replay Fuzz/corpus through them)
+        .target(name: "RecKitFuzzTargets", dependencies: ["RecKit", "RecKitData", "RecKitServing"], path: "Fuzz/RecKitFuzzTargets",
+                swiftSettings: engineSettings),
+
         // MARK: - Tests
         .target(name: "RecKitTestSupport", dependencies: ["RecKitLinearAlgebra"], path: "Tests/RecKitTestSupport"),
         .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim"]),
@@ -94,6 +99,7 @@ let package = Package(
         .testTarget(name: "RecKitModelsTests", dependencies: ["RecKitModels", "RecKitEvaluation", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitServingTests", dependencies: ["RecKitServing", "RecKitModels", "RecKitData", "RecKitLinearAlgebra", "RecKitTestSupport"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["RecKitFuzzTargets"]),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitServing", "RecKitTestSupport"],
                     exclude: ["Fixtures"]),
     ]
@@ -114,5 +120,22 @@ if ProcessInfo.processInfo.environment["RECKIT_MICROBENCHMARKS"] != nil {
         path: "Benchmarks/RecKitMicrobenchmarks",
         swiftSettings: engineSettings,
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}
+
+// MARK: - Fuzz targets (libFuzzer + AddressSanitizer), built only on request by scripts/fuzz.sh:
+//
+//     RECKIT_FUZZ=1 swift build -c release --product reckit-fuzz --build-path .build-fuzz \
+//         -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+//
+// One binary holds a target per untrusted input (RECKIT_FUZZ_TARGET chooses); libFuzzer supplies
+// `main`, so the target is not part of an ordinary build.
+if ProcessInfo.processInfo.environment["RECKIT_FUZZ"] != nil {
+    package.products.append(.executable(name: "reckit-fuzz", targets: ["RecKitFuzz"]))
+    package.targets.append(.executableTarget(
+        name: "RecKitFuzz",
+        dependencies: ["RecKitFuzzTargets"],
+        path: "Fuzz/RecKitFuzz",
+        swiftSettings: engineSettings + [.unsafeFlags(["-parse-as-library"])]
     ))
 }

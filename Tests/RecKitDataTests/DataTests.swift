@@ -210,6 +210,29 @@ func temporaryPath(_ name: String) -> String {
         #expect(try NumPy.read(path: path).elements == v)
     }
 
+    /// Found by fuzzing (Fuzz/corpus/npy): a shape whose ")" came before its "(" trapped the
+    /// reader; a dimension that is not a size was silently dropped. Each is now an error.
+    @Test func malformedShapesAreErrors() throws {
+        let path = temporaryPath("s.npy")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func file(shape: String) throws {
+            var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }".utf8)
+            while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+            header.append(0x0A)
+            let bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
+                + [UInt8](repeating: 0, count: 64)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        for bad in [",)(1,", "(2, x)", "(-1,)", "(4611686018427387904, 4)"] {
+            try file(shape: bad)
+            #expect(throws: DataError.self, "shape \(bad)") { try NumPy.read(path: path) }
+        }
+        for (good, shape) in [("(2, 4)", [2, 4]), ("(8,)", [8]), ("()", [])] {
+            try file(shape: good)
+            #expect(try NumPy.read(path: path).shape == shape, "shape \(good)")
+        }
+    }
+
     /// numpy itself loads the file, when it is installed.
     @Test(.enabled(if: pythonHasNumPy, "python3 with numpy is not installed"))
     func numpyLoadsRecKitsFiles() throws {

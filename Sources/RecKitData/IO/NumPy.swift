@@ -67,11 +67,23 @@ public enum NumPy {
         guard let fo = value("fortran_order"), fo.hasPrefix("False") else {
             throw DataError.badFile(file: name, reason: "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray")
         }
-        guard let s = value("shape"), let open = s.firstIndex(of: "("), let close = s.firstIndex(of: ")") else {
+        guard let s = value("shape"), s.hasPrefix("("), let close = s.firstIndex(of: ")") else {
             throw DataError.badFile(file: name, reason: "header has no shape")
         }
-        let shape = s[s.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
+        // "(3, 4)", "(3,)" or "()": every dimension an integer ≥ 0, their product within Int.
+        var shape: [Int] = [], count = 1
+        var tokens = s[s.index(after: s.startIndex)..<close].split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if tokens.count > 1, tokens.last == "" { tokens.removeLast() }   // the trailing comma of "(3,)"
+        if tokens == [""] { tokens = [] }                                  // "()": a scalar
+        for text in tokens {
+            guard let n = Int(text), n >= 0 else {
+                throw DataError.badFile(file: name, reason: "shape \(DataError.printable(String(s[...close]))) is not a tuple of sizes ≥ 0")
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw DataError.badFile(file: name, reason: "shape \(DataError.printable(String(s[...close]))) has too many elements") }
+            shape.append(n); count = product
+        }
         let elements: [Double]
         switch descr {
         case "<f4": elements = try r.readArray(Float.self, count: count).map(Double.init)

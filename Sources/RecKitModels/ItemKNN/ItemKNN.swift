@@ -136,7 +136,10 @@ public struct ItemKNN: Recommender {
         configuration = try Self.configuration(in: a)
         baseline = try BiasBaseline(configuration: configuration.baseline, parametersIn: a)
         let t = try a.requireTraining()
-        guard let offsets = a.doubles["neighbor_offsets"], offsets.count == t.itemCount + 1, let total = offsets.last.map(Int.init) else {
+        // Offsets: whole numbers from 0, never decreasing (a forged table would index out of range).
+        guard let offsets = a.doubles["neighbor_offsets"], offsets.count == t.itemCount + 1, offsets.first == 0,
+              offsets.allSatisfy({ $0 >= 0 && $0 <= Double(Int32.max) && $0.rounded() == $0 }),
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }), let total = offsets.last.map(Int.init) else {
             throw ModelError.invalidArchive(file: "item-knn model", reason: "the neighbour table does not match \(t.itemCount) items")
         }
         neighbors = ItemNeighbors(offsets: offsets.map { Int($0) }, items: try Self.indexes(a.doubles["neighbor_items"], count: total, items: t.itemCount),

@@ -35,14 +35,14 @@ struct ServerRoutes: Sendable {
         }
         router.post("/v1/recommend") { request, _ in
             await answer(.recommendHistory) {
-                let body = try await decode(HistoryRequest.self, request)
+                let body = try await decode(ServingRequest.History.self, request)
                 return try service.recommend(history: body.history.map { ($0.item, $0.value) }, n: body.n ?? 10, policy: try policy(body.policy),
                                              excludeSeen: body.excludeSeen ?? true, seed: body.seed)
             }
         }
         router.post("/v1/recommend/batch") { request, _ in
             await answer(.recommendBatch) {
-                let body = try await decode(BatchRequest.self, request)
+                let body = try await decode(ServingRequest.Batch.self, request)
                 guard !body.users.isEmpty, body.users.count <= 1_000 else { throw ServingError(status: 400, field: "users", "give 1…1000 users, got \(body.users.count)") }
                 let p = try policy(body.policy)
                 return BatchResponse(results: body.users.map { user in
@@ -70,7 +70,7 @@ struct ServerRoutes: Sendable {
             await answer(.feedback) {
                 let bytes = try await body(request)
                 // One event, or {"events": [...]}.
-                let events = try decode(FeedbackBody.self, bytes).events
+                let events = try decode(ServingRequest.Feedback.self, bytes).events
                 return try await offEventLoop { try service.feedback(events) }
             }
         }
@@ -152,42 +152,7 @@ struct ServerRoutes: Sendable {
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T { try decode(type, try await body(request)) }
 
     /// JSON `T`, with a decoding error turned into a 400 naming the field.
-    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            return try decoder.decode(type, from: data)
-        } catch let DecodingError.typeMismatch(expected, c) {
-            throw ServingError(status: 400, field: Self.path(c.codingPath), "expected \(Self.describe(expected))")
-        } catch let DecodingError.valueNotFound(expected, c) {
-            throw ServingError(status: 400, field: Self.path(c.codingPath), "expected \(Self.describe(expected)), got null")
-        } catch let DecodingError.keyNotFound(key, c) {
-            throw ServingError(status: 400, field: Self.path(c.codingPath + [key]), "is required")
-        } catch let DecodingError.dataCorrupted(c) {
-            throw ServingError(status: 400, field: c.codingPath.isEmpty ? "body" : Self.path(c.codingPath), "not valid JSON or not a valid value: \(c.debugDescription)")
-        } catch {
-            throw ServingError(status: 400, field: "body", "not valid JSON: \(error)")
-        }
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\(Self.snake($0.stringValue))" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            .replacingOccurrences(of: ".[", with: "[")
-    }
-
-    static func snake(_ s: String) -> String {
-        s.reduce(into: "") { out, c in if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } }
-    }
-
-    static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Float.Type, is Double.Type: return "a number"
-        case is Int.Type, is UInt64.Type: return "an integer"
-        case is Bool.Type: return "true or false"
-        default: return "\(type)"
-        }
-    }
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try ServingRequest.decode(type, data) }
 
     func int(_ text: String?, _ field: String, default value: Int) throws -> Int {
         guard let text else { return value }
@@ -213,38 +178,11 @@ struct ServerRoutes: Sendable {
     func policy(_ text: String?) throws -> Policy? { try text.map { try Policy(parsing: $0) } }
 }
 
-// MARK: Bodies
-
-struct HistoryRequest: Decodable {
-    struct Entry: Decodable { var item: String; var value: Float }
-    var history: [Entry]
-    var n: Int?
-    var policy: String?
-    var excludeSeen: Bool?
-    var seed: UInt64?
-}
-
-struct BatchRequest: Decodable {
-    var users: [String]
-    var n: Int?
-    var policy: String?
-    var excludeSeen: Bool?
-    var seed: UInt64?
-}
+// MARK: Responses (the request bodies are RecKitServing's ServingRequest)
 
 struct BatchResponse: Encodable {
     struct Result: Encodable { var recommendation: RecommendResponse?; var error: ErrorBody? }
     var results: [Result]
-}
-
-/// A feedback body, decoded once: `{"events": [...]}`, or one event.
-struct FeedbackBody: Decodable {
-    var events: [FeedbackEvent]
-    enum Keys: String, CodingKey { case events }
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        events = c.contains(.events) ? try c.decode([FeedbackEvent].self, forKey: .events) : [try FeedbackEvent(from: decoder)]
-    }
 }
 
 struct Health: Encodable { var status: String; var model: String; var modelVersion: String }
