@@ -22,7 +22,7 @@ OUT=.build-fuzz
 # Swift's backtracer would hold a crashing target for minutes symbolicating; libFuzzer reports.
 export SWIFT_BACKTRACE=enable=no
 # Leaks inside the toolchain's Foundation (not RecKit's code) are suppressed; see the file.
-export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/sanitizers/lsan.supp:print_suppressions=0"
 
 bash scripts/install-deps.sh
 echo "==> building reckit (seed corpora) and reckit-fuzz (libFuzzer + AddressSanitizer)"
@@ -58,7 +58,10 @@ done
 "$R" svd "$G/r.csv" --rank 2 --precision double --out "$G/svd" -q
 cp "$G/svd/"*.npy "$SEEDS/npy/"
 for m in $("$R" train --help | grep -E '^[a-z0-9+-]+: ' | cut -d: -f1); do
-  "$R" train "$m" "$G/t.csv" --columns 0,1,2,3 --out "$SEEDS/model/$m.model" -q 2>/dev/null || echo "no seed model for $m"
+  # Ranks above the tiny data's size are refused: retry those with 2 factors.
+  "$R" train "$m" "$G/t.csv" --columns 0,1,2,3 --out "$SEEDS/model/$m.model" -q 2>/dev/null \
+    || "$R" train "$m" "$G/t.csv" --columns 0,1,2,3 --factors 2 --out "$SEEDS/model/$m.model" -q 2>/dev/null \
+    || echo "no seed model for $m"
 done
 "$R" train als "$G/r.csv" --factors 2 --out "$G/m.model" -q
 "$R" bandit simulate "$G/r.csv" --rounds 30 --policies epsilon-greedy:0.2 --log "$SEEDS/bandit-log/log.csv" -q >/dev/null

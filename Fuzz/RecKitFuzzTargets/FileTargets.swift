@@ -28,7 +28,8 @@ enum FileTargets {
         let path = FuzzTargets.file(names[Int(b >> 3) % names.count], bytes.dropFirst(2))
         guard let d = try? RatingDataset.load(path: path, hints: FormatHints(delimiter: delimiter, header: header, columns: columns),
                                               options: options) else { return }
-        checkDataset(d, scale: options.ratingScale)
+        // Summed duplicates (counts) may leave the range each line was checked against.
+        checkDataset(d, scale: options.duplicates == .sum ? nil : options.ratingScale)
     }
 
     static func matrixMarket(_ bytes: [UInt8]) {

@@ -33,7 +33,9 @@ public struct CSRMatrix<Value: Scalar>: Sendable, Equatable {
                 + "(first \(rowOffsets.first ?? -1), last \(rowOffsets.last ?? -1)), \(columnIndices.count) indices, \(values.count) values")
         }
         for i in 0..<rows {
-            guard rowOffsets[i] <= rowOffsets[i + 1] else { throw DataError.invalidSparseStructure("row offsets decrease at row \(i)") }
+            guard rowOffsets[i] <= rowOffsets[i + 1], rowOffsets[i + 1] <= values.count else {
+                throw DataError.invalidSparseStructure("row offsets decrease at row \(i) or pass the \(values.count) values")
+            }
             var previous: Int32 = -1
             for k in rowOffsets[i]..<rowOffsets[i + 1] {
                 let c = columnIndices[k]

@@ -102,8 +102,7 @@ public struct BiasBaseline: Recommender {
         self.configuration = configuration
         let t = try a.requireTraining()
         mean = try a.floats("mean", count: 1)[0]
-        let s = try a.floats("scale", count: 2)
-        scale = s[0]...s[1]
+        scale = try a.range("scale")
         userBias = try a.floats("user_bias", count: t.userCount)
         itemBias = try a.floats("item_bias", count: t.itemCount)
         training = t

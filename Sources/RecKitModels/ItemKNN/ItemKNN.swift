@@ -145,8 +145,7 @@ public struct ItemKNN: Recommender {
         neighbors = ItemNeighbors(offsets: offsets.map { Int($0) }, items: try Self.indexes(a.doubles["neighbor_items"], count: total, items: t.itemCount),
                                   similarities: try a.floats("neighbor_similarities", count: total))
         itemMean = try a.floats("item_mean", count: t.itemCount)
-        let s = try a.floats("knn_scale", count: 2)
-        scale = s[0]...s[1]
+        scale = try a.range("knn_scale")
         training = t
     }
 }

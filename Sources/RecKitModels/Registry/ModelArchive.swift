@@ -168,6 +168,15 @@ public struct ModelArchive: Sendable {
         return v
     }
 
+    /// A range stored as two floats `[lower, upper]` (a rating scale): finite, lower ≤ upper.
+    public func range(_ key: String) throws -> ClosedRange<Float> {
+        let v = try floats(key, count: 2)
+        guard v[0].isFinite, v[1].isFinite, v[0] <= v[1] else {
+            throw ModelError.invalidArchive(file: model + " model", reason: "'\(key)' is not a range: \(v[0]) … \(v[1])")
+        }
+        return v[0]...v[1]
+    }
+
     /// The training data, which every saved model holds.
     public func requireTraining() throws -> RatingDataset {
         guard let training else { throw ModelError.invalidArchive(file: model + " model", reason: "the file has no training data") }

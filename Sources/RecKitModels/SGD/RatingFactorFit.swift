@@ -34,8 +34,7 @@ public struct RatingFactorFit: Sendable {
 
     init(archive a: ModelArchive, factors: Int) throws {
         factorModel = try FactorModel(parametersIn: a, factors: factors)
-        let s = try a.floats("scale", count: 2)
-        scale = s[0]...s[1]
+        scale = try a.range("scale")
         losses = a.doubles["losses"] ?? []
         validationRMSE = a.doubles["validation_rmse"] ?? []
     }

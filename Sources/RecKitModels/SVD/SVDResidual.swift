@@ -92,7 +92,6 @@ public struct SVDResidual: FoldingIn {
     public init(archive a: ModelArchive) throws {
         configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
-        let s = try a.floats("scale", count: 2)
-        scale = s[0]...s[1]
+        scale = try a.range("scale")
     }
 }
