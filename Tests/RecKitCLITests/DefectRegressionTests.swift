@@ -74,6 +74,9 @@ struct DefectRegressionTests {
         #expect(try CLI.run(["train", "als", "\(dir)/r.csv", "--factors", "2", "--iterations", "1", "--out", "\(dir)/m.model", "-q"]).status == 0)
         let n = try CLI.run(["recommend", "--model", "\(dir)/m.model", "--user", "1", "--n", "1000000000"])
         #expect(n.status == 0 && n.stdout.split(separator: "\n").count <= 1601, "every item at most, not an abort: \(n.stderr.prefix(300))")
+        // Found this stop: a GEMM order the machine cannot hold aborted allocating (160 GB for order 200 000).
+        let g = try CLI.run(["bench", "gemm", "--sizes", "200000", "--json", "\(dir)/g.json"])
+        #expect(CLI.failsClearly(g, "--sizes 200000 needs about"), "\(g.stderr)")
         try Self.write("%%MatrixMarket matrix coordinate real general\n3 3 99999999999\n1 1 1\n", "\(dir)/h.mtx")
         let m = try CLI.run(["data", "stats", "\(dir)/h.mtx"])
         #expect(CLI.failsClearly(m, "declares 99999999999 entries"), "\(m.stderr)")

@@ -31,7 +31,28 @@ extension Bench {
             guard batch >= 0, batchOrder >= 1 else { throw ValidationError("--batch must be ≥ 0 and --batch-order ≥ 1") }
             suite.batchCount = batch
             suite.batchOrder = batchOrder
+            try Self.checkMemory(suite)
             try runSuite(name: "gemm", common: common) { progress in try suite.run(progress: progress) }
+        }
+
+        /// Refuses, before any work, orders whose operands the machine cannot hold: the largest
+        /// product keeps A, B, C and the other back end's C (4 n² values), the batch 3 · batch ·
+        /// order² values.
+        static func checkMemory(_ suite: GEMMSuite) throws {
+            guard let available = MemoryBudget.availableBytes else { return }
+            let bytes = Double(suite.dtypes.map { $0 == .double ? 8 : 4 }.max() ?? 8)
+            if let n = suite.sizes.max() {
+                let needed = 4 * Double(n) * Double(n) * bytes
+                guard needed <= Double(available) else {
+                    throw ValidationError("--sizes \(n) needs about \(MemoryBudget.describe(needed)) for its \(n) × \(n) operands; "
+                                          + "the machine has \(MemoryBudget.describe(Double(available))) available")
+                }
+            }
+            let batched = 3 * Double(suite.batchCount) * Double(suite.batchOrder) * Double(suite.batchOrder) * bytes
+            guard batched <= Double(available) else {
+                throw ValidationError("--batch \(suite.batchCount) of order \(suite.batchOrder) needs about \(MemoryBudget.describe(batched)); "
+                                      + "the machine has \(MemoryBudget.describe(Double(available))) available")
+            }
         }
     }
 }
