@@ -320,7 +320,7 @@ struct ServeTests {
         // The restarted server applies them all again.
         let again = try Server(["--model", model, "--events", events])
         let metrics = String(decoding: Self.call(again.port, "GET", "/metrics").body, as: UTF8.self)
-        let applied = metrics.split(separator: "\n").first { $0.hasPrefix("reckit_feedback_events_applied ") }.flatMap { Int($0.split(separator: " ").last!) } ?? -1
+        let applied = metrics.split(separator: "\n").first { $0.hasPrefix("reckit_feedback_events_applied ") }.flatMap { Double($0.split(separator: " ").last!) }.map { Int($0) } ?? -1   // a gauge: "12.0"
         #expect(applied >= acked.count && applied == replay.events.count, "applied \(applied), acknowledged \(acked.count), logged \(replay.events.count)")
     }
 }

@@ -65,7 +65,7 @@ struct Serve: ParsableCommand {
         hangup.setEventHandler {
             do {
                 let r = try service.reload()
-                routes.metrics.reloads.wrappingIncrement(ordering: .relaxed)
+                routes.metrics.reloads.increment()
                 logger.info("reloaded the model (SIGHUP)", metadata: ["version": "\(r.modelVersion)"])
             } catch {
                 logger.error("reload failed; still serving the previous model", metadata: ["error": "\(error)"])

@@ -1,9 +1,12 @@
-import Atomics
 import Foundation
+import Prometheus
+import Synchronization
 
-/// The server's counters, as Prometheus text at `GET /metrics`: requests by endpoint and status
-/// class, latency histograms by endpoint, feedback events applied, reloads and the model version.
-/// Lock-free atomics: recording a request never waits for another.
+/// The server's metrics, kept by swift-prometheus and written as Prometheus text at `GET
+/// /metrics`: requests by endpoint and status class, latency histograms by endpoint, feedback
+/// events applied, online users, reloads and the model version. Counters are atomics; each
+/// endpoint's histogram has its own short lock, so recording one request never waits for a
+/// request to another endpoint.
 final class ServerMetrics: Sendable {
     enum Endpoint: String, CaseIterable {
         case recommend, recommendHistory = "recommend_history", recommendBatch = "recommend_batch", similar, explain, feedback,
@@ -13,51 +16,58 @@ final class ServerMetrics: Sendable {
     static let buckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]
     static let classes = ["2xx", "4xx", "5xx"]
 
-    private let counts: [ManagedAtomic<Int>]          // endpoint × status class
-    private let histogram: [ManagedAtomic<Int>]       // endpoint × (buckets + 1)
-    private let microseconds: [ManagedAtomic<Int>]    // endpoint: total latency
-    let reloads = ManagedAtomic<Int>(0)
+    private let registry = PrometheusCollectorRegistry()
+    private let requests: [Counter]                  // endpoint × status class
+    private let latency: [DurationHistogram]         // endpoint
+    private let eventsApplied: Gauge
+    private let onlineUsers: Gauge
+    let reloads: Counter
+    /// The `reckit_model_info{version=…}` gauge of the model being served (replaced on a reload).
+    private let modelInfo = Mutex<(version: String, gauge: Gauge?)>(("", nil))
 
     init() {
-        let e = Endpoint.allCases.count
-        counts = (0..<(e * Self.classes.count)).map { _ in ManagedAtomic(0) }
-        histogram = (0..<(e * (Self.buckets.count + 1))).map { _ in ManagedAtomic(0) }
-        microseconds = (0..<e).map { _ in ManagedAtomic(0) }
+        let requestsName = MetricNameDescriptor(namespace: "reckit", metricName: "requests", unitName: "total",
+                                                helpText: "Requests answered, by endpoint and status class.")
+        let latencyName = MetricNameDescriptor(namespace: "reckit", metricName: "request", unitName: "seconds",
+                                               helpText: "Request latency, by endpoint.")
+        let buckets = Self.buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
+        var requests: [Counter] = [], latency: [DurationHistogram] = []
+        for endpoint in Endpoint.allCases {
+            for cls in Self.classes {
+                requests.append(registry.makeCounter(descriptor: requestsName, labels: [("endpoint", endpoint.rawValue), ("status", cls)]))
+            }
+            latency.append(registry.makeDurationHistogram(descriptor: latencyName, labels: [("endpoint", endpoint.rawValue)], buckets: buckets))
+        }
+        self.requests = requests
+        self.latency = latency
+        eventsApplied = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "reckit", metricName: "feedback_events", unitName: "applied", helpText: "Feedback events applied since the model was loaded."))
+        onlineUsers = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "reckit", metricName: "online", unitName: "users", helpText: "Users whose factors were refitted online."))
+        reloads = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "reckit", metricName: "model_reloads", unitName: "total", helpText: "Model reloads."))
     }
 
     func record(_ endpoint: Endpoint, status: Int, seconds: Double) {
         let e = Endpoint.allCases.firstIndex(of: endpoint)!
         let c = status >= 500 ? 2 : status >= 400 ? 1 : 0
-        counts[e * Self.classes.count + c].wrappingIncrement(ordering: .relaxed)
-        let b = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
-        histogram[e * (Self.buckets.count + 1) + b].wrappingIncrement(ordering: .relaxed)
-        microseconds[e].wrappingIncrement(by: Int(seconds * 1e6), ordering: .relaxed)
+        requests[e * Self.classes.count + c].increment()
+        latency[e].recordNanoseconds(Int64(seconds * 1e9))
     }
 
-    /// The Prometheus text exposition.
+    /// The Prometheus text exposition, with the gauges read from the service now.
     func text(modelVersion: String, eventsApplied: Int, onlineUsers: Int) -> String {
-        var out = "# HELP reckit_requests_total Requests answered, by endpoint and status class.\n# TYPE reckit_requests_total counter\n"
-        for (e, endpoint) in Endpoint.allCases.enumerated() {
-            for (c, cls) in Self.classes.enumerated() {
-                out += "reckit_requests_total{endpoint=\"\(endpoint.rawValue)\",status=\"\(cls)\"} \(counts[e * Self.classes.count + c].load(ordering: .relaxed))\n"
-            }
+        self.eventsApplied.set(to: Double(eventsApplied))
+        self.onlineUsers.set(to: Double(onlineUsers))
+        modelInfo.withLock { info in
+            guard info.version != modelVersion || info.gauge == nil else { return }
+            if let old = info.gauge { registry.unregisterGauge(old) }
+            let gauge = registry.makeGauge(descriptor: MetricNameDescriptor(
+                namespace: "reckit", metricName: "model", unitName: "info", helpText: "The model being served."),
+                labels: [("version", modelVersion)])
+            gauge.set(to: 1)
+            info = (modelVersion, gauge)
         }
-        out += "# HELP reckit_request_seconds Request latency, by endpoint.\n# TYPE reckit_request_seconds histogram\n"
-        for (e, endpoint) in Endpoint.allCases.enumerated() {
-            var cumulative = 0
-            for b in 0...Self.buckets.count {
-                cumulative += histogram[e * (Self.buckets.count + 1) + b].load(ordering: .relaxed)
-                let le = b < Self.buckets.count ? String(Self.buckets[b]) : "+Inf"
-                out += "reckit_request_seconds_bucket{endpoint=\"\(endpoint.rawValue)\",le=\"\(le)\"} \(cumulative)\n"
-            }
-            out += "reckit_request_seconds_sum{endpoint=\"\(endpoint.rawValue)\"} \(Double(microseconds[e].load(ordering: .relaxed)) / 1e6)\n"
-            out += "reckit_request_seconds_count{endpoint=\"\(endpoint.rawValue)\"} \(cumulative)\n"
-        }
-        out += "# HELP reckit_feedback_events_applied Feedback events applied since the model was loaded.\n# TYPE reckit_feedback_events_applied gauge\n"
-        out += "reckit_feedback_events_applied \(eventsApplied)\n"
-        out += "# HELP reckit_online_users Users whose factors were refitted online.\n# TYPE reckit_online_users gauge\nreckit_online_users \(onlineUsers)\n"
-        out += "# HELP reckit_model_reloads_total Model reloads.\n# TYPE reckit_model_reloads_total counter\nreckit_model_reloads_total \(reloads.load(ordering: .relaxed))\n"
-        out += "# HELP reckit_model_info The model being served.\n# TYPE reckit_model_info gauge\nreckit_model_info{version=\"\(modelVersion)\"} 1\n"
-        return out
+        return registry.emitToString()
     }
 }

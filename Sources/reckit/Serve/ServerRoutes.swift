@@ -77,7 +77,7 @@ struct ServerRoutes: Sendable {
         router.post("/v1/admin/reload") { _, _ in
             await answer(.reload) {
                 let r = try await offEventLoop { try service.reload() }
-                metrics.reloads.wrappingIncrement(ordering: .relaxed)
+                metrics.reloads.increment()
                 logger.info("reloaded the model", metadata: ["version": "\(r.modelVersion)", "previous": "\(r.previousVersion)"])
                 return r
             }
