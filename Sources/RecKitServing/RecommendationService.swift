@@ -221,7 +221,7 @@ public final class RecommendationService: Sendable {
         return response
     }
 
-    /// Folds `e`'s user in again with `e` added to their history and returns true; an event on an
+    /// Updates `e`'s user with `e` added to their history (the model's online step) and returns true; an event on an
     /// item the model does not know, sent as a new item, is kept for the next refit instead (false).
     @discardableResult
     static func apply(_ e: FeedbackEvent, model: ServingModel, users: inout TreeDictionary<String, OnlineUser>,
@@ -233,16 +233,21 @@ public final class RecommendationService: Sendable {
         }
         let item = try model.item(e.item, field: "item")
         var items: [Int32], values: [Float], count: Int
+        var previous: FoldedInUser?
         if let online = users[e.user] {
             (items, values, count) = (online.items, online.values, online.events)
+            previous = online.folded
         } else if let u = model.userIDs.index(of: e.user) {
             let h = model.trainingHistory(u)
             (items, values, count) = (h.map(\.item), h.map(\.value), 0)
+            previous = model.trainingUser(u)
         } else {
             (items, values, count) = ([], [], 0)
         }
         (items, values) = OnlineUser.merged(items, values, item: item, value: e.value)
-        let folded = try folding.foldIn(items: items, ratings: values)
+        // The model's own online step: a fresh fold-in (ALS, SVD: the exact user step) or a few
+        // SGD passes from the user's current factors (biased MF).
+        let folded = try folding.onlineUpdate(previous, items: items, ratings: values)
         users[e.user] = OnlineUser(items: items, values: values, folded: folded, events: count + 1)
         return true
     }

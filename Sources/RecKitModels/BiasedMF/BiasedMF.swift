@@ -42,6 +42,41 @@ public struct BiasedMF: FoldingIn {
         return try model.ridgeFoldIn(items: items, ratings: ratings, regularization: configuration.regularization, model: Self.name)
     }
 
+    /// Passes over the user's history that ``onlineUpdate(_:items:ratings:)`` takes.
+    public static let onlineEpochs = 5
+
+    /// Online learning as the model was trained: ``onlineEpochs`` passes of SGD over the user's
+    /// history (in item order) from `previous`, item factors and biases fixed, with the model's
+    /// learning rate and penalties (`b_u += η(e − λ_b b_u)`, `p_u += η(e q_i − λ p_u)`). A user
+    /// without `previous` starts from the exact fold-in.
+    public func onlineUpdate(_ previous: FoldedInUser?, items: [Int32], ratings: [Float]) throws -> FoldedInUser {
+        guard let previous else { return try foldIn(items: items, ratings: ratings) }
+        let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
+        let k = model.itemFactors.columns
+        guard previous.factors.count == k else {
+            throw ModelError.invalidInput(model: Self.name, operation: "online update",
+                                          reason: "the user's factors have \(previous.factors.count) values, the model \(k)")
+        }
+        let lr = Float(configuration.learningRate), lambda = Float(configuration.regularization)
+        let lambdaBias = Float(configuration.regularizationBias)
+        var p = previous.factors, b = previous.bias
+        for _ in 0..<Self.onlineEpochs {
+            for (item, rating) in zip(items, ratings) {
+                let i = Int(item)
+                let q = model.itemFactors.storage[(i * k)..<(i * k + k)]
+                var dot: Float = 0
+                for (a, c) in zip(p, q) { dot += a * c }
+                let e = rating - (model.globalBias + b + model.itemBias[i] + dot)
+                b += lr * (e - lambdaBias * b)
+                for t in 0..<k { p[t] += lr * (e * q[q.startIndex + t] - lambda * p[t]) }
+            }
+        }
+        guard b.isFinite, p.allSatisfy(\.isFinite) else {
+            throw ModelError.invalidInput(model: Self.name, operation: "online update", reason: "SGD diverged; lower --learning-rate")
+        }
+        return FoldedInUser(factors: p, bias: b, items: items)
+    }
+
     public func archive() throws -> ModelArchive {
         guard let fitted else { throw ModelError.notFitted(model: Self.name) }
         var a = ModelArchive(model: Self.name, configuration: configuration)

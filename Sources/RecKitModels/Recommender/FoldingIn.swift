@@ -34,10 +34,19 @@ public protocol FoldingIn: Recommender {
     /// exact user step of its objective — where the model has one (ALS, PureSVD, SVD-residual);
     /// nil otherwise. Fold-in of the user's training history equals it.
     func refitUser(_ user: Int, context: ExecutionContext) throws -> FoldedInUser?
+
+    /// The user after new feedback: `previous` (their current factors, nil for a user seen for
+    /// the first time) updated to fit `items` with `ratings`, the whole history including the new
+    /// events. By default a fresh fold-in (the exact minimiser with the item side fixed); models
+    /// trained by SGD take a few SGD steps from `previous` instead, as their training would.
+    func onlineUpdate(_ previous: FoldedInUser?, items: [Int32], ratings: [Float]) throws -> FoldedInUser
 }
 
 extension FoldingIn {
     public func refitUser(_ user: Int, context: ExecutionContext) throws -> FoldedInUser? { nil }
+    public func onlineUpdate(_ previous: FoldedInUser?, items: [Int32], ratings: [Float]) throws -> FoldedInUser {
+        try foldIn(items: items, ratings: ratings)
+    }
 
     /// Scores from the fitted factors (`μ + b_u + b_i + p_u·q_i`); zeros before a fit.
     public func score(user: Int, items: [Int32]) -> [Float] { factorModel?.score(user: user, items: items) ?? items.map { _ in 0 } }
