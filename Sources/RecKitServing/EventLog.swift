@@ -1,4 +1,5 @@
 import Foundation
+import RecKitData
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,7 +107,7 @@ public final class EventLog: @unchecked Sendable {
                 _ = close(fd)
                 index += 1
                 (fd, size) = try Self.open(Self.path(folder, index))
-                Self.syncFolder(folder)
+                AtomicOutput.syncFolder(folder)
             }
         } catch let e as ServingError { return e } catch { return ServingError(status: 503, field: nil, "\(error)") }
         var done = 0
@@ -170,8 +171,4 @@ public final class EventLog: @unchecked Sendable {
         return (fd, size)
     }
 
-    static func syncFolder(_ folder: String) {
-        let fd = Glibc.open(folder, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { _ = fsync(fd); _ = close(fd) }
-    }
 }

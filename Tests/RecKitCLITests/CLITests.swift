@@ -49,6 +49,13 @@ enum CLI {
     static func temporaryPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("reckit-test-\(getpid())-\(UUID().uuidString.prefix(8))-\(name)").path
     }
+
+    /// A fresh, existing folder (see ``temporaryPath(_:)``).
+    static func temporaryFolder(_ name: String) throws -> String {
+        let dir = temporaryPath(name)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
 }
 
 @Suite(.serialized, .enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))

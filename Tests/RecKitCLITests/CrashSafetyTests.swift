@@ -7,12 +7,6 @@ import Testing
 /// writing command is `scripts/kill-test.sh`.
 @Suite(.enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))
 struct CrashSafetyTests {
-    static func folder(_ name: String) throws -> String {
-        let dir = CLI.temporaryPath(name)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     static func entries(_ dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     }
@@ -27,7 +21,7 @@ struct CrashSafetyTests {
     }
 
     @Test func svdReplacesItsFolderAsAWholeAndRefusesForeignFiles() throws {
-        let dir = try Self.folder("svd"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("svd"); defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try CLI.run(["data", "synth", "--users", "60", "--items", "40", "--ratings", "900", "--out", "\(dir)/r.csv", "-q"])
         let out = "\(dir)/factors"
         #expect(try CLI.run(["svd", "\(dir)/r.csv", "--rank", "2", "--out", out, "-q"]).status == 0)
@@ -53,7 +47,7 @@ struct CrashSafetyTests {
     }
 
     @Test func dataSplitReplacesItsFolderAsAWhole() throws {
-        let dir = try Self.folder("split"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("split"); defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try CLI.run(["data", "synth", "--users", "60", "--items", "40", "--ratings", "900", "--out", "\(dir)/r.csv", "-q"])
         let out = "\(dir)/folds"
         #expect(try CLI.run(["data", "split", "\(dir)/r.csv", "--method", "kfold", "--folds", "3", "--out", out, "-q"]).status == 0)
@@ -66,7 +60,7 @@ struct CrashSafetyTests {
     }
 
     @Test func leftoversOfAKilledWriterAreReclaimed() throws {
-        let dir = try Self.folder("stale"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("stale"); defer { try? FileManager.default.removeItem(atPath: dir) }
         let pid = try Self.deadPID()
         try Data(repeating: 7, count: 1000).write(to: URL(fileURLWithPath: "\(dir)/r.csv.tmp-\(pid)"))
         try FileManager.default.createDirectory(atPath: "\(dir)/factors.tmp-\(pid)", withIntermediateDirectories: true)
@@ -85,7 +79,7 @@ struct CrashSafetyTests {
     /// SIGINT while the output is being written: exit 130, the partial temporary removed, no output.
     /// SIGTERM before anything is written: exit 143 with a message.
     @Test func anInterruptedWriterRemovesItsTemporaries() throws {
-        let dir = try Self.folder("interrupt"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("interrupt"); defer { try? FileManager.default.removeItem(atPath: dir) }
         for (signal, waitForTemporary) in [(SIGINT, true), (SIGTERM, false)] {
             let p = Process()
             p.executableURL = try #require(CLI.executable)

@@ -6,17 +6,11 @@ import Testing
 /// aborted, or overwrote an input with exit 0.
 @Suite(.enabled(if: CLI.executable != nil, "the reckit executable is not built next to the tests"))
 struct DefectRegressionTests {
-    static func folder(_ name: String) throws -> String {
-        let dir = CLI.temporaryPath(name)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     static func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
 
     /// Defect 1: a rating of 1e30 trapped `data stats` (SIGILL) in the histogram label; 1e10 was shown as "10000000".
     @Test func hugeRatingsAreShownNotTrappedOn() throws {
-        let dir = try Self.folder("huge"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("huge"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("1\t1\t1e30\t1\n2\t1\t5\t1\n", "\(dir)/big.data")
         let r = try CLI.run(["data", "stats", "\(dir)/big.data"])
         #expect(r.status == 0 && r.stdout.contains("1e+30"), "\(r.status) \(r.stdout) \(r.stderr.prefix(300))")
@@ -33,7 +27,7 @@ struct DefectRegressionTests {
     /// Defect 2: an output naming an input replaced it and exited 0; two outputs naming one file
     /// reported "saved" with the JSON in it.
     @Test func anOutputOverAnInputIsRefusedBeforeAnyWork() throws {
-        let dir = try Self.folder("over"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("over"); defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try CLI.run(["data", "synth", "--users", "50", "--items", "30", "--ratings", "500", "--out", "\(dir)/r.csv", "-q"])
         let original = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/r.csv"))
         let cases: [([String], String)] = [
@@ -66,7 +60,7 @@ struct DefectRegressionTests {
     /// Defect 3: sizes from arguments and headers were not checked: 40 GB for --factors 100000,
     /// n × 16 bytes reserved for --n 10⁹, 400 GB for a Matrix Market header's entry count.
     @Test func impossibleSizesAreClearErrors() throws {
-        let dir = try Self.folder("sizes"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("sizes"); defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try CLI.run(["data", "synth", "--users", "900", "--items", "1600", "--ratings", "5000", "--out", "\(dir)/r.csv", "-q"])
         let f = try CLI.run(["train", "als", "\(dir)/r.csv", "--factors", "100000", "--out", "\(dir)/x.model"])
         #expect(CLI.failsClearly(f, "--factors must be small enough to fit in memory"), "\(f.stderr)")
@@ -84,7 +78,7 @@ struct DefectRegressionTests {
 
     /// Defect 5: ratings beyond Float's range became +inf (and `data convert` wrote "inf").
     @Test func ratingsBeyondFloatRangeAreBadLines() throws {
-        let dir = try Self.folder("float"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("float"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("1,1,1e39\n2,1,5\n3,2,4\n", "\(dir)/r.csv")
         let strict = try CLI.run(["data", "convert", "\(dir)/r.csv", "--out", "\(dir)/o.csv"])
         #expect(CLI.failsClearly(strict, "r.csv:1: NaN or infinite rating"), "\(strict.stderr)")
@@ -99,7 +93,7 @@ struct DefectRegressionTests {
     /// Defect 6: quoted CSV fields were split inside the quotes ("a,b" became two fields), and "2"
     /// and 2 were different users.
     @Test func quotedFieldsAreOneFieldAndQuotedIDsEqualBareOnes() throws {
-        let dir = try Self.folder("quotes"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("quotes"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("\"a,b\",10,4\n\"c\",11,3\n", "\(dir)/q.csv")
         let r = try CLI.run(["data", "stats", "\(dir)/q.csv", "--no-header"])
         #expect(r.status == 0 && r.stdout.contains("users: 2") && r.stdout.contains("items: 2") && r.stdout.contains("max 4"), "\(r.stdout) \(r.stderr)")
@@ -111,7 +105,7 @@ struct DefectRegressionTests {
     /// Defect 8: a bad line's raw bytes (an escape sequence, NUL) reached the terminal in the error;
     /// extra fields on a line were ignored without a count.
     @Test func badLinesAreShownEscapedAndExtraFieldsCounted() throws {
-        let dir = try Self.folder("bytes"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("bytes"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("1,1,4\n2,\u{1B}[2J\u{0}x,oops\n", "\(dir)/esc.csv")
         let r = try CLI.run(["data", "stats", "\(dir)/esc.csv", "--no-header"])
         #expect(CLI.failsClearly(r, "esc.csv:2"), "\(r.stderr)")
@@ -125,7 +119,7 @@ struct DefectRegressionTests {
 
     /// Defect 8: `--user` beside `--all-users` was ignored silently; `--history ''` was accepted.
     @Test func recommendRefusesConflictingChoicesOfUsers() throws {
-        let dir = try Self.folder("choices"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("choices"); defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try CLI.run(["data", "synth", "--users", "50", "--items", "30", "--ratings", "500", "--out", "\(dir)/r.csv", "-q"])
         #expect(try CLI.run(["train", "als", "\(dir)/r.csv", "--factors", "2", "--iterations", "1", "--out", "\(dir)/m.model", "-q"]).status == 0)
         for extra in [["--user", "1", "--all-users"], ["--user", "1", "--history", "1:5"], ["--all-users", "--slice", "gender=F"]] {
@@ -139,7 +133,7 @@ struct DefectRegressionTests {
 
     /// Defect 8: `evaluate` scored test users and items absent from training without saying how many.
     @Test func evaluateCountsTestRatingsUnknownToTraining() throws {
-        let dir = try Self.folder("unknown"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("unknown"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write((1...40).map { "\($0 % 8),\($0 % 10),\(1 + $0 % 5)" }.joined(separator: "\n") + "\n", "\(dir)/train.csv")
         try Self.write("1,1,5\n2,3,4\n900,1,4\n901,2,5\n1,999,5\n", "\(dir)/test.csv")
         let rating = try CLI.run(["evaluate", "--model", "baseline", "--train", "\(dir)/train.csv", "--test", "\(dir)/test.csv"])
@@ -154,7 +148,7 @@ struct DefectRegressionTests {
     /// Defect 8: the ALS singular-system error named "leading minor 6 of 16" rather than the user
     /// and the remedy.
     @Test func singularALSNamesTheUserAndTheRemedy() throws {
-        let dir = try Self.folder("singular"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("singular"); defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("u1,i1,5\nu1,i2,3\nu2,i1,4\nu3,i3,2\n", "\(dir)/s.csv")
         let r = try CLI.run(["train", "als", "\(dir)/s.csv", "--factors", "8", "--regularization", "0", "--out", "\(dir)/m.model"])
         #expect(CLI.failsClearly(r, "user 'u1'") && r.stderr.contains("raise the regularization above 0.0"), "\(r.stderr)")
@@ -163,7 +157,7 @@ struct DefectRegressionTests {
 
     /// Found while fixing defect 7: `data synth` with fewer ratings than users looped forever.
     @Test func synthWithFewerRatingsThanUsersIsAClearError() throws {
-        let dir = try Self.folder("synth"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try CLI.temporaryFolder("synth"); defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try CLI.run(["data", "synth", "--users", "5000", "--items", "100", "--ratings", "1000", "--out", "\(dir)/r.csv"])
         #expect(CLI.failsClearly(r, "fewer than the 5000 users"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/r.csv"))

@@ -190,7 +190,8 @@ public enum AtomicOutput {
         syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
-    private static func syncFolder(_ folder: String) {
+    /// Flushes a folder's entries (a rename or a new file in it) to disk.
+    public static func syncFolder(_ folder: String) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd >= 0 { _ = fsync(fd); close(fd) }
     }
