@@ -18,6 +18,17 @@ let simdSettings: [SwiftSetting] = []
 #endif
 let engineSettings = simdSettings
 
+// The pure-Swift kernels' instruction-set tiers (RecKitSIMD's generic kernels specialised per
+// module; RecKitKernels picks one at run time, see SwiftKernelTier). Their flags are fixed: they
+// do not follow RECKIT_TARGET_CPU.
+#if arch(x86_64)
+let avx2TierSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx512TierSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let avx2TierSettings: [SwiftSetting] = []
+let avx512TierSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "RecKit",
     platforms: [.macOS(.v15)],
@@ -45,7 +56,13 @@ let package = Package(
         .target(name: "CReckitShim", dependencies: ["COpenBLAS"], linkerSettings: [.linkedLibrary("lapacke")]),
 
         // MARK: - Kernels: the only Swift code that calls the shim; each back end registers its kernels
-        .target(name: "RecKitKernels", dependencies: ["CReckitShim"], swiftSettings: engineSettings),
+        // The pure-Swift kernels, generic over vector width (RecKitSIMD, compiled for the baseline ISA,
+        // holds the baseline tier), and one module per wider tier that specialises them.
+        .target(name: "RecKitSIMD"),
+        .target(name: "RecKitSIMDAVX2", dependencies: ["RecKitSIMD"], swiftSettings: avx2TierSettings),
+        .target(name: "RecKitSIMDAVX512", dependencies: ["RecKitSIMD"], swiftSettings: avx512TierSettings),
+        .target(name: "RecKitKernels", dependencies: ["CReckitShim", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"],
+                swiftSettings: engineSettings),
 
         // MARK: - Public API
         .target(name: "RecKitLinearAlgebra", dependencies: ["RecKitKernels"], swiftSettings: engineSettings),
@@ -86,7 +103,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "RecKitTestSupport", dependencies: ["RecKitLinearAlgebra"], path: "Tests/RecKitTestSupport"),
-        .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim"]),
+        .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"]),
         .testTarget(
             name: "RecKitLinearAlgebraTests",
             dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport"],

@@ -197,7 +197,7 @@ public enum Charts {
         <html xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>reckit bench \(escape(document.suite))</title>
         <style>body{font-family:sans-serif;margin:2em} pre{font-size:12px}</style></head><body>
         <h1>reckit bench \(escape(document.suite))</h1>
-        <p>\(escape(m.cpu)), \(m.cores) cores; OpenBLAS \(escape(m.openblasVersion)) kernel \(escape(m.openblasKernel)); RecKit \(escape(m.reckitVersion)) (\(escape(m.gitCommit)))</p>
+        <p>\(escape(m.cpu)), \(m.cores) cores; \(escape(m.kernelSummary)); RecKit \(escape(m.reckitVersion)) (\(escape(m.gitCommit)))</p>
         <h2>Speed-up over 1 thread</h2>
         \(speedupSVG(document.rows))
         <h2>OpenBLAS and pure Swift</h2>

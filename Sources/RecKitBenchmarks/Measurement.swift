@@ -93,6 +93,18 @@ public struct MachineDescription: Codable, Sendable {
     public var gitCommit: String
     /// One core's measured peak (``PeakFLOPs``); absent in files of RecKit 0.2 and earlier.
     public var peak: PeakFLOPs? = nil
+    /// The pure-Swift kernels' instruction-set tier (``SwiftKernelTier``), its vector width and how
+    /// it was chosen; absent in files written before the tiers existed.
+    public var swiftKernelTier: String? = nil
+    public var swiftKernelBits: Int? = nil
+    public var swiftKernelTierSource: String? = nil
+
+    /// One line naming both back ends' kernels, e.g. "OpenBLAS 0.3.21 kernel SkylakeX (auto); pure-Swift
+    /// kernels avx512 (512-bit, auto)".
+    public var kernelSummary: String {
+        let swift = swiftKernelTier.map { "; pure-Swift kernels \($0) (\(swiftKernelBits.map { "\($0)-bit, " } ?? "")\(swiftKernelTierSource ?? "?"))" } ?? ""
+        return "OpenBLAS \(openblasVersion) kernel \(openblasKernel) (\(openblasKernelSource))\(swift)"
+    }
 
     public static func current() -> MachineDescription {
         let cpu = CPUInfo.current
@@ -100,7 +112,8 @@ public struct MachineDescription: Codable, Sendable {
             cpu: cpu.model, cpuFeatures: cpu.features, cores: Engine.availableCores,
             openblasVersion: BLASKernel.openBLASVersion, openblasKernel: BLASKernel.current,
             openblasKernelSource: BLASKernel.selectionSource, reckitVersion: RecKitVersion.string,
-            gitCommit: RecKitVersion.gitCommit, peak: PeakFLOPs.measured)
+            gitCommit: RecKitVersion.gitCommit, peak: PeakFLOPs.measured, swiftKernelTier: SwiftKernelTier.current,
+            swiftKernelBits: SwiftKernelTier.vectorBits, swiftKernelTierSource: SwiftKernelTier.selectionSource)
     }
 }
 

@@ -12,6 +12,10 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
     case kernelSwitchUnavailable
     /// OpenBLAS was asked for `name` but reports `current`.
     case kernelSwitchFailed(name: String, current: String)
+    /// A pure-Swift kernel tier name RecKit does not know (see ``SwiftKernelTier``).
+    case unknownSwiftKernelTier(name: String, known: [String])
+    /// A pure-Swift kernel tier whose instructions this CPU or OS cannot execute.
+    case swiftKernelTierNotSupported(name: String, supported: [String])
 
     public var description: String {
         switch self {
@@ -22,6 +26,10 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "OpenBLAS kernel '\(name)' refused: this CPU or OS does not support its instructions (supported here: \(supported.joined(separator: ", ")))"
         case .kernelSwitchUnavailable: return "this OpenBLAS is not a DYNAMIC_ARCH build; its kernel cannot be changed"
         case let .kernelSwitchFailed(name, current): return "OpenBLAS did not switch to '\(name)'; it is using \(current)"
+        case let .unknownSwiftKernelTier(name, known):
+            return "unknown pure-Swift kernel tier '\(name)'; known: \(known.joined(separator: ", "))"
+        case let .swiftKernelTierNotSupported(name, supported):
+            return "pure-Swift kernel tier '\(name)' refused: this CPU or OS does not support its instructions (supported here: \(supported.joined(separator: ", ")))"
         }
     }
 }

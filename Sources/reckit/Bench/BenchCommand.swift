@@ -21,18 +21,22 @@ struct Bench: ParsableCommand {
         var svg: String?
         @Option(help: "OpenBLAS kernel to use (e.g. Haswell, SkylakeX, auto); refused if this CPU cannot run it.")
         var blasKernel: String?
+        @Option(help: "Pure-Swift kernel tier to use (baseline, avx2, avx512, auto); refused if this CPU cannot run it.")
+        var swiftKernel: String?
         @Option(help: "The synthetic rating matrix of the sparse, SVD, ALS and SGD suites: 2m (default), 20m or 100m ratings.")
         var size: String?
         @Option(help: .hidden) var scale: String?
         @OptionGroup var output: OutputOptions
 
-        /// Applies `--quiet`/`--verbose` and `--blas-kernel` before any work starts.
+        /// Applies `--quiet`/`--verbose`, `--blas-kernel` and `--swift-kernel` before any work starts.
         func prepare() throws {
             try output.apply()
             try OutputGuard.check(inputs: [], outputs: [("--json", json), ("--html", html), ("--svg", svg)], folders: ["--svg"])
             if let scale { deprecated("reckit bench --scale (the matrix size)", use: "--size \(scale)") }
-            guard let k = blasKernel else { return }
-            do { try BLASKernel.select(k) } catch { throw ValidationError("\(error)") }
+            do {
+                if let k = blasKernel { try BLASKernel.select(k) }
+                if let t = swiftKernel { try SwiftKernelTier.select(t) }
+            } catch { throw ValidationError("\(error)") }
         }
 
         func threadList() throws -> [Int] { try execution.threadList() }
@@ -80,7 +84,7 @@ func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Voi
     try common.prepare()
     let machine = MachineDescription.current()
     let out = Reporter.shared
-    note("reckit bench \(name): \(machine.cpu), OpenBLAS \(machine.openblasVersion) kernel \(machine.openblasKernel)")
+    note("reckit bench \(name): \(machine.cpu), \(machine.kernelSummary)")
     var finished: [BenchmarkRow] = []
     var writeError: Error?
     if let path = common.json { try Report.writeJSON(BenchmarkDocument(suite: name, machine: machine, rows: [], complete: false), to: path) }
@@ -105,6 +109,7 @@ func runSuite(name: String, common: Bench.Common, _ body: ((BenchmarkRow) -> Voi
     }
     out.clearStatus()
     note(String(format: "measured %d rows in %@", rows.count, Reporter.duration(out.jobSeconds)))
+    print(machine.kernelSummary)
     print(Report.table(rows))
     let document = BenchmarkDocument(suite: name, machine: machine, rows: rows)
     if let path = common.json {

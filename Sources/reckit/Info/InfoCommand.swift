@@ -32,11 +32,13 @@ struct Info: ParsableCommand {
         let refused = BLASKernel.known.filter { !$0.isSupported }.map(\.name)
         if !refused.isEmpty { print("Kernels refused here (CPU/OS lacks their instructions): \(refused.joined(separator: ", "))") }
         for r in BLASKernel.environmentRefusal?.split(separator: "\n") ?? [] { print("Override refused: \(r)") }
+        print("Pure-Swift tier:  \(SwiftKernelTier.current), \(SwiftKernelTier.vectorBits)-bit vectors (chosen by: \(SwiftKernelTier.selectionSource)); this CPU can run: \(SwiftKernelTier.supported.joined(separator: ", "))")
+        if let r = SwiftKernelTier.environmentRefusal { print("Override refused: \(r)") }
         if let peak = m.peak {
             print(String(format: "FMA peak:         %.1f GFLOP/s per core in Float, %d-bit vectors (measured)", peak.floatGflops, peak.vectorBits))
         }
         print("Threads:          \(ctx.threads) engine worker(s); OpenBLAS \(Engine.blasThreads)")
         print("Back ends:        \(Backend.allCases.map(\.rawValue).joined(separator: ", ")) (default: \(ctx.backend))")
-        print("Override with RECKIT_BACKEND, RECKIT_THREADS, RECKIT_BLAS_KERNEL (or OpenBLAS's OPENBLAS_CORETYPE).")
+        print("Override with RECKIT_BACKEND, RECKIT_THREADS, RECKIT_BLAS_KERNEL (or OpenBLAS's OPENBLAS_CORETYPE), RECKIT_SWIFT_KERNEL.")
     }
 }

@@ -61,13 +61,13 @@ public enum Parallel {
 
 
 /// Hands out 0, 1, 2, … to concurrent callers.
-final class PartCounter: Sendable {
+package final class PartCounter: Sendable {
     private let next = Atomic<Int>(0)
-    func claim() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+    package func claim() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// Wraps a value the caller guarantees is used safely across threads.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+package struct UncheckedSendable<Value>: @unchecked Sendable {
+    package let value: Value
+    package init(_ value: Value) { self.value = value }
 }

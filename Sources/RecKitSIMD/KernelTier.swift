@@ -1,0 +1,73 @@
+/// One instruction-set tier of the pure-Swift kernels: the generic kernels of this module
+/// specialised inside a module compiled for that tier's instruction set.
+///
+/// | tier       | module              | compiled for           | GEMM tile (Float / Double)        |
+/// |------------|---------------------|------------------------|-----------------------------------|
+/// | `baseline` | `RecKitSIMD`        | x86-64 (SSE2), no FMA  | 6 × 8 / 6 × 4 (128-bit vectors)   |
+/// | `avx2`     | `RecKitSIMDAVX2`    | `haswell` (AVX2 + FMA) | 6 × 16 / 6 × 8 (256-bit vectors)  |
+/// | `avx512`   | `RecKitSIMDAVX512`  | `skylake-avx512`       | 6 × 64 / 6 × 32 (512-bit vectors) |
+///
+/// The functions are non-generic closures so that no caller can re-specialise (and so
+/// re-compile for its own instruction set) the code inside them. `RecKitKernels` chooses the tier
+/// at run time (`SwiftKernelTier`).
+public struct KernelTier: Sendable {
+    /// `baseline`, `avx2` or `avx512`.
+    public let name: String
+    /// Width of the vectors the kernels are written in.
+    public let vectorBits: Int
+    /// Single-precision GEMM (see ``TiledGEMM``).
+    public let sgemm: @Sendable (GEMMArguments<Float>) -> Void
+    /// Double-precision GEMM (see ``TiledGEMM``).
+    public let dgemm: @Sendable (GEMMArguments<Double>) -> Void
+
+    public init(name: String, vectorBits: Int,
+                sgemm: @escaping @Sendable (GEMMArguments<Float>) -> Void,
+                dgemm: @escaping @Sendable (GEMMArguments<Double>) -> Void) {
+        self.name = name
+        self.vectorBits = vectorBits
+        self.sgemm = sgemm
+        self.dgemm = dgemm
+    }
+
+    /// The baseline tier: 128-bit vectors without FMA, runs on every x86-64 (and elsewhere).
+    public static let baseline = KernelTier(
+        name: "baseline", vectorBits: 128,
+        sgemm: { $0.run(Tile6x2<SIMD4<Float>, Unfused>.self) },
+        dgemm: { $0.run(Tile6x2<SIMD2<Double>, Unfused>.self) })
+}
+
+/// The arguments of one GEMM call, `C ← β·C + α·op(A)·op(B)` (row-major; see ``TiledGEMM``).
+public struct GEMMArguments<T: BinaryFloatingPoint & SIMDScalar> {
+    public var transA: Bool, transB: Bool
+    public var m: Int, n: Int, k: Int
+    public var alpha: T
+    public var a: UnsafePointer<T>, lda: Int
+    public var b: UnsafePointer<T>, ldb: Int
+    public var beta: T
+    public var c: UnsafeMutablePointer<T>, ldc: Int
+    public var threads: Int
+    /// Only tiles touching the lower triangle of C (SYRK, blocked Cholesky).
+    public var lowerOnly: Bool
+
+    @inlinable
+    public init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int,
+                lowerOnly: Bool) {
+        self.transA = transA; self.transB = transB
+        self.m = m; self.n = n; self.k = k
+        self.alpha = alpha
+        self.a = a; self.lda = lda
+        self.b = b; self.ldb = ldb
+        self.beta = beta
+        self.c = c; self.ldc = ldc
+        self.threads = threads
+        self.lowerOnly = lowerOnly
+    }
+
+    /// Runs the product with tile `K` (called inside a tier module, which specialises it).
+    @inlinable @inline(__always)
+    public func run<K: GEMMTile>(_ tile: K.Type) where K.V.Scalar == T {
+        TiledGEMM.gemm(tile, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads, lowerOnly: lowerOnly)
+    }
+}

@@ -1,0 +1,9 @@
+import RecKitSIMD
+
+/// The AVX2 tier: ``RecKitSIMD``'s generic kernels specialised here, in a module compiled for
+/// `haswell` (AVX2 + FMA, 16 vector registers of 256 bits). Run it only where the CPU has AVX2
+/// and FMA and the OS saves ymm state: `RecKitKernels` checks before choosing it.
+public let avx2Tier = KernelTier(
+    name: "avx2", vectorBits: 256,
+    sgemm: { $0.run(Tile6x2<SIMD8<Float>, Fused>.self) },
+    dgemm: { $0.run(Tile6x2<SIMD4<Double>, Fused>.self) })

@@ -1,0 +1,10 @@
+import RecKitSIMD
+
+/// The AVX-512 tier: ``RecKitSIMD``'s generic kernels specialised here, in a module compiled for
+/// `skylake-avx512` (AVX-512 F, CD, BW, DQ and VL — the subset every AVX-512 CPU since 2017 has;
+/// 32 vector registers of 512 bits). Run it only where the CPU has those and the OS saves zmm
+/// state: `RecKitKernels` checks before choosing it.
+public let avx512Tier = KernelTier(
+    name: "avx512", vectorBits: 512,
+    sgemm: { $0.run(Tile6x4<SIMD16<Float>, Fused>.self) },
+    dgemm: { $0.run(Tile6x4<SIMD8<Double>, Fused>.self) })

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import RecKitKernels
+import RecKitSIMD
+import RecKitSIMDAVX2
+import RecKitSIMDAVX512
+
+/// The pure-Swift kernels' instruction-set tiers: each tier's GEMM against a Double reference, the
+/// tiers against each other, and run-time selection. Tiers this CPU cannot run are skipped (their
+/// instructions would trap); `reckit info` says which run here.
+@Suite struct KernelTierTests {
+    static let tiers: [KernelTier] = [.baseline, avx2Tier, avx512Tier]
+    static var runnable: [KernelTier] { tiers.filter { SwiftKernelTier.supported.contains($0.name) } }
+
+    /// Shapes that cross every blocking boundary of every tile: single elements, partial tiles in
+    /// both directions, the unpacked small-product path (k ≤ 256, n ≤ 512), several depth panels
+    /// (k > kc for every tile) and several column panels (n > nc = 4 080).
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (7, 13, 5), (6, 64, 64), (64, 64, 64), (65, 97, 300), (130, 70, 1100), (13, 4200, 20), (200, 33, 7),
+    ]
+
+    struct Case: CustomStringConvertible {
+        var m: Int, n: Int, k: Int, transA: Bool, transB: Bool, lowerOnly: Bool
+        var description: String { "\(m)×\(n)×\(k)\(transA ? " Aᵀ" : "")\(transB ? " Bᵀ" : "")\(lowerOnly ? " lower" : "")" }
+    }
+
+    static var cases: [Case] {
+        var all: [Case] = []
+        for s in shapes {
+            for transA in [false, true] { for transB in [false, true] {
+                all.append(Case(m: s.m, n: s.n, k: s.k, transA: transA, transB: transB, lowerOnly: false))
+            } }
+        }
+        all.append(Case(m: 150, n: 150, k: 90, transA: false, transB: true, lowerOnly: true))
+        all.append(Case(m: 70, n: 70, k: 300, transA: true, transB: false, lowerOnly: true))
+        return all
+    }
+
+    /// `C ← β·C + α·op(A)·op(B)` in `T` on `tier` with `threads`, from seeded operands.
+    static func run<T: Scalar>(_ tier: KernelTier, _ c: Case, _: T.Type, threads: Int) -> (result: [T], reference: [Double], bound: [Double]) {
+        var g = SeededGenerator(seed: UInt64(c.m * 1_000_003 + c.n * 1009 + c.k))
+        let (aRows, aCols) = c.transA ? (c.k, c.m) : (c.m, c.k)
+        let (bRows, bCols) = c.transB ? (c.n, c.k) : (c.k, c.n)
+        let a = (0..<(aRows * aCols)).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+        let b = (0..<(bRows * bCols)).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+        var out = (0..<(c.m * c.n)).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+        let alpha: T = 0.75, beta: T = -0.5
+        // Reference and error bound in Double: |error| ≤ γ·(|α|·Σ|a||b| + |β||c|), γ = (k + 2)·u.
+        var reference = [Double](repeating: 0, count: c.m * c.n), bound = reference
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var s = 0.0, magnitude = 0.0
+                for p in 0..<c.k {
+                    let x = Double(c.transA ? a[p * c.m + i] : a[i * c.k + p])
+                    let y = Double(c.transB ? b[j * c.k + p] : b[p * c.n + j])
+                    s += x * y
+                    magnitude += abs(x * y)
+                }
+                let old = Double(out[i * c.n + j])
+                reference[i * c.n + j] = Double(beta) * old + Double(alpha) * s
+                bound[i * c.n + j] = Double(c.k + 2) * Double(T.ulpOfOne) * (abs(Double(alpha)) * magnitude + abs(Double(beta) * old)) + 1e-300
+            }
+        }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    let args = GEMMArguments(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: alpha,
+                                             a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: beta,
+                                             c: cp.baseAddress!, ldc: c.n, threads: threads, lowerOnly: c.lowerOnly)
+                    if T.self == Float.self { tier.sgemm(unsafeBitCast(args, to: GEMMArguments<Float>.self)) }
+                    else { tier.dgemm(unsafeBitCast(args, to: GEMMArguments<Double>.self)) }
+                }
+            }
+        }
+        return (out, reference, bound)
+    }
+
+    static func check<T: Scalar>(_ tier: KernelTier, _: T.Type) {
+        for c in cases {
+            let (result, reference, bound) = run(tier, c, T.self, threads: 1)
+            var worst = 0.0, worstIndex = 0
+            for i in 0..<c.m {
+                for j in 0..<c.n where !c.lowerOnly || j <= i {
+                    let e = abs(Double(result[i * c.n + j]) - reference[i * c.n + j]) / bound[i * c.n + j]
+                    if !(e <= worst) { worst = e; worstIndex = i * c.n + j }
+                }
+            }
+            #expect(worst <= 1, "\(tier.name) \(T.self) \(c): error \(worst)× the bound at element \(worstIndex)")
+            // Threads take disjoint rows of C: the result does not depend on their number.
+            let twoThreads = run(tier, c, T.self, threads: 2).result
+            let same = (0..<c.m).allSatisfy { i in (0..<c.n).allSatisfy { j in (c.lowerOnly && j > i) || twoThreads[i * c.n + j] == result[i * c.n + j] } }
+            #expect(same, "\(tier.name) \(T.self) \(c): 2 threads differ from 1")
+        }
+    }
+
+    @Test(arguments: ["baseline", "avx2", "avx512"])
+    func gemmMeetsTheErrorBoundInFloatAndDouble(tier name: String) throws {
+        guard let tier = Self.runnable.first(where: { $0.name == name }) else {
+            print("note: skipping the \(name) tier: this CPU or OS cannot run it (supported: \(SwiftKernelTier.supported))")
+            return
+        }
+        Self.check(tier, Float.self)
+        Self.check(tier, Double.self)
+    }
+
+    /// The tiers sum in different orders (and the baseline does not fuse multiply-adds), so they
+    /// agree to rounding: within twice the per-tier bound of each other.
+    @Test func tiersAgreeWithEachOther() {
+        let tiers = Self.runnable
+        for c in Self.cases where c.k >= 64 {
+            let results = tiers.map { Self.run($0, c, Float.self, threads: 2) }
+            for (t, r) in zip(tiers.dropFirst(), results.dropFirst()) {
+                let base = results[0]
+                var worst = 0.0
+                for i in 0..<c.m {
+                    for j in 0..<c.n where !c.lowerOnly || j <= i {
+                        let difference = abs(Double(r.result[i * c.n + j]) - Double(base.result[i * c.n + j]))
+                        worst = max(worst, difference / (2 * base.bound[i * c.n + j]))
+                    }
+                }
+                #expect(worst <= 1, "\(t.name) vs \(tiers[0].name), \(c): \(worst)× the bound")
+            }
+        }
+    }
+
+    @Test func selectionFollowsTheCPUAndTheEnvironment() throws {
+        let supported = SwiftKernelTier.supported
+        #expect(supported.first == "baseline")
+        #expect(supported == SwiftKernelTier.names.filter(supported.contains), "supported tiers are listed lowest first")
+        #expect(supported.contains(SwiftKernelTier.current))
+        let requested = ProcessInfo.processInfo.environment["RECKIT_SWIFT_KERNEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        if let requested, requested != "auto", supported.contains(requested) {
+            #expect(SwiftKernelTier.current == requested)
+            #expect(SwiftKernelTier.selectionSource == "RECKIT_SWIFT_KERNEL")
+        } else if SwiftKernelTier.selectionSource == "auto" {
+            #expect(SwiftKernelTier.current == supported.last)
+            if let requested, requested != "auto" {
+                #expect(SwiftKernelTier.environmentRefusal?.contains("RECKIT_SWIFT_KERNEL=") == true)
+            }
+        }
+        #expect(SwiftKernelTier.vectorBits == ["baseline": 128, "avx2": 256, "avx512": 512][SwiftKernelTier.current])
+        #expect(throws: EngineError.unknownSwiftKernelTier(name: "sse9", known: ["baseline", "avx2", "avx512", "auto"])) {
+            try SwiftKernelTier.select("sse9")
+        }
+        for name in SwiftKernelTier.names where !supported.contains(name) {
+            #expect(throws: EngineError.swiftKernelTierNotSupported(name: name, supported: supported)) {
+                try SwiftKernelTier.select(name)
+            }
+        }
+    }
+}
