@@ -19,21 +19,26 @@ public struct KernelTier: Sendable {
     public let sgemm: @Sendable (GEMMArguments<Float>) -> Void
     /// Double-precision GEMM (see ``TiledGEMM``).
     public let dgemm: @Sendable (GEMMArguments<Double>) -> Void
+    /// One biased-MF SGD epoch over a block of ratings (see ``BiasedSGD``); returns the squared error.
+    public let sgdBiasedEpoch: @Sendable (SGDEpochArguments) -> Double
 
     public init(name: String, vectorBits: Int,
                 sgemm: @escaping @Sendable (GEMMArguments<Float>) -> Void,
-                dgemm: @escaping @Sendable (GEMMArguments<Double>) -> Void) {
+                dgemm: @escaping @Sendable (GEMMArguments<Double>) -> Void,
+                sgdBiasedEpoch: @escaping @Sendable (SGDEpochArguments) -> Double) {
         self.name = name
         self.vectorBits = vectorBits
         self.sgemm = sgemm
         self.dgemm = dgemm
+        self.sgdBiasedEpoch = sgdBiasedEpoch
     }
 
     /// The baseline tier: 128-bit vectors without FMA, runs on every x86-64 (and elsewhere).
     public static let baseline = KernelTier(
         name: "baseline", vectorBits: 128,
         sgemm: { $0.run(Tile6x2<SIMD4<Float>, Unfused>.self) },
-        dgemm: { $0.run(Tile6x2<SIMD2<Double>, Unfused>.self) })
+        dgemm: { $0.run(Tile6x2<SIMD2<Double>, Unfused>.self) },
+        sgdBiasedEpoch: { BiasedSGD.epoch(SIMD4<Float>.self, $0) })
 }
 
 /// The arguments of one GEMM call, `C ← β·C + α·op(A)·op(B)` (row-major; see ``TiledGEMM``).

@@ -6,4 +6,5 @@ import RecKitSIMD
 public let avx2Tier = KernelTier(
     name: "avx2", vectorBits: 256,
     sgemm: { $0.run(Tile6x2<SIMD8<Float>, Fused>.self) },
-    dgemm: { $0.run(Tile6x2<SIMD4<Double>, Fused>.self) })
+    dgemm: { $0.run(Tile6x2<SIMD4<Double>, Fused>.self) },
+    sgdBiasedEpoch: { BiasedSGD.epoch(SIMD8<Float>.self, $0) })

@@ -7,4 +7,5 @@ import RecKitSIMD
 public let avx512Tier = KernelTier(
     name: "avx512", vectorBits: 512,
     sgemm: { $0.run(Tile6x4<SIMD16<Float>, Fused>.self) },
-    dgemm: { $0.run(Tile6x4<SIMD8<Double>, Fused>.self) })
+    dgemm: { $0.run(Tile6x4<SIMD8<Double>, Fused>.self) },
+    sgdBiasedEpoch: { BiasedSGD.epoch(SIMD16<Float>.self, $0) })

@@ -225,3 +225,10 @@ func sortedContains(_ sorted: [Int32], _ x: Int32) -> Bool {
     while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < x { lo = mid + 1 } else { hi = mid } }
     return lo < sorted.count && sorted[lo] == x
 }
+
+/// Unaligned 8-float loads and stores of padded factor rows (the SGD kernels' rows are a multiple
+/// of 8 floats).
+enum SIMDRow {
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+}

@@ -1,3 +1,5 @@
+import RecKitSIMD
+
 /// The pure-Swift back end (``Backend/swift``): RecKit's own cache-blocked, SIMD, multi-threaded
 /// kernels — ``SwiftGEMM``, ``SwiftCholesky``, ``SwiftQR``, ``SwiftSymmetricEigen``, ``SwiftSVD``,
 /// ``SwiftALS`` and the loops below — registered as one back end.
@@ -147,32 +149,12 @@ package enum SwiftBackend: BackendKernels {
         return row < 0 ? nil : (row, order)
     }
 
-    /// The update of the shim's `reckit_sgd_biased_epoch` in 8-wide SIMD.
+    /// The shim's `reckit_sgd_biased_epoch` in Swift (``BiasedSGD``), on the tier in use.
     package static func sgdBiasedEpoch(_ entries: UnsafeBufferPointer<RatingEntry>, p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>,
                                        bu: UnsafeMutablePointer<Float>, bi: UnsafeMutablePointer<Float>, stride: Int,
                                        mu: Float, lr: Float, reg: Float, regBias: Float) -> Double {
-        var squared = 0.0
-        let keep = SIMD8<Float>(repeating: 1 - lr * reg)
-        for e in entries {
-            let u = Int(e.user), i = Int(e.item)
-            let pu = p + u * stride, qi = q + i * stride
-            var acc = SIMD8<Float>()
-            var t = 0
-            while t < stride { acc = acc.addingProduct(SIMDRow.load(pu + t), SIMDRow.load(qi + t)); t += 8 }
-            let err = e.rating - (mu + bu[u] + bi[i] + acc.sum())
-            squared += Double(err) * Double(err)
-            bu[u] += lr * (err - regBias * bu[u])
-            bi[i] += lr * (err - regBias * bi[i])
-            let le = SIMD8<Float>(repeating: lr * err)
-            t = 0
-            while t < stride {
-                let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t)
-                SIMDRow.store((keep * a).addingProduct(le, b), pu + t)
-                SIMDRow.store((keep * b).addingProduct(le, a), qi + t)
-                t += 8
-            }
-        }
-        return squared
+        SwiftKernelTier.active.sgdBiasedEpoch(SGDEpochArguments(entries: entries, p: p, q: q, bu: bu, bi: bi, stride: stride,
+                                                                mu: mu, lr: lr, reg: reg, regBias: regBias))
     }
 
     // Reinterpretations between `T` and the concrete type its `dtype` names.
@@ -183,11 +165,4 @@ package enum SwiftBackend: BackendKernels {
     @inline(__always) static func cast<T, U>(_ r: CSRPointers<T>) -> CSRPointers<U> {
         CSRPointers(offsets: r.offsets, columns: r.columns, values: cast(r.values), nonZeroCount: r.nonZeroCount)
     }
-}
-
-/// Unaligned 8-float loads and stores of padded factor rows (the SGD kernels' rows are a multiple
-/// of 8 floats).
-enum SIMDRow {
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
 }

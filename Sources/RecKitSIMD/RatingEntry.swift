@@ -3,10 +3,10 @@
 /// Its memory layout is that of the shim's C `reckit_rating` (two 32-bit integers, then a 32-bit
 /// float; 12 bytes), so the native kernels read Swift arrays of it directly (a test checks the
 /// layouts agree).
-package struct RatingEntry: Sendable, Equatable {
-    package var user: Int32
-    package var item: Int32
-    package var rating: Float
+@usableFromInline package struct RatingEntry: Sendable, Equatable {
+    @usableFromInline package var user: Int32
+    @usableFromInline package var item: Int32
+    @usableFromInline package var rating: Float
 
     package init(user: Int32, item: Int32, rating: Float) {
         self.user = user
