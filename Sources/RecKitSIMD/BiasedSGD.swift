@@ -47,25 +47,15 @@ public enum BiasedSGD {
         return squared
     }
 
-    @inlinable @inline(__always)
-    static func load<W: SIMD>(_: W.Type, _ p: UnsafeMutablePointer<Float>) -> W where W.Scalar == Float {
-        UnsafeRawPointer(p).loadUnaligned(as: W.self)
-    }
-
-    @inlinable @inline(__always)
-    static func store<W: SIMD>(_ v: W, _ p: UnsafeMutablePointer<Float>) where W.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: W.self)
-    }
-
     /// `Σ a[t]·b[t]`: whole vectors `V`, then 8-float steps (rows are a multiple of 8 floats).
     @inlinable @inline(__always)
     static func dot<V: SIMD>(_: V.Type, _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ stride: Int) -> Float
     where V.Scalar == Float {
         let w = V.scalarCount
         var s = V(), t = 0
-        while t + w <= stride { s += load(V.self, a + t) * load(V.self, b + t); t += w }
+        while t + w <= stride { s += V(loadingFrom: a + t) * V(loadingFrom: b + t); t += w }
         var tail = SIMD8<Float>()
-        while t < stride { tail += load(SIMD8<Float>.self, a + t) * load(SIMD8<Float>.self, b + t); t += 8 }
+        while t < stride { tail += SIMD8<Float>(loadingFrom: a + t) * SIMD8<Float>(loadingFrom: b + t); t += 8 }
         return s.sum() + tail.sum()
     }
 
@@ -77,14 +67,14 @@ public enum BiasedSGD {
         let w = V.scalarCount
         var s0 = V(), s1 = V(), t = 0
         while t + w <= stride {
-            s0 += load(V.self, a0 + t) * load(V.self, b0 + t)
-            s1 += load(V.self, a1 + t) * load(V.self, b1 + t)
+            s0 += V(loadingFrom: a0 + t) * V(loadingFrom: b0 + t)
+            s1 += V(loadingFrom: a1 + t) * V(loadingFrom: b1 + t)
             t += w
         }
         var tail0 = SIMD8<Float>(), tail1 = SIMD8<Float>()
         while t < stride {
-            tail0 += load(SIMD8<Float>.self, a0 + t) * load(SIMD8<Float>.self, b0 + t)
-            tail1 += load(SIMD8<Float>.self, a1 + t) * load(SIMD8<Float>.self, b1 + t)
+            tail0 += SIMD8<Float>(loadingFrom: a0 + t) * SIMD8<Float>(loadingFrom: b0 + t)
+            tail1 += SIMD8<Float>(loadingFrom: a1 + t) * SIMD8<Float>(loadingFrom: b1 + t)
             t += 8
         }
         return (s0.sum() + tail0.sum(), s1.sum() + tail1.sum())
@@ -97,15 +87,15 @@ public enum BiasedSGD {
         let w = V.scalarCount
         var t = 0
         while t + w <= stride {
-            let a = load(V.self, p + t), b = load(V.self, q + t)
-            store(keep * a + le * b, p + t)
-            store(keep * b + le * a, q + t)
+            let a = V(loadingFrom: p + t), b = V(loadingFrom: q + t)
+            (keep * a + le * b).store(to: p + t)
+            (keep * b + le * a).store(to: q + t)
             t += w
         }
         while t < stride {
-            let a = load(SIMD8<Float>.self, p + t), b = load(SIMD8<Float>.self, q + t)
-            store(keep * a + le * b, p + t)
-            store(keep * b + le * a, q + t)
+            let a = SIMD8<Float>(loadingFrom: p + t), b = SIMD8<Float>(loadingFrom: q + t)
+            (keep * a + le * b).store(to: p + t)
+            (keep * b + le * a).store(to: q + t)
             t += 8
         }
     }

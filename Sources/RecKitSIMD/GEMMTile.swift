@@ -10,9 +10,9 @@ public protocol GEMMTile {
     static var mr: Int { get }
     /// Vectors per row of the tile.
     static var vectors: Int { get }
-    /// Depth of a packed panel: a `kc × nr` sliver of B stays in L1.
+    /// Depth of a packed panel (each tile's value was chosen by measurement).
     static var kc: Int { get }
-    /// Rows of a packed block of A (a multiple of `mr`): an `mc × kc` block stays in L2.
+    /// Rows of a packed block of A (a multiple of `mr`), sized so an `mc × kc` block stays in L2.
     static var mc: Int { get }
     /// Whether the target has fused multiply-add. Without it (baseline x86-64) `addingProduct`
     /// becomes a libm call per lane, so the kernel multiplies and adds instead.
@@ -33,12 +33,6 @@ extension GEMMTile {
     /// Columns of a packed panel of B: a multiple of `nr` near 4 096.
     @inlinable @inline(__always) public static var nc: Int { 4080 / nr * nr }
 
-    @inlinable @inline(__always)
-    static func load(_ p: UnsafePointer<V.Scalar>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inlinable @inline(__always)
-    static func store(_ v: V, _ p: UnsafeMutablePointer<V.Scalar>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
-
     /// `acc + x·y`, fused where the target has FMA.
     @inlinable @inline(__always)
     static func madd(_ acc: V, _ x: V, _ y: V) -> V { fused ? acc.addingProduct(x, y) : acc + x * y }
@@ -47,18 +41,18 @@ extension GEMMTile {
     @inlinable @inline(__always)
     static func accumulate(_ v0: V, _ v1: V, alpha: V, row: Int, _ c: UnsafeMutablePointer<V.Scalar>, _ ldc: Int) {
         let r = c + row * ldc, w = V.scalarCount
-        store(madd(load(UnsafePointer(r)), alpha, v0), r)
-        store(madd(load(UnsafePointer(r + w)), alpha, v1), r + w)
+        madd(V(loadingFrom: r), alpha, v0).store(to: r)
+        madd(V(loadingFrom: r + w), alpha, v1).store(to: r + w)
     }
 
     /// Adds `α·(v0, v1, v2, v3)` to row `row` of the tile at `c`.
     @inlinable @inline(__always)
     static func accumulate(_ v0: V, _ v1: V, _ v2: V, _ v3: V, alpha: V, row: Int, _ c: UnsafeMutablePointer<V.Scalar>, _ ldc: Int) {
         let r = c + row * ldc, w = V.scalarCount
-        store(madd(load(UnsafePointer(r)), alpha, v0), r)
-        store(madd(load(UnsafePointer(r + w)), alpha, v1), r + w)
-        store(madd(load(UnsafePointer(r + 2 * w)), alpha, v2), r + 2 * w)
-        store(madd(load(UnsafePointer(r + 3 * w)), alpha, v3), r + 3 * w)
+        madd(V(loadingFrom: r), alpha, v0).store(to: r)
+        madd(V(loadingFrom: r + w), alpha, v1).store(to: r + w)
+        madd(V(loadingFrom: r + 2 * w), alpha, v2).store(to: r + 2 * w)
+        madd(V(loadingFrom: r + 3 * w), alpha, v3).store(to: r + 3 * w)
     }
 }
 
@@ -81,7 +75,7 @@ public enum Tile6x2<V: SIMD, Fused: FMAFlag>: GEMMTile where V.Scalar: BinaryFlo
         let r1 = rsA, r2 = 2 * rsA, r3 = 3 * rsA, r4 = 4 * rsA, r5 = 5 * rsA
         var ap = a, bp = b
         for _ in 0..<kb {
-            let b0 = load(bp), b1 = load(bp + w)
+            let b0 = V(loadingFrom: bp), b1 = V(loadingFrom: bp + w)
             var av = V(repeating: ap[0])
             c00 = madd(c00, av, b0); c01 = madd(c01, av, b1)
             av = V(repeating: ap[r1])
@@ -125,7 +119,7 @@ public enum Tile6x4<V: SIMD, Fused: FMAFlag>: GEMMTile where V.Scalar: BinaryFlo
         var c40 = V(), c41 = V(), c42 = V(), c43 = V(), c50 = V(), c51 = V(), c52 = V(), c53 = V()
         var ap = a, bp = b
         for _ in 0..<kb {
-            let b0 = load(bp), b1 = load(bp + w), b2 = load(bp + 2 * w), b3 = load(bp + 3 * w)
+            let b0 = V(loadingFrom: bp), b1 = V(loadingFrom: bp + w), b2 = V(loadingFrom: bp + 2 * w), b3 = V(loadingFrom: bp + 3 * w)
             var av = V(repeating: ap[0])
             c00 = madd(c00, av, b0); c01 = madd(c01, av, b1); c02 = madd(c02, av, b2); c03 = madd(c03, av, b3)
             av = V(repeating: ap[rsA])

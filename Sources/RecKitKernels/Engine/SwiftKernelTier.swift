@@ -20,7 +20,7 @@ import Synchronization
 /// applies; ``select(_:)`` throws instead.
 public enum SwiftKernelTier {
     /// Every tier, lowest first.
-    public static let names = ["baseline", "avx2", "avx512"]
+    public static let names = tables.map(\.name)
 
     /// The tiers this CPU and OS can run, lowest first.
     public static var supported: [String] {
@@ -46,10 +46,10 @@ public enum SwiftKernelTier {
     public static var vectorBits: Int { active.vectorBits }
 
     /// How ``current`` was chosen: `"auto"`, `"RECKIT_SWIFT_KERNEL"` or `"api"`.
-    public static var selectionSource: String { state.withLock { $0.source } }
+    public static var selectionSource: String { source.withLock { $0 } }
 
     /// Why the environment override was refused at start-up, if it was.
-    public static var environmentRefusal: String? { state.withLock { $0.refusal } }
+    public static var environmentRefusal: String? { startup.refusal }
 
     /// Switches the pure-Swift kernels to tier `name` (case-insensitive; `"auto"` restores automatic
     /// selection). Safe to call at any time: calls already running finish on the tier they began with.
@@ -57,8 +57,10 @@ public enum SwiftKernelTier {
     ///   ``EngineError/swiftKernelTierNotSupported(name:supported:)`` for a tier this CPU or OS cannot run.
     public static func select(_ name: String) throws {
         let tier = try resolve(name)
-        state.withLock { $0.source = name.lowercased() == "auto" ? "auto" : "api" }
-        activeIndex.store(tier, ordering: .relaxed)
+        source.withLock { source in
+            source = name.lowercased() == "auto" ? "auto" : "api"
+            activeIndex.store(tier, ordering: .relaxed)
+        }
     }
 
     /// The tier in use, as its kernel table. Read on every GEMM call (a batch makes thousands), so
@@ -70,27 +72,22 @@ public enum SwiftKernelTier {
     /// The kernel tables, in the order of ``names``.
     private static let tables: [KernelTier] = [.baseline, avx2Tier, avx512Tier]
 
-    struct Selection {
-        var index: Int
-        var source: String
-        var refusal: String?
-    }
-
-    private static let state = Mutex<Selection>(initialSelection())
-    private static let activeIndex = Atomic<Int>(state.withLock { $0.index })
-
-    private static func initialSelection() -> Selection {
+    /// The choice made at start-up: automatic, or `RECKIT_SWIFT_KERNEL` when this CPU can run it.
+    private static let startup: (index: Int, source: String, refusal: String?) = {
         let auto = names.firstIndex(of: automaticChoice)!
-        guard let requested = Engine.environment("RECKIT_SWIFT_KERNEL") else { return Selection(index: auto, source: "auto") }
+        guard let requested = Engine.environment("RECKIT_SWIFT_KERNEL") else { return (auto, "auto", nil) }
         do {
-            let tier = try resolve(requested)
-            return Selection(index: tier, source: requested.lowercased() == "auto" ? "auto" : "RECKIT_SWIFT_KERNEL")
+            return (try resolve(requested), requested.lowercased() == "auto" ? "auto" : "RECKIT_SWIFT_KERNEL", nil)
         } catch {
             let refusal = "RECKIT_SWIFT_KERNEL=\(requested) refused: \(error); using \(automaticChoice)"
             Engine.warn(refusal)
-            return Selection(index: auto, source: "auto", refusal: refusal)
+            return (auto, "auto", refusal)
         }
-    }
+    }()
+
+    /// How the tier in use was chosen; changed together with ``activeIndex`` under its lock.
+    private static let source = Mutex<String>(startup.source)
+    private static let activeIndex = Atomic<Int>(startup.index)
 
     /// The index in ``names`` of tier `name`.
     private static func resolve(_ name: String) throws -> Int {
