@@ -2,15 +2,15 @@
 import PackageDescription
 import Foundation
 
-// The pure-Swift back end's kernels are written in 256-bit SIMD vectors. Swift's default x86-64
-// target has neither AVX nor FMA, so on x86-64 RecKit compiles for Haswell-class CPUs (AVX2 + FMA,
-// every x86-64 server CPU since 2013). Set RECKIT_TARGET_CPU to another LLVM CPU name (e.g.
-// `znver4`, `skylake-avx512`) to tune, or to `generic` for the baseline target.
+// The library is compiled for baseline x86-64 and runs on any x86-64 CPU: its wide-vector kernels
+// live in the tier modules below, compiled for AVX2 and AVX-512 and chosen at run time. Set
+// RECKIT_TARGET_CPU to an LLVM CPU name (e.g. `znver4`) to compile the rest of the library for that
+// CPU too — the binary then runs only on CPUs with that instruction set.
 //
 // swift-tools-version 6.2 is the oldest that lets a package depending on RecKit by version accept
-// these flags (6.1 refuses a versioned dependency with `unsafeFlags`); scripts/client-check.sh,
-// run by the test command, keeps that true.
-let targetCPU = ProcessInfo.processInfo.environment["RECKIT_TARGET_CPU"] ?? "haswell"
+// the tier modules' flags (6.1 refuses a versioned dependency with `unsafeFlags`);
+// scripts/client-check.sh, run by the test command, keeps that true.
+let targetCPU = ProcessInfo.processInfo.environment["RECKIT_TARGET_CPU"] ?? "generic"
 #if arch(x86_64)
 let simdSettings: [SwiftSetting] = targetCPU == "generic" ? [] : [.unsafeFlags(["-target-cpu", targetCPU])]
 #else

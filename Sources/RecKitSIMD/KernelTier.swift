@@ -15,30 +15,57 @@ public struct KernelTier: Sendable {
     public let name: String
     /// Width of the vectors the kernels are written in.
     public let vectorBits: Int
-    /// Single-precision GEMM (see ``TiledGEMM``).
-    public let sgemm: @Sendable (GEMMArguments<Float>) -> Void
-    /// Double-precision GEMM (see ``TiledGEMM``).
-    public let dgemm: @Sendable (GEMMArguments<Double>) -> Void
+    /// The single-precision kernels.
+    public let float: TierKernels<Float>
+    /// The double-precision kernels.
+    public let double: TierKernels<Double>
     /// One biased-MF SGD epoch over a block of ratings (see ``BiasedSGD``); returns the squared error.
     public let sgdBiasedEpoch: @Sendable (SGDEpochArguments) -> Double
 
-    public init(name: String, vectorBits: Int,
-                sgemm: @escaping @Sendable (GEMMArguments<Float>) -> Void,
-                dgemm: @escaping @Sendable (GEMMArguments<Double>) -> Void,
+    public init(name: String, vectorBits: Int, float: TierKernels<Float>, double: TierKernels<Double>,
                 sgdBiasedEpoch: @escaping @Sendable (SGDEpochArguments) -> Double) {
         self.name = name
         self.vectorBits = vectorBits
-        self.sgemm = sgemm
-        self.dgemm = dgemm
+        self.float = float
+        self.double = double
         self.sgdBiasedEpoch = sgdBiasedEpoch
     }
 
     /// The baseline tier: 128-bit vectors without FMA, runs on every x86-64 (and elsewhere).
     public static let baseline = KernelTier(
         name: "baseline", vectorBits: 128,
-        sgemm: { $0.run(Tile6x2<SIMD4<Float>, Unfused>.self) },
-        dgemm: { $0.run(Tile6x2<SIMD2<Double>, Unfused>.self) },
+        float: TierKernels(SIMD4<Float>.self, Unfused.self, gemmTile: Tile6x2<SIMD4<Float>, Unfused>.self),
+        double: TierKernels(SIMD2<Double>.self, Unfused.self, gemmTile: Tile6x2<SIMD2<Double>, Unfused>.self),
         sgdBiasedEpoch: { BiasedSGD.epoch(SIMD4<Float>.self, $0) })
+}
+
+/// One precision's kernels in a tier. Each is a closure made by the always-inlined initialiser in
+/// the tier module that calls it, so the generic code inside is specialised there, for that
+/// module's instruction set.
+public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
+    /// GEMM (see ``TiledGEMM``).
+    public let gemm: @Sendable (GEMMArguments<T>) -> Void
+    /// `Σ x[i]·y[i]` (see ``VectorOps``).
+    public let dot: @Sendable (_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T
+    /// `y += a·x` (see ``VectorOps``).
+    public let axpy: @Sendable (_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) -> Void
+    /// Sparse × dense rows (see ``SparseRows``).
+    public let csrTimesDense: @Sendable (CSRProductArguments<T>) -> Void
+    /// ALS conjugate-gradient row updates (see ``ALSRows/conjugateGradient(_:)``).
+    public let alsConjugateGradient: @Sendable (ALSRowArguments<T>) -> Void
+    /// ALS exact row solves (see ``ALSRows/cholesky(_:)``).
+    public let alsCholesky: @Sendable (ALSRowArguments<T>) -> (row: Int, order: Int)?
+
+    /// The kernels written in vectors `V`, fused or not as `F` says, with GEMM tile `K`.
+    @inlinable @inline(__always)
+    public init<V: SIMD, F: FMAFlag, K: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type) where V.Scalar == T, K.V.Scalar == T {
+        gemm = { $0.run(K.self) }
+        dot = { VectorOps<V, F>.dot($0, $1, $2) }
+        axpy = { VectorOps<V, F>.axpy($0, $1, $2, $3) }
+        csrTimesDense = { SparseRows<V, F>.timesDense($0) }
+        alsConjugateGradient = { ALSRows<V, F>.conjugateGradient($0) }
+        alsCholesky = { ALSRows<V, F>.cholesky($0) }
+    }
 }
 
 /// The arguments of one GEMM call, `C ← β·C + α·op(A)·op(B)` (row-major; see ``TiledGEMM``).

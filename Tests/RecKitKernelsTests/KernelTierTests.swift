@@ -67,8 +67,8 @@ import RecKitSIMDAVX512
                     let args = GEMMArguments(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: alpha,
                                              a: ap.baseAddress!, lda: aCols, b: bp.baseAddress!, ldb: bCols, beta: beta,
                                              c: cp.baseAddress!, ldc: c.n, threads: threads, lowerOnly: c.lowerOnly)
-                    if T.self == Float.self { tier.sgemm(unsafeBitCast(args, to: GEMMArguments<Float>.self)) }
-                    else { tier.dgemm(unsafeBitCast(args, to: GEMMArguments<Double>.self)) }
+                    if T.self == Float.self { tier.float.gemm(unsafeBitCast(args, to: GEMMArguments<Float>.self)) }
+                    else { tier.double.gemm(unsafeBitCast(args, to: GEMMArguments<Double>.self)) }
                 }
             }
         }

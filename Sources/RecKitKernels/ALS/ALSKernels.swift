@@ -76,13 +76,13 @@ package enum ALSKernels {
                             for u in parts[part] {
                                 let xu = X + u * f
                                 for q in O[u]..<O[u + 1] {
-                                    let dot = SwiftALS<T>.dot(xu, Y + Int(J[q]) * f, f).doubleValue, v = R[q].doubleValue
+                                    let dot = VectorKernels.dot(xu, Y + Int(J[q]) * f, f).doubleValue, v = R[q].doubleValue
                                     if let alpha {
                                         let c = 1 + alpha * v, p = v > 0 ? 1.0 : 0.0
                                         loss += c * (p - dot) * (p - dot) - dot * dot
                                     } else {
                                         let i = Int(J[q]), yi = Y + i * f
-                                        var e = v - dot, norms = SwiftALS<T>.dot(xu, xu, f).doubleValue + SwiftALS<T>.dot(yi, yi, f).doubleValue
+                                        var e = v - dot, norms = VectorKernels.dot(xu, xu, f).doubleValue + VectorKernels.dot(yi, yi, f).doubleValue
                                         if let biases {
                                             e -= biases.mean + biases.user[u] + biases.item[i]
                                             norms += biases.user[u] * biases.user[u] + biases.item[i] * biases.item[i]

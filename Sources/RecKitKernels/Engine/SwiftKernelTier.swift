@@ -67,6 +67,15 @@ public enum SwiftKernelTier {
     /// it is one relaxed atomic load rather than a lock.
     package static var active: KernelTier { tables[activeIndex.load(ordering: .relaxed)] }
 
+    /// The tier in use's kernels for precision `T`.
+    @inline(__always)
+    package static func kernels<T: Scalar>(_: T.Type) -> TierKernels<T> {
+        switch T.dtype {
+        case .float: unsafeBitCast(active.float, to: TierKernels<T>.self)
+        case .double: unsafeBitCast(active.double, to: TierKernels<T>.self)
+        }
+    }
+
     // MARK: Selection
 
     /// The kernel tables, in the order of ``names``.

@@ -101,7 +101,7 @@ package enum SGDKernels {
                                 let i = Int(indices[k]), qi = q + i * stride
                                 var dot = SIMD8<Float>()
                                 var t = 0
-                                while t < stride { dot = dot.addingProduct(SIMDRow.load(qi + t), SIMDRow.load(pu + t) + SIMDRow.load(z + t)); t += 8 }
+                                while t < stride { dot += SIMDRow.load(qi + t) * (SIMDRow.load(pu + t) + SIMDRow.load(z + t)); t += 8 }
                                 let err = values[k] - (mu + bu[u] + bi[i] + dot.sum())
                                 squared += Double(err) * Double(err)
                                 bu[u] += lr * (err - regBias * bu[u])
@@ -111,9 +111,9 @@ package enum SGDKernels {
                                 t = 0
                                 while t < stride {
                                     let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t), c = SIMDRow.load(z + t)
-                                    SIMDRow.store((keep * a).addingProduct(le, b), pu + t)
-                                    SIMDRow.store((keep * b).addingProduct(le, a + c), qi + t)
-                                    SIMDRow.store(SIMDRow.load(g + t).addingProduct(en, b), g + t)
+                                    SIMDRow.store(keep * a + le * b, pu + t)
+                                    SIMDRow.store(keep * b + le * (a + c), qi + t)
+                                    SIMDRow.store(SIMDRow.load(g + t) + en * b, g + t)
                                     t += 8
                                 }
                             }
@@ -122,7 +122,7 @@ package enum SGDKernels {
                             for k in row {
                                 let yj = y + Int(indices[k]) * stride
                                 var t = 0
-                                while t < stride { SIMDRow.store((shrink * SIMDRow.load(yj + t)).addingProduct(lrv, SIMDRow.load(g + t)), yj + t); t += 8 }
+                                while t < stride { SIMDRow.store(shrink * SIMDRow.load(yj + t) + lrv * SIMDRow.load(g + t), yj + t); t += 8 }
                             }
                         }
                     }
@@ -197,7 +197,7 @@ extension BackendKernels {
             let pu = p + u * stride, qi = q + i * stride, qj = q + j * stride
             var acc = SIMD8<Float>()
             var t = 0
-            while t < stride { acc = acc.addingProduct(SIMDRow.load(pu + t), SIMDRow.load(qi + t) - SIMDRow.load(qj + t)); t += 8 }
+            while t < stride { acc += SIMDRow.load(pu + t) * (SIMDRow.load(qi + t) - SIMDRow.load(qj + t)); t += 8 }
             let x = acc.sum() + bi[i] - bi[j]
             if x > 0 { correct += 1 }
             // ln(1 + e^{−x}) and σ(−x), computed stably
@@ -209,9 +209,9 @@ extension BackendKernels {
             t = 0
             while t < stride {
                 let a = SIMDRow.load(pu + t), b = SIMDRow.load(qi + t), c = SIMDRow.load(qj + t)
-                SIMDRow.store((keep * a).addingProduct(lz, b - c), pu + t)
-                SIMDRow.store((keep * b).addingProduct(lz, a), qi + t)
-                SIMDRow.store((keep * c).addingProduct(-lz, a), qj + t)
+                SIMDRow.store(keep * a + lz * (b - c), pu + t)
+                SIMDRow.store(keep * b + lz * a, qi + t)
+                SIMDRow.store(keep * c - lz * a, qj + t)
                 t += 8
             }
         }

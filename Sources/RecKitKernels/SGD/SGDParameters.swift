@@ -50,7 +50,7 @@ package struct SGDParameters: Sendable {
     package static func sumOfSquares(_ a: [Float]) -> Double {
         a.withUnsafeBufferPointer { b in
             var acc = SIMD8<Float>(), k = 0
-            while k + 8 <= b.count { let v = UnsafeRawPointer(b.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self); acc = acc.addingProduct(v, v); k += 8 }
+            while k + 8 <= b.count { let v = UnsafeRawPointer(b.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self); acc += v * v; k += 8 }
             return Double(acc.sum()) + b[k...].reduce(0.0) { $0 + Double($1) * Double($1) }
         }
     }

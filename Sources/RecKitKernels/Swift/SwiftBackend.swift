@@ -2,7 +2,7 @@ import RecKitSIMD
 
 /// The pure-Swift back end (``Backend/swift``): RecKit's own cache-blocked, SIMD, multi-threaded
 /// kernels — ``SwiftGEMM``, ``SwiftCholesky``, ``SwiftQR``, ``SwiftSymmetricEigen``, ``SwiftSVD``,
-/// ``SwiftALS`` and the loops below — registered as one back end.
+/// and the tiered kernels below (``SwiftKernelTier``) — registered as one back end.
 ///
 /// Every generic kernel is pre-specialised for `Float` and `Double`, so a call through
 /// ``ExecutionContext/kernels`` (which does not know the precision statically) reaches fully
@@ -99,54 +99,30 @@ package enum SwiftBackend: BackendKernels {
         try SwiftSVD.svd(a, threads: threads)
     }
 
-    /// The shim's `reckit_?csrmm[_t]` loops in Swift SIMD: a row of `C` gathers scaled rows of `B`
-    /// (or, transposed, a row of `B` is scattered into rows of `C`), each an axpy of `width` elements.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    /// The shim's `reckit_?csrmm[_t]` loops in Swift SIMD (``SparseRows``), on the tier in use.
     package static func csrTimesDense<T: Scalar>(transposed: Bool, rows: Range<Int>, width: Int, csr: CSRPointers<T>,
                                                  b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int) {
-        let O = csr.offsets, J = csr.columns, V = csr.values
-        if !transposed {
-            for i in rows {
-                let dst = c + i * ldc
-                for p in O[i]..<O[i + 1] { VectorKernels.axpy(V[p], b + Int(J[p]) * ldb, dst, width) }
-            }
-        } else {
-            for i in rows {
-                let src = b + i * ldb
-                for p in O[i]..<O[i + 1] { VectorKernels.axpy(V[p], src, c + Int(J[p]) * ldc, width) }
-            }
-        }
+        SwiftKernelTier.kernels(T.self).csrTimesDense(
+            CSRProductArguments(transposed: transposed, rows: rows, width: width, offsets: csr.offsets, columns: csr.columns,
+                                values: csr.values, b: b, ldb: ldb, c: c, ldc: ldc))
     }
 
+    /// The shim's ALS conjugate-gradient rows in Swift SIMD (``ALSRows``), on the tier in use.
     package static func alsConjugateGradient<T: Scalar>(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>,
                                                         y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T, steps: Int,
                                                         work: UnsafeMutablePointer<T>) {
-        // A concrete instantiation per precision, so the SIMD code is specialised.
-        switch T.dtype {
-        case .float:
-            SwiftALS<Float>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
-                                              alpha: Float(alpha.doubleValue), steps: steps, work: cast(work))
-        case .double:
-            SwiftALS<Double>.conjugateGradient(rows: rows, f: f, csr: cast(csr), gram: cast(gram), y: cast(y), x: cast(x),
-                                               alpha: alpha.doubleValue, steps: steps, work: cast(work))
-        }
+        SwiftKernelTier.kernels(T.self).alsConjugateGradient(
+            ALSRowArguments(rows: rows, f: f, offsets: csr.offsets, columns: csr.columns, values: csr.values, gram: gram,
+                            lambda: 0, alpha: alpha, y: y, x: x, steps: steps, gatherRows: ALSKernels.gatherRows, work: work))
     }
 
+    /// The shim's exact ALS row solves in Swift SIMD (``ALSRows``), on the tier in use.
     package static func alsSolve<T: Scalar>(rows: Range<Int>, f: Int, csr: CSRPointers<T>, gram: UnsafePointer<T>?, lambda: T,
                                             y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, alpha: T,
                                             work: UnsafeMutablePointer<T>) -> (row: Int, order: Int)? {
-        var order = 0
-        let row: Int
-        switch T.dtype {
-        case .float:
-            row = SwiftALS<Float>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: Float(lambda.doubleValue),
-                                        y: cast(y), x: cast(x), alpha: Float(alpha.doubleValue), work: cast(work), order: &order)
-        case .double:
-            row = SwiftALS<Double>.solve(rows: rows, f: f, csr: cast(csr), gram: gram.map { cast($0) }, lambda: lambda.doubleValue,
-                                         y: cast(y), x: cast(x), alpha: alpha.doubleValue, work: cast(work), order: &order)
-        }
-        return row < 0 ? nil : (row, order)
+        SwiftKernelTier.kernels(T.self).alsCholesky(
+            ALSRowArguments(rows: rows, f: f, offsets: csr.offsets, columns: csr.columns, values: csr.values, gram: gram,
+                            lambda: lambda, alpha: alpha, y: y, x: x, steps: 0, gatherRows: ALSKernels.gatherRows, work: work))
     }
 
     /// The shim's `reckit_sgd_biased_epoch` in Swift (``BiasedSGD``), on the tier in use.
@@ -155,14 +131,5 @@ package enum SwiftBackend: BackendKernels {
                                        mu: Float, lr: Float, reg: Float, regBias: Float) -> Double {
         SwiftKernelTier.active.sgdBiasedEpoch(SGDEpochArguments(entries: entries, p: p, q: q, bu: bu, bi: bi, stride: stride,
                                                                 mu: mu, lr: lr, reg: reg, regBias: regBias))
-    }
-
-    // Reinterpretations between `T` and the concrete type its `dtype` names.
-    @inline(__always) static func cast<T, U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> { UnsafeRawPointer(p).assumingMemoryBound(to: U.self) }
-    @inline(__always) static func cast<T, U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
-    }
-    @inline(__always) static func cast<T, U>(_ r: CSRPointers<T>) -> CSRPointers<U> {
-        CSRPointers(offsets: r.offsets, columns: r.columns, values: cast(r.values), nonZeroCount: r.nonZeroCount)
     }
 }

@@ -15,10 +15,6 @@ enum SwiftGEMM {
     ) {
         let arguments = GEMMArguments(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads, lowerOnly: lowerOnly)
-        let tier = SwiftKernelTier.active
-        switch T.dtype {
-        case .float: tier.sgemm(unsafeBitCast(arguments, to: GEMMArguments<Float>.self))
-        case .double: tier.dgemm(unsafeBitCast(arguments, to: GEMMArguments<Double>.self))
-        }
+        SwiftKernelTier.kernels(T.self).gemm(arguments)
     }
 }

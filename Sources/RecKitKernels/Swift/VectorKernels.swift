@@ -1,5 +1,9 @@
-/// SIMD level-1 kernels over raw contiguous memory, shared by the pure-Swift back end's routines.
-/// Each processes whole `T.Vector`s with independent accumulators, then a scalar tail.
+import RecKitSIMD
+
+/// Level-1 kernels over raw contiguous memory, shared by the pure-Swift back end's routines.
+/// `dot` and `axpy` run on the instruction-set tier in use (``SwiftKernelTier``); the others are
+/// written in the precision's vector (`T.Vector`) without fused multiply-adds, as this module is
+/// compiled for baseline x86-64.
 package enum VectorKernels {
     @inlinable @inline(__always)
     package static func load<T: Scalar>(_ p: UnsafePointer<T>) -> T.Vector {
@@ -12,43 +16,15 @@ package enum VectorKernels {
     }
 
     /// `Σ x[i]·y[i]` for `i < n`.
-    @inlinable @inline(__always)
+    @inline(__always)
     package static func dot<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T {
-        let w = T.Vector.scalarCount
-        var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
-        var i = 0
-        while i + 4 * w <= n {
-            s0 = s0.addingProduct(load(x + i), load(y + i))
-            s1 = s1.addingProduct(load(x + i + w), load(y + i + w))
-            s2 = s2.addingProduct(load(x + i + 2 * w), load(y + i + 2 * w))
-            s3 = s3.addingProduct(load(x + i + 3 * w), load(y + i + 3 * w))
-            i += 4 * w
-        }
-        while i + w <= n {
-            s0 = s0.addingProduct(load(x + i), load(y + i))
-            i += w
-        }
-        var s = ((s0 + s1) + (s2 + s3)).sum()
-        while i < n { s += x[i] * y[i]; i += 1 }
-        return s
+        SwiftKernelTier.kernels(T.self).dot(x, y, n)
     }
 
     /// `y[i] += a·x[i]` for `i < n`.
-    @inlinable @inline(__always)
+    @inline(__always)
     package static func axpy<T: Scalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-        let w = T.Vector.scalarCount
-        let av = T.Vector(repeating: a)
-        var i = 0
-        while i + 2 * w <= n {
-            store(load(UnsafePointer(y + i)).addingProduct(av, load(x + i)), y + i)
-            store(load(UnsafePointer(y + i + w)).addingProduct(av, load(x + i + w)), y + i + w)
-            i += 2 * w
-        }
-        while i + w <= n {
-            store(load(UnsafePointer(y + i)).addingProduct(av, load(x + i)), y + i)
-            i += w
-        }
-        while i < n { y[i] += a * x[i]; i += 1 }
+        SwiftKernelTier.kernels(T.self).axpy(a, x, y, n)
     }
 
     /// `x[i] *= a` for `i < n`; `a == 0` writes zeros (so NaN in `x` does not survive, as in BLAS).
@@ -91,26 +67,15 @@ package enum VectorKernels {
         var i = 0
         while i + w <= n {
             let xv = load(x + i), yv = load(y + i)
-            xx = xx.addingProduct(xv, xv)
-            yy = yy.addingProduct(yv, yv)
-            xy = xy.addingProduct(xv, yv)
+            xx += xv * xv
+            yy += yv * yv
+            xy += xv * yv
             i += w
         }
         var a = xx.sum(), b = yy.sum(), g = xy.sum()
         while i < n { a += x[i] * x[i]; b += y[i] * y[i]; g += x[i] * y[i]; i += 1 }
         return (a, b, g)
     }
-}
-
-/// Concrete-precision entry points for other RecKit modules. Generic SIMD code called across a
-/// module boundary is not reliably specialised (a profile showed it running through witness tables,
-/// about 100× slower), so modules above this one call these non-generic functions, which are
-/// specialised here.
-extension VectorKernels {
-    package static func axpyFloat(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { axpy(a, x, y, n) }
-    package static func axpyDouble(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) { axpy(a, x, y, n) }
-    package static func dotFloat(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float { dot(x, y, n) }
-    package static func dotDouble(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double { dot(x, y, n) }
 }
 
 /// Scans that validation and the solvers run on whole matrices. `@_specialize` makes the generic

@@ -1,0 +1,247 @@
+/// The arguments of one ALS half-sweep over a range of rows (the pure-Swift counterpart of the
+/// shim's `reckit_?als_cg` / `reckit_?als_solve`).
+///
+/// Layout: the CSR matrix (`offsets`, `columns`, `values`) has one row per row being solved; `y`
+/// (`columns × f`) is the fixed side, `x` (`rows × f`) the side being solved, both row-major.
+/// `gram` (`f × f`, `YᵀY + λI`) is given for implicit feedback and nil for explicit (weighted-λ);
+/// `work` holds ``workSize(f:exact:gatherRows:)`` elements.
+public struct ALSRowArguments<T: BinaryFloatingPoint> {
+    public var rows: Range<Int>
+    public var f: Int
+    public var offsets: UnsafePointer<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>
+    public var gram: UnsafePointer<T>?
+    public var lambda: T, alpha: T
+    public var y: UnsafePointer<T>, x: UnsafeMutablePointer<T>
+    /// Conjugate-gradient steps per row (the CG solver only).
+    public var steps: Int
+    /// Rows of `y` the exact solver gathers per rank update.
+    public var gatherRows: Int
+    public var work: UnsafeMutablePointer<T>
+
+    @inlinable
+    public init(rows: Range<Int>, f: Int, offsets: UnsafePointer<Int>, columns: UnsafePointer<Int32>, values: UnsafePointer<T>,
+                gram: UnsafePointer<T>?, lambda: T, alpha: T, y: UnsafePointer<T>, x: UnsafeMutablePointer<T>, steps: Int,
+                gatherRows: Int, work: UnsafeMutablePointer<T>) {
+        self.rows = rows; self.f = f
+        self.offsets = offsets; self.columns = columns; self.values = values
+        self.gram = gram; self.lambda = lambda; self.alpha = alpha
+        self.y = y; self.x = x; self.steps = steps; self.gatherRows = gatherRows; self.work = work
+    }
+}
+
+/// ALS row solvers generic over the vector `V` (the C kernels' algorithm, als_template.h),
+/// specialised per ``KernelTier``:
+/// - ``conjugateGradient(_:)``: `steps` CG steps from `x`'s current rows on
+///   `(YᵀY + λI + Yᵀ(Cᵤ − I)Y)·xᵤ = YᵀCᵤpᵤ` (implicit feedback);
+/// - ``cholesky(_:)``: exact solves of the same system (implicit, `gram` given) or of explicit
+///   weighted-λ `(YᵤᵀYᵤ + λ·nᵤ·I)·xᵤ = Yᵤᵀrᵤ`, by a Cholesky factor built from gathered rows.
+/// Rows are independent: the result does not depend on how rows are split between calls.
+public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
+    public typealias T = V.Scalar
+    public typealias Ops = VectorOps<V, F>
+
+    @inlinable @inline(__always) static var w: Int { V.scalarCount }
+
+    /// `out = G·v` for symmetric `G` (`f × f`): `Σⱼ vⱼ·G[j, :]`.
+    @inlinable @inline(__always)
+    static func symv(_ g: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ f: Int) {
+        var t = 0
+        while t + 2 * w <= f {
+            var c0 = V(), c1 = V()
+            for j in 0..<f {
+                let s = V(repeating: v[j]), row = g + j * f + t
+                c0 = Ops.madd(c0, s, V(loadingFrom: row))
+                c1 = Ops.madd(c1, s, V(loadingFrom: row + w))
+            }
+            c0.store(to: out + t)
+            c1.store(to: out + t + w)
+            t += 2 * w
+        }
+        while t < f {
+            var s: T = 0
+            for j in 0..<f { s += v[j] * g[j * f + t] }
+            out[t] = s
+            t += 1
+        }
+    }
+
+    @inlinable
+    public static func conjugateGradient(_ a: ALSRowArguments<T>) {
+        let f = a.f, work = a.work, gram = a.gram!, y = a.y, x = a.x, alpha = a.alpha
+        let r = work, p = work + f, ap = work + 2 * f
+        let O = a.offsets, J = a.columns, R = a.values
+        for u in a.rows {
+            let xu = x + u * f
+            symv(gram, xu, ap, f)
+            for q in O[u]..<O[u + 1] {
+                let yq = y + Int(J[q]) * f, wq = alpha * R[q], c: T = R[q] > 0 ? 1 + wq : 0
+                Ops.axpy(wq * Ops.dot(yq, xu, f) - c, yq, ap, f)
+            }
+            for t in 0..<f { r[t] = -ap[t]; p[t] = r[t] }
+            var rs = Ops.dot(r, r, f)
+            for _ in 0..<a.steps {
+                guard rs > 0 else { break }
+                symv(gram, p, ap, f)
+                for q in O[u]..<O[u + 1] {
+                    let yq = y + Int(J[q]) * f
+                    Ops.axpy(alpha * R[q] * Ops.dot(yq, p, f), yq, ap, f)
+                }
+                let pap = Ops.dot(p, ap, f)
+                guard pap > 0 else { break }
+                let step = rs / pap
+                Ops.axpy(step, p, xu, f)
+                Ops.axpy(-step, ap, r, f)
+                let next = Ops.dot(r, r, f)
+                let beta = next / rs
+                for t in 0..<f { p[t] = r[t] + beta * p[t] }
+                rs = next
+            }
+        }
+    }
+
+    /// Whether `f` takes the register-tiled rank update.
+    @inlinable @inline(__always) static func tiled(_ f: Int) -> Bool { f % 4 == 0 && f % (2 * w) == 0 }
+
+    /// The upper triangle of `BᵀB` (`B` is `m × f`) added to `A`; with `overwrite` (tiled `f` only)
+    /// `A` is written, not read: `base + BᵀB`, or `BᵀB` when `base` is nil. 4 × 2-vector register
+    /// tiles; rank-1 row updates for other `f`. Some lower-triangle entries are written too.
+    @inlinable @inline(__always)
+    static func syrkUpper(_ b: UnsafePointer<T>, _ m: Int, _ a: UnsafeMutablePointer<T>, _ f: Int,
+                          overwrite: Bool, base: UnsafePointer<T>?) {
+        guard tiled(f) else {
+            for q in 0..<m {
+                let bq = b + q * f
+                for i in 0..<f { Ops.axpy(bq[i], bq + i, a + i * f + i, f - i) }
+            }
+            return
+        }
+        var i0 = 0
+        while i0 < f {
+            var j0 = i0 / (2 * w) * (2 * w)
+            while j0 < f {
+                var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+                for q in 0..<m {
+                    let bq = b + q * f
+                    let b0 = V(loadingFrom: bq + j0), b1 = V(loadingFrom: bq + j0 + w)
+                    var s = V(repeating: bq[i0])
+                    c00 = Ops.madd(c00, s, b0); c01 = Ops.madd(c01, s, b1)
+                    s = V(repeating: bq[i0 + 1])
+                    c10 = Ops.madd(c10, s, b0); c11 = Ops.madd(c11, s, b1)
+                    s = V(repeating: bq[i0 + 2])
+                    c20 = Ops.madd(c20, s, b0); c21 = Ops.madd(c21, s, b1)
+                    s = V(repeating: bq[i0 + 3])
+                    c30 = Ops.madd(c30, s, b0); c31 = Ops.madd(c31, s, b1)
+                }
+                let a0 = a + i0 * f + j0
+                let s0: UnsafePointer<T>? = overwrite ? base.map { $0 + i0 * f + j0 } : UnsafePointer(a0)
+                store(c00, c01, a0, adding: s0)
+                store(c10, c11, a0 + f, adding: s0.map { $0 + f })
+                store(c20, c21, a0 + 2 * f, adding: s0.map { $0 + 2 * f })
+                store(c30, c31, a0 + 3 * f, adding: s0.map { $0 + 3 * f })
+                j0 += 2 * w
+            }
+            i0 += 4
+        }
+    }
+
+    /// `p[0..<2w] = (lo, hi) + s[0..<2w]` (or `(lo, hi)` when `s` is nil).
+    @inlinable @inline(__always)
+    static func store(_ lo: V, _ hi: V, _ p: UnsafeMutablePointer<T>, adding s: UnsafePointer<T>?) {
+        if let s {
+            (V(loadingFrom: s) + lo).store(to: p)
+            (V(loadingFrom: s + w) + hi).store(to: p + w)
+        } else {
+            lo.store(to: p)
+            hi.store(to: p + w)
+        }
+    }
+
+    /// In-place `A = UᵀU` of the upper triangle, left-looking by rows (the C kernel's algorithm:
+    /// row `k` held in registers four vectors at a time while the rows above stream from L1; rows
+    /// start at the aligned column at or below the diagonal — the lower triangle is never read).
+    /// 0, or the order of the first pivot not above `ε·` its original diagonal.
+    @inlinable @inline(__always)
+    static func factor(_ a: UnsafeMutablePointer<T>, _ f: Int) -> Int {
+        let whole = f % w == 0
+        for k in 0..<f {
+            let row = a + k * f, original = row[k]
+            var c = whole ? k / w * w : k
+            while c + 4 * w <= f {
+                var c0 = V(loadingFrom: row + c), c1 = V(loadingFrom: row + c + w)
+                var c2 = V(loadingFrom: row + c + 2 * w), c3 = V(loadingFrom: row + c + 3 * w)
+                for j in 0..<k {
+                    let uj = UnsafePointer(a + j * f + c), m = V(repeating: -a[j * f + k])
+                    c0 = Ops.madd(c0, m, V(loadingFrom: uj))
+                    c1 = Ops.madd(c1, m, V(loadingFrom: uj + w))
+                    c2 = Ops.madd(c2, m, V(loadingFrom: uj + 2 * w))
+                    c3 = Ops.madd(c3, m, V(loadingFrom: uj + 3 * w))
+                }
+                c0.store(to: row + c); c1.store(to: row + c + w); c2.store(to: row + c + 2 * w); c3.store(to: row + c + 3 * w)
+                c += 4 * w
+            }
+            while c + w <= f {
+                var c0 = V(loadingFrom: row + c)
+                for j in 0..<k { c0 = Ops.madd(c0, V(repeating: -a[j * f + k]), V(loadingFrom: a + j * f + c)) }
+                c0.store(to: row + c)
+                c += w
+            }
+            while c < f {
+                var v = row[c]
+                for j in 0..<k { v -= a[j * f + k] * a[j * f + c] }
+                row[c] = v
+                c += 1
+            }
+            let d = row[k]
+            guard d > T.ulpOfOne * original, d.isFinite else { return k + 1 }
+            let u = d.squareRoot(), inv = 1 / u
+            row[k] = u
+            for j in (k + 1)..<Swift.max(k + 1, f) { row[j] *= inv }
+        }
+        return 0
+    }
+
+    /// Exact solves; the first row whose system is not positive definite, with the order of the
+    /// failing leading minor, or nil.
+    @inlinable
+    public static func cholesky(_ args: ALSRowArguments<T>) -> (row: Int, order: Int)? {
+        let f = args.f, gram = args.gram, y = args.y, x = args.x, alpha = args.alpha, lambda = args.lambda
+        let a = args.work, b = a + f * f, gathered = b + f
+        let O = args.offsets, J = args.columns, R = args.values
+        let isTiled = tiled(f)
+        for u in args.rows {
+            let begin = O[u], end = O[u + 1], xu = x + u * f
+            if begin == end { xu.update(repeating: 0, count: f); continue }
+            // Tiled: the first chunk writes A = base + BᵀB; otherwise A starts as a copy.
+            if !isTiled {
+                if let gram { a.update(from: gram, count: f * f) } else { a.update(repeating: 0, count: f * f) }
+            }
+            b.update(repeating: 0, count: f)
+            var q0 = begin
+            while q0 < end {
+                let m = Swift.min(args.gatherRows, end - q0)
+                for k in 0..<m {
+                    let q = q0 + k, yq = y + Int(J[q]) * f
+                    let wq: T = gram != nil ? alpha * R[q] : 1
+                    let c: T = gram != nil ? (R[q] > 0 ? 1 + alpha * R[q] : 0) : R[q]
+                    let root = wq.squareRoot(), g = gathered + k * f
+                    for t in 0..<f { g[t] = root * yq[t] }
+                    Ops.axpy(c, yq, b, f)
+                }
+                syrkUpper(gathered, m, a, f, overwrite: isTiled && q0 == begin, base: gram)
+                q0 += m
+            }
+            if gram == nil { for t in 0..<f { a[t * f + t] += lambda * T(end - begin) } }
+            let failed = factor(a, f)
+            if failed != 0 { return (u, failed) }
+            // Uᵀz = b by rows of U, then U·x = z
+            for k in 0..<f {
+                b[k] /= a[k * f + k]
+                Ops.axpy(-b[k], a + k * f + k + 1, b + k + 1, f - k - 1)
+            }
+            for k in stride(from: f - 1, through: 0, by: -1) {
+                xu[k] = (b[k] - Ops.dot(a + k * f + k + 1, xu + k + 1, f - k - 1)) / a[k * f + k]
+            }
+        }
+        return nil
+    }
+}
