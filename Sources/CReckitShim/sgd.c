@@ -7,8 +7,8 @@
  * An update is a chain of dependent steps (dot product, error, row updates), so consecutive ratings
  * that share no user and no item are taken in pairs with their two chains interleaved. Neither
  * reads what the other writes, so this is exactly the sequential order's arithmetic; a pair that
- * shares a row is done one after the other. Compiled for AVX2+FMA and for the baseline ISA,
- * dispatched at run time.
+ * shares a row is done one after the other. Compiled for AVX-512 (16-float vectors and an 8-float
+ * tail), for AVX2+FMA and for the baseline ISA, dispatched at run time.
  */
 #include "dispatch.h"
 #include <string.h>
@@ -16,6 +16,7 @@
 /* Ratings ahead whose factor rows are prefetched. */
 #define RECKIT_SGD_AHEAD 4
 
+typedef float reckit_sgd_v16 __attribute__((vector_size(64)));
 typedef float reckit_sgd_v8 __attribute__((vector_size(32)));
 typedef float reckit_sgd_v4 __attribute__((vector_size(16)));
 
@@ -35,7 +36,7 @@ typedef float reckit_sgd_v4 __attribute__((vector_size(16)));
             s0 += x0 * y0;                                                                           \
             s1 += x1 * y1;                                                                           \
         }                                                                                            \
-        for (; t < stride; t += W) {                                                                 \
+        for (; t + W <= stride; t += W) {                                                            \
             V x, y;                                                                                  \
             memcpy(&x, a + t, sizeof x);                                                             \
             memcpy(&y, b + t, sizeof y);                                                             \
@@ -44,15 +45,31 @@ typedef float reckit_sgd_v4 __attribute__((vector_size(16)));
         s0 += s1;                                                                                    \
         float d = 0;                                                                                 \
         for (int j = 0; j < W; j++) d += s0[j];                                                      \
+        if (W > 8 && t < stride) { /* rows are whole 8-float groups: one 8-float tail */             \
+            reckit_sgd_v8 x, y, s;                                                                   \
+            memcpy(&x, a + t, sizeof x);                                                             \
+            memcpy(&y, b + t, sizeof y);                                                             \
+            s = x * y;                                                                               \
+            for (int j = 0; j < 8; j++) d += s[j];                                                   \
+        }                                                                                            \
         return d;                                                                                    \
     }                                                                                                \
     /* p += lr (e q - reg p), q += lr (e p - reg q), both from the old values */                     \
     ATTR static inline void step_##SUFFIX(float *p, float *q, long stride, float le, float keep) {  \
-        for (long t = 0; t < stride; t += W) {                                                       \
+        long t = 0;                                                                                  \
+        for (; t + W <= stride; t += W) {                                                            \
             V a, b;                                                                                  \
             memcpy(&a, p + t, sizeof a);                                                             \
             memcpy(&b, q + t, sizeof b);                                                             \
             V na = keep * a + le * b, nb = keep * b + le * a;                                        \
+            memcpy(p + t, &na, sizeof na);                                                           \
+            memcpy(q + t, &nb, sizeof nb);                                                           \
+        }                                                                                            \
+        if (W > 8 && t < stride) {                                                                   \
+            reckit_sgd_v8 a, b;                                                                      \
+            memcpy(&a, p + t, sizeof a);                                                             \
+            memcpy(&b, q + t, sizeof b);                                                             \
+            reckit_sgd_v8 na = keep * a + le * b, nb = keep * b + le * a;                            \
             memcpy(p + t, &na, sizeof na);                                                           \
             memcpy(q + t, &nb, sizeof nb);                                                           \
         }                                                                                            \
@@ -97,11 +114,12 @@ typedef float reckit_sgd_v4 __attribute__((vector_size(16)));
     }
 
 #if defined(__x86_64__)
+RECKIT_SGD_KERNEL(avx512, RECKIT_AVX512, reckit_sgd_v16, 16)
 RECKIT_SGD_KERNEL(avx2, RECKIT_AVX2, reckit_sgd_v8, 8)
 #endif
 RECKIT_SGD_KERNEL(base, , reckit_sgd_v4, 4)
 
 double reckit_sgd_biased_epoch(const reckit_rating *entries, long n, float *p, float *q, float *bu, float *bi, long stride,
                                float mu, float lr, float reg, float reg_bias) {
-    return RECKIT_DISPATCH(epoch_avx2, epoch_base)(entries, n, p, q, bu, bi, stride, mu, lr, reg, reg_bias);
+    return RECKIT_DISPATCH(epoch_avx512, epoch_avx2, epoch_base)(entries, n, p, q, bu, bi, stride, mu, lr, reg, reg_bias);
 }

@@ -123,6 +123,32 @@ int reckit_available_cores(void) {
 #define AVX512_SET (AVX2_SET | RECKIT_CPU_AVX512F | RECKIT_CPU_AVX512DQ | RECKIT_CPU_AVX512CD | \
                     RECKIT_CPU_AVX512BW | RECKIT_CPU_AVX512VL | RECKIT_CPU_OS_ZMM)
 
+/* ---------------------------------------------------------------- the shim's own kernels */
+
+/* The highest variant of sparse.c, als.c and sgd.c this CPU and OS run (cached; every thread
+ * computes the same answer, so relaxed atomics suffice), and the calling thread's limit. */
+static int native_supported = -1;
+static _Thread_local int native_limit = 2;
+
+int reckit_native_simd_level(void) {
+    int supported = __atomic_load_n(&native_supported, __ATOMIC_RELAXED);
+    if (supported < 0) {
+#ifdef RECKIT_X86
+        uint32_t f = reckit_cpu_features();
+        supported = (f & AVX512_SET) == AVX512_SET ? 2 : (f & AVX2_SET) == AVX2_SET ? 1 : 0;
+#else
+        supported = 0;
+#endif
+        __atomic_store_n(&native_supported, supported, __ATOMIC_RELAXED);
+    }
+    return supported < native_limit ? supported : native_limit;
+}
+
+int reckit_native_simd_limit(int level) {
+    native_limit = level < 0 ? 2 : level;
+    return reckit_native_simd_level();
+}
+
 typedef struct { const char *name; int tier; uint32_t needs; } reckit_kernel;
 
 /* Order = preference within automatic selection: the first supported kernel of the highest tier. */

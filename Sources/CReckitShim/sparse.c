@@ -7,7 +7,8 @@
  * per product on one core).
  *
  * The kernels work on a range of CSR rows so the caller (Swift's Parallel) can split the work; they
- * are compiled twice -- with AVX2+FMA and for the baseline ISA -- and dispatch on the CPU at run time.
+ * are compiled three times -- for AVX-512, for AVX2+FMA and for the baseline ISA -- and dispatch on
+ * the CPU at run time.
  */
 #include "dispatch.h"
 
@@ -56,6 +57,10 @@
     }
 
 #if defined(__x86_64__)
+RECKIT_DEFINE_CSRMM(csrmm_d_avx512, double, RECKIT_AVX512)
+RECKIT_DEFINE_CSRMM(csrmm_s_avx512, float, RECKIT_AVX512)
+RECKIT_DEFINE_CSRMM_T(csrmm_t_d_avx512, double, RECKIT_AVX512)
+RECKIT_DEFINE_CSRMM_T(csrmm_t_s_avx512, float, RECKIT_AVX512)
 RECKIT_DEFINE_CSRMM(csrmm_d_avx2, double, RECKIT_AVX2)
 RECKIT_DEFINE_CSRMM(csrmm_s_avx2, float, RECKIT_AVX2)
 RECKIT_DEFINE_CSRMM_T(csrmm_t_d_avx2, double, RECKIT_AVX2)
@@ -68,17 +73,17 @@ RECKIT_DEFINE_CSRMM_T(csrmm_t_s_base, float, )
 
 void reckit_dcsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
                    const double *b, long ldb, double *c, long ldc) {
-    RECKIT_DISPATCH(csrmm_d_avx2, csrmm_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+    RECKIT_DISPATCH(csrmm_d_avx512, csrmm_d_avx2, csrmm_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
 }
 void reckit_scsrmm(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
                    const float *b, long ldb, float *c, long ldc) {
-    RECKIT_DISPATCH(csrmm_s_avx2, csrmm_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+    RECKIT_DISPATCH(csrmm_s_avx512, csrmm_s_avx2, csrmm_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
 }
 void reckit_dcsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const double *val, long nnz,
                      const double *b, long ldb, double *c, long ldc) {
-    RECKIT_DISPATCH(csrmm_t_d_avx2, csrmm_t_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+    RECKIT_DISPATCH(csrmm_t_d_avx512, csrmm_t_d_avx2, csrmm_t_d_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
 }
 void reckit_scsrmm_t(long r0, long r1, long k, const long *off, const int32_t *col, const float *val, long nnz,
                      const float *b, long ldb, float *c, long ldc) {
-    RECKIT_DISPATCH(csrmm_t_s_avx2, csrmm_t_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
+    RECKIT_DISPATCH(csrmm_t_s_avx512, csrmm_t_s_avx2, csrmm_t_s_base)(r0, r1, k, off, col, val, nnz, b, ldb, c, ldc);
 }

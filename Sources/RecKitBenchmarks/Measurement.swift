@@ -98,12 +98,16 @@ public struct MachineDescription: Codable, Sendable {
     public var swiftKernelTier: String? = nil
     public var swiftKernelBits: Int? = nil
     public var swiftKernelTierSource: String? = nil
+    /// The variant of the shim's C kernels (``NativeKernelVariant``); absent in files written before
+    /// it was recorded.
+    public var nativeKernelVariant: String? = nil
 
-    /// One line naming both back ends' kernels, e.g. "OpenBLAS 0.3.21 kernel SkylakeX (auto); pure-Swift
-    /// kernels avx512 (512-bit, auto)".
+    /// One line naming both back ends' kernels, e.g. "OpenBLAS 0.3.21 kernel SkylakeX (auto); shim
+    /// kernels avx512; pure-Swift kernels avx512 (512-bit, auto)".
     public var kernelSummary: String {
         let swift = swiftKernelTier.map { "; pure-Swift kernels \($0) (\(swiftKernelBits.map { "\($0)-bit, " } ?? "")\(swiftKernelTierSource ?? "?"))" } ?? ""
-        return "OpenBLAS \(openblasVersion) kernel \(openblasKernel) (\(openblasKernelSource))\(swift)"
+        let native = nativeKernelVariant.map { "; shim kernels \($0)" } ?? ""
+        return "OpenBLAS \(openblasVersion) kernel \(openblasKernel) (\(openblasKernelSource))\(native)\(swift)"
     }
 
     public static func current() -> MachineDescription {
@@ -113,7 +117,8 @@ public struct MachineDescription: Codable, Sendable {
             openblasVersion: BLASKernel.openBLASVersion, openblasKernel: BLASKernel.current,
             openblasKernelSource: BLASKernel.selectionSource, reckitVersion: RecKitVersion.string,
             gitCommit: RecKitVersion.gitCommit, peak: PeakFLOPs.measured, swiftKernelTier: SwiftKernelTier.current,
-            swiftKernelBits: SwiftKernelTier.vectorBits, swiftKernelTierSource: SwiftKernelTier.selectionSource)
+            swiftKernelBits: SwiftKernelTier.vectorBits, swiftKernelTierSource: SwiftKernelTier.selectionSource,
+            nativeKernelVariant: NativeKernelVariant.current)
     }
 }
 

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+import CReckitShim
 import RecKitKernels
 import RecKitSIMD
 
-/// The tiers' sparse kernels — ALS row solvers and CSR × dense products — in both precisions,
-/// each against a Double reference. Tiers this CPU cannot run are skipped.
+/// The sparse kernels of every pure-Swift tier and of every variant of the shim's C kernels
+/// (AVX-512, AVX2, baseline) — ALS row solvers and CSR × dense products — in both precisions, each
+/// against a Double reference. Tiers and variants this CPU cannot run are skipped.
 @Suite struct KernelTierSparseTests {
     /// A seeded CSR matrix `rows × columns` with about `density` of its entries stored (values
     /// 1…5), and one empty row.
@@ -71,13 +73,55 @@ import RecKitSIMD
         return (a, b)
     }
 
-    /// One tier's row solver over all rows of `m` in precision `T`; the solution as Double.
-    static func solveRows<T: Scalar>(_ kernels: TierKernels<T>, _ m: CSR, y: [Double], f: Int, gram: [Double]?, lambda: Double,
+    /// A row solver: the arguments, and whether to run conjugate gradient (else Cholesky).
+    typealias RowSolver<T: BinaryFloatingPoint> = (ALSRowArguments<T>, _ cg: Bool) -> (row: Int, order: Int)?
+
+    /// A pure-Swift tier's row solvers.
+    static func swiftSolver<T: Scalar>(_ kernels: TierKernels<T>) -> RowSolver<T> {
+        { arguments, cg in
+            if cg { kernels.alsConjugateGradient(arguments); return nil }
+            return kernels.alsCholesky(arguments)
+        }
+    }
+
+    /// The shim's row solvers (whichever variant this thread's level selects).
+    static func nativeSolver<T: Scalar>(_: T.Type) -> RowSolver<T> {
+        { a, cg in
+            let r0 = a.rows.lowerBound, r1 = a.rows.upperBound, nnz = a.offsets[r1]
+            var order = 0
+            let row: Int
+            if T.self == Float.self {
+                func f(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+                func f(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) }
+                if cg {
+                    reckit_sals_cg(r0, r1, a.f, a.offsets, a.columns, f(a.values), nnz, f(a.gram!), f(a.y), f(a.x),
+                                   Float(a.alpha), Int32(a.steps), f(a.work))
+                    return nil
+                }
+                row = reckit_sals_solve(r0, r1, a.f, a.offsets, a.columns, f(a.values), nnz, a.gram.map { f($0) }, Float(a.lambda),
+                                        f(a.y), f(a.x), Float(a.alpha), f(a.work), &order)
+            } else {
+                func d(_ p: UnsafePointer<T>) -> UnsafePointer<Double> { UnsafeRawPointer(p).assumingMemoryBound(to: Double.self) }
+                func d(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self) }
+                if cg {
+                    reckit_dals_cg(r0, r1, a.f, a.offsets, a.columns, d(a.values), nnz, d(a.gram!), d(a.y), d(a.x),
+                                   Double(a.alpha), Int32(a.steps), d(a.work))
+                    return nil
+                }
+                row = reckit_dals_solve(r0, r1, a.f, a.offsets, a.columns, d(a.values), nnz, a.gram.map { d($0) }, Double(a.lambda),
+                                        d(a.y), d(a.x), Double(a.alpha), d(a.work), &order)
+            }
+            return row < 0 ? nil : (row, order)
+        }
+    }
+
+    /// Runs `solver` over all rows of `m` in precision `T`; the solution as Double.
+    static func solveRows<T: Scalar>(_ solver: RowSolver<T>, _ m: CSR, y: [Double], f: Int, gram: [Double]?, lambda: Double,
                                      alpha: Double, cgSteps: Int?) -> [Double] {
-        let gatherRows = 8
+        let gatherRows = Int(RECKIT_ALS_GATHER)
         let values = m.values.map { T($0) }, yT = y.map { T($0) }, gramT = gram?.map { T($0) } ?? []
         var x = [T](repeating: 0, count: m.rows * f)
-        var work = [T](repeating: 0, count: f * f + f + gatherRows * f)
+        var work = [T](repeating: 0, count: reckit_als_work_size(f, 1))
         var failure: (row: Int, order: Int)?
         m.offsets.withUnsafeBufferPointer { o in m.columnIndices.withUnsafeBufferPointer { j in values.withUnsafeBufferPointer { v in
             yT.withUnsafeBufferPointer { yp in gramT.withUnsafeBufferPointer { gp in x.withUnsafeMutableBufferPointer { xp in
@@ -86,7 +130,7 @@ import RecKitSIMD
                                                     values: v.baseAddress!, gram: gram == nil ? nil : gp.baseAddress!,
                                                     lambda: T(lambda), alpha: T(alpha), y: yp.baseAddress!, x: xp.baseAddress!,
                                                     steps: cgSteps ?? 0, gatherRows: gatherRows, work: wp.baseAddress!)
-                    if cgSteps != nil { kernels.alsConjugateGradient(arguments) } else { failure = kernels.alsCholesky(arguments) }
+                    failure = solver(arguments, cgSteps != nil)
                 }
             } } }
         } } }
@@ -94,7 +138,16 @@ import RecKitSIMD
         return x.map { Double($0) }
     }
 
-    /// Every tier's exact and CG solvers (f = 32: the register-tiled rank update on every tier;
+    /// The shim's variants this CPU runs (0 baseline, 1 AVX2, 2 AVX-512), each passed to `body`
+    /// with the calling thread limited to it.
+    static func forEachNativeLevel(_ body: (String) -> Void) {
+        defer { _ = reckit_native_simd_limit(-1) }
+        for level in 0...2 where reckit_native_simd_limit(Int32(level)) == level {
+            body("native \(["baseline", "avx2", "avx512"][level])")
+        }
+    }
+
+    /// Every implementation's exact and CG solvers (f = 32: the register-tiled rank update on every tier;
     /// f = 10: the row-update path and scalar tails), implicit and explicit, against the Double
     /// solution: within 2e-4 of ‖x‖ in Float and 1e-10 in Double for Cholesky; CG (f steps from
     /// zero on these well-conditioned systems) within 2e-3 in Float and 1e-8 in Double.
@@ -106,12 +159,12 @@ import RecKitSIMD
         for j in 0..<m.columns { for s in 0..<f { for t in 0..<f { gram[s * f + t] += y[j * f + s] * y[j * f + t] } } }
         for s in 0..<f { gram[s * f + s] += 1 }
         let alpha = 0.5, lambda = 0.1
-        for tier in KernelTierTests.runnable {
+        func check(_ name: String, _ float: RowSolver<Float>, _ double: RowSolver<Double>) {
             for (implicit, cg) in [(true, false), (false, false), (true, true)] {
                 let g = implicit ? gram : nil
                 var worst = [Double](repeating: 0, count: 2)
-                for (p, result) in [Self.solveRows(tier.float, m, y: y, f: f, gram: g, lambda: lambda, alpha: alpha, cgSteps: cg ? f : nil),
-                                    Self.solveRows(tier.double, m, y: y, f: f, gram: g, lambda: lambda, alpha: alpha, cgSteps: cg ? f : nil)]
+                for (p, result) in [Self.solveRows(float, m, y: y, f: f, gram: g, lambda: lambda, alpha: alpha, cgSteps: cg ? f : nil),
+                                    Self.solveRows(double, m, y: y, f: f, gram: g, lambda: lambda, alpha: alpha, cgSteps: cg ? f : nil)]
                     .enumerated() {
                     for u in 0..<m.rows {
                         let row = Array(result[(u * f)..<((u + 1) * f)])
@@ -126,25 +179,50 @@ import RecKitSIMD
                     }
                 }
                 let bounds = cg ? [2e-3, 1e-8] : [2e-4, 1e-10]
-                let what = "\(tier.name) f=\(f) \(implicit ? "implicit" : "explicit") \(cg ? "CG" : "Cholesky")"
+                let what = "\(name) f=\(f) \(implicit ? "implicit" : "explicit") \(cg ? "CG" : "Cholesky")"
                 #expect(worst[0] <= bounds[0], "\(what) Float: \(worst[0]) of ‖x‖")
                 #expect(worst[1] <= bounds[1], "\(what) Double: \(worst[1]) of ‖x‖")
             }
         }
+        for tier in KernelTierTests.runnable { check(tier.name, Self.swiftSolver(tier.float), Self.swiftSolver(tier.double)) }
+        Self.forEachNativeLevel { check($0, Self.nativeSolver(Float.self), Self.nativeSolver(Double.self)) }
     }
 
-    /// Every tier's CSR × dense product (plain and transposed, widths with vector tails) against a
-    /// Double reference: |error| ≤ (entries in the row + 1)·u·Σ|a·b| per element.
+    /// A CSR × dense product.
+    typealias Product<T: BinaryFloatingPoint> = (CSRProductArguments<T>) -> Void
+
+    /// The shim's products (whichever variant this thread's level selects).
+    static func nativeProduct<T: Scalar>(_: T.Type) -> Product<T> {
+        { a in
+            let r0 = a.rows.lowerBound, r1 = a.rows.upperBound, nnz = a.offsets[r1]
+            if T.self == Float.self {
+                func f(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+                let c = UnsafeMutableRawPointer(a.c).assumingMemoryBound(to: Float.self)
+                (a.transposed ? reckit_scsrmm_t : reckit_scsrmm)(r0, r1, a.width, a.offsets, a.columns, f(a.values), nnz, f(a.b), a.ldb, c, a.ldc)
+            } else {
+                func d(_ p: UnsafePointer<T>) -> UnsafePointer<Double> { UnsafeRawPointer(p).assumingMemoryBound(to: Double.self) }
+                let c = UnsafeMutableRawPointer(a.c).assumingMemoryBound(to: Double.self)
+                (a.transposed ? reckit_dcsrmm_t : reckit_dcsrmm)(r0, r1, a.width, a.offsets, a.columns, d(a.values), nnz, d(a.b), a.ldb, c, a.ldc)
+            }
+        }
+    }
+
+    /// Every implementation's CSR × dense product (plain and transposed, widths with vector tails)
+    /// against a Double reference: |error| ≤ (entries in the row + 1)·u·Σ|a·b| per element.
     @Test(arguments: [1, 7, 37, 64])
     func sparseProductsAgreeWithTheDoubleReference(width: Int) {
         let m = CSR(rows: 30, columns: 25, density: 0.3, seed: 5)
         for tier in KernelTierTests.runnable {
-            check(tier.float, m, width: width, tier: tier.name)
-            check(tier.double, m, width: width, tier: tier.name)
+            check(tier.float.csrTimesDense, m, width: width, name: tier.name)
+            check(tier.double.csrTimesDense, m, width: width, name: tier.name)
+        }
+        Self.forEachNativeLevel { name in
+            check(Self.nativeProduct(Float.self), m, width: width, name: name)
+            check(Self.nativeProduct(Double.self), m, width: width, name: name)
         }
     }
 
-    func check<T: Scalar>(_ kernels: TierKernels<T>, _ m: CSR, width: Int, tier: String) {
+    func check<T: Scalar>(_ product: Product<T>, _ m: CSR, width: Int, name: String) {
         for transposed in [false, true] {
             let (bRows, cRows) = transposed ? (m.rows, m.columns) : (m.columns, m.rows)
             let b = Self.random(bRows * width, scale: 1, seed: 9)
@@ -163,9 +241,9 @@ import RecKitSIMD
             var c = [T](repeating: 0, count: cRows * width)
             m.offsets.withUnsafeBufferPointer { o in m.columnIndices.withUnsafeBufferPointer { j in values.withUnsafeBufferPointer { v in
                 bT.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    kernels.csrTimesDense(CSRProductArguments(transposed: transposed, rows: 0..<m.rows, width: width,
-                                                              offsets: o.baseAddress!, columns: j.baseAddress!, values: v.baseAddress!,
-                                                              b: bp.baseAddress!, ldb: width, c: cp.baseAddress!, ldc: width))
+                    product(CSRProductArguments(transposed: transposed, rows: 0..<m.rows, width: width,
+                                                offsets: o.baseAddress!, columns: j.baseAddress!, values: v.baseAddress!,
+                                                b: bp.baseAddress!, ldb: width, c: cp.baseAddress!, ldc: width))
                 } }
             } } }
             let u = Double(T.ulpOfOne) / 2
@@ -175,7 +253,7 @@ import RecKitSIMD
                 let error = abs(Double(c[e]) - reference[e])
                 worst = max(worst, bound == 0 ? (error == 0 ? 0 : .infinity) : error / bound)
             }
-            #expect(worst <= 1, "\(tier) \(T.self) width \(width)\(transposed ? " transposed" : ""): \(worst)× the bound")
+            #expect(worst <= 1, "\(name) \(T.self) width \(width)\(transposed ? " transposed" : ""): \(worst)× the bound")
         }
     }
 }

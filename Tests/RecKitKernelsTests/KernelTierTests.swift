@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CReckitShim
 import RecKitKernels
 import RecKitSIMD
 import RecKitSIMDAVX2
@@ -123,7 +124,7 @@ import RecKitSIMDAVX512
         }
     }
 
-    /// One SGD epoch on every tier against a scalar reference of the same updates in the same order,
+    /// One SGD epoch on every tier (and every variant of the shim's kernel) against a scalar reference of the same updates in the same order,
     /// with rows of 24 floats (a 512-bit tier runs one whole vector and an 8-float tail) and
     /// repeated users and items (so both the paired and the single-update paths run). The tiers
     /// differ from the reference by rounding only: within 1e-5 relative after one epoch.
@@ -156,21 +157,28 @@ import RecKitSIMDAVX512
                 q[i * stride + t] = (1 - Double(lr * reg)) * b + Double(lr) * err * a
             }
         }
-        for tier in Self.runnable {
+        func check(_ name: String, _ epoch: (SGDEpochArguments) -> Double) {
             var tp = p0, tq = q0
             var tbu = [Float](repeating: 0, count: users), tbi = [Float](repeating: 0, count: items)
             let result = entries.withUnsafeBufferPointer { e in
                 tp.withUnsafeMutableBufferPointer { pp in tq.withUnsafeMutableBufferPointer { qp in
                     tbu.withUnsafeMutableBufferPointer { bup in tbi.withUnsafeMutableBufferPointer { bip in
-                        tier.sgdBiasedEpoch(SGDEpochArguments(entries: e, p: pp.baseAddress!, q: qp.baseAddress!, bu: bup.baseAddress!,
-                                                              bi: bip.baseAddress!, stride: stride, mu: mu, lr: lr, reg: reg, regBias: regBias))
+                        epoch(SGDEpochArguments(entries: e, p: pp.baseAddress!, q: qp.baseAddress!, bu: bup.baseAddress!,
+                                                bi: bip.baseAddress!, stride: stride, mu: mu, lr: lr, reg: reg, regBias: regBias))
                     } }
                 } }
             }
-            #expect(abs(result - squared) <= 1e-5 * squared, "\(tier.name): squared error \(result), reference \(squared)")
+            #expect(abs(result - squared) <= 1e-5 * squared, "\(name): squared error \(result), reference \(squared)")
             let worstP = zip(tp, p).map { abs(Double($0) - $1) }.max()!, worstQ = zip(tq, q).map { abs(Double($0) - $1) }.max()!
             let worstB = zip(tbu, bu).map { abs(Double($0) - $1) }.max()!
-            #expect(worstP <= 1e-5 && worstQ <= 1e-5 && worstB <= 1e-5, "\(tier.name): factors off by \(worstP), \(worstQ), biases by \(worstB)")
+            #expect(worstP <= 1e-5 && worstQ <= 1e-5 && worstB <= 1e-5, "\(name): factors off by \(worstP), \(worstQ), biases by \(worstB)")
+        }
+        for tier in Self.runnable { check(tier.name, tier.sgdBiasedEpoch) }
+        // The shim's kernel in each variant this CPU runs.
+        KernelTierSparseTests.forEachNativeLevel { name in
+            check(name) { a in
+                reckit_sgd_biased_epoch(UnsafeRawPointer(a.entries.baseAddress!).assumingMemoryBound(to: reckit_rating.self), a.entries.count, a.p, a.q, a.bu, a.bi, a.stride, a.mu, a.lr, a.reg, a.regBias)
+            }
         }
     }
 

@@ -46,6 +46,14 @@ uint32_t reckit_kernel_requirements(int index);
 /* Writes the CPU brand string (NUL-terminated) into `buf`. */
 void reckit_cpu_brand(char *buf, int len);
 
+/* ---- Instruction-set variant of the shim's own kernels (sparse.c, als.c, sgd.c) ---- */
+/* 2 AVX-512 (F, CD, BW, DQ, VL; OS saves zmm), 1 AVX2+FMA, 0 the baseline ISA: the highest this
+ * CPU and OS run, or lower when limited. */
+int reckit_native_simd_level(void);
+/* Limits the variant the calling thread runs to `level` (-1: no limit), for tests of each
+ * variant; other threads are not affected. Returns the level now in effect on this thread. */
+int reckit_native_simd_limit(int level);
+
 /* ---- OpenBLAS kernel selection ---- */
 /* Kernels RecKit knows, in the order of preference used by automatic selection. */
 int reckit_kernel_count(void);
