@@ -58,7 +58,9 @@ let package = Package(
         // MARK: - Kernels: the only Swift code that calls the shim; each back end registers its kernels
         // The pure-Swift kernels, generic over vector width (RecKitSIMD, compiled for the baseline ISA,
         // holds the baseline tier), and one module per wider tier that specialises them.
-        .target(name: "RecKitSIMD"),
+        // Software prefetch for the kernels (LLVM's intrinsic, reachable only with -parse-stdlib).
+        .target(name: "RecKitPrefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
+        .target(name: "RecKitSIMD", dependencies: ["RecKitPrefetch"]),
         .target(name: "RecKitSIMDAVX2", dependencies: ["RecKitSIMD"], swiftSettings: avx2TierSettings),
         .target(name: "RecKitSIMDAVX512", dependencies: ["RecKitSIMD"], swiftSettings: avx512TierSettings),
         .target(name: "RecKitKernels", dependencies: ["CReckitShim", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"],

@@ -129,8 +129,11 @@ int reckit_available_cores(void) {
  * computes the same answer, so relaxed atomics suffice), and the calling thread's limit. */
 static int native_supported = -1;
 static _Thread_local int native_limit = 2;
+/* RECKIT_SHIM_KERNEL's level (set once at start-up), and how the level was chosen. */
+static int native_requested = 2;
+static const char *native_source = "auto";
 
-int reckit_native_simd_level(void) {
+static int reckit_native_simd_supported(void) {
     int supported = __atomic_load_n(&native_supported, __ATOMIC_RELAXED);
     if (supported < 0) {
 #ifdef RECKIT_X86
@@ -141,8 +144,16 @@ int reckit_native_simd_level(void) {
 #endif
         __atomic_store_n(&native_supported, supported, __ATOMIC_RELAXED);
     }
-    return supported < native_limit ? supported : native_limit;
+    return supported;
 }
+
+int reckit_native_simd_level(void) {
+    int level = reckit_native_simd_supported();
+    if (native_requested < level) level = native_requested;
+    return native_limit < level ? native_limit : level;
+}
+
+const char *reckit_native_simd_source(void) { return native_source; }
 
 int reckit_native_simd_limit(int level) {
     native_limit = level < 0 ? 2 : level;
@@ -323,7 +334,27 @@ static void reckit_limit_spinning(void) {
     gSpinSetting = "2^18 cycles (RecKit)";
 }
 
+/* RECKIT_SHIM_KERNEL=baseline|avx2|avx512|auto: the variant of the shim's own kernels; refused
+   (with a message) when unknown or when this CPU and OS cannot run it. */
+static void reckit_select_native_at_startup(void) {
+    const char *requested = getenv("RECKIT_SHIM_KERNEL");
+    if (!requested || !*requested || strcasecmp(requested, "auto") == 0) return;
+    static const char *names[] = {"baseline", "avx2", "avx512"};
+    for (int level = 0; level < 3; level++) {
+        if (strcasecmp(requested, names[level]) != 0) continue;
+        if (level > reckit_native_simd_supported()) {
+            reckit_refuse("RECKIT_SHIM_KERNEL", requested, "this CPU or OS does not support its instructions");
+            return;
+        }
+        native_requested = level;
+        native_source = "RECKIT_SHIM_KERNEL";
+        return;
+    }
+    reckit_refuse("RECKIT_SHIM_KERNEL", requested, "unknown variant (baseline, avx2, avx512 or auto)");
+}
+
 static void reckit_initialize_once(void) {
+    reckit_select_native_at_startup();
     reckit_select_at_startup();
     reckit_limit_spinning();
 }

@@ -1,3 +1,5 @@
+import RecKitPrefetch
+
 /// The arguments of one ALS half-sweep over a range of rows (the pure-Swift counterpart of the
 /// shim's `reckit_?als_cg` / `reckit_?als_solve`).
 ///
@@ -42,20 +44,28 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
 
     @inlinable @inline(__always) static var w: Int { V.scalarCount }
 
-    /// `out = G·v` for symmetric `G` (`f × f`): `Σⱼ vⱼ·G[j, :]`.
+    /// `out = G·v` for symmetric `G` (`f × f`): `Σⱼ vⱼ·G[j, :]`, four vectors of `out` in registers
+    /// at a time.
     @inlinable @inline(__always)
     static func symv(_ g: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ f: Int) {
         var t = 0
-        while t + 2 * w <= f {
-            var c0 = V(), c1 = V()
+        while t + 4 * w <= f {
+            var c0 = V(), c1 = V(), c2 = V(), c3 = V()
             for j in 0..<f {
                 let s = V(repeating: v[j]), row = g + j * f + t
                 c0 = Ops.madd(c0, s, V(loadingFrom: row))
                 c1 = Ops.madd(c1, s, V(loadingFrom: row + w))
+                c2 = Ops.madd(c2, s, V(loadingFrom: row + 2 * w))
+                c3 = Ops.madd(c3, s, V(loadingFrom: row + 3 * w))
             }
+            c0.store(to: out + t); c1.store(to: out + t + w); c2.store(to: out + t + 2 * w); c3.store(to: out + t + 3 * w)
+            t += 4 * w
+        }
+        while t + w <= f {
+            var c0 = V()
+            for j in 0..<f { c0 = Ops.madd(c0, V(repeating: v[j]), V(loadingFrom: g + j * f + t)) }
             c0.store(to: out + t)
-            c1.store(to: out + t + w)
-            t += 2 * w
+            t += w
         }
         while t < f {
             var s: T = 0
@@ -65,27 +75,78 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
         }
     }
 
+    /// `out += Σ_q coef_q·y_q` over the entries `begin..<end` of one row (`y_q` = row `columns[q]` of
+    /// `y`), with `coef_q = α·r_q·(y_q·v) − (initial ? c_q : 0)` and `c_q = 1 + α·r_q` when `r_q > 0`,
+    /// else 0. Four entries at a time: their four dot products share the loads of `v`, and `out` is
+    /// loaded and stored once per four rows (and the four random rows are fetched together).
+    @inlinable @inline(__always)
+    static func applyEntries(_ a: ALSRowArguments<T>, _ begin: Int, _ end: Int, _ v: UnsafePointer<T>, initial: Bool,
+                             _ out: UnsafeMutablePointer<T>) {
+        let f = a.f, y = a.y, J = a.columns, R = a.values, alpha = a.alpha
+        let whole = f / w * w, bytes = f * MemoryLayout<T>.stride
+        // Rows are prefetched `prefetchAhead` entries ahead, into the next rows of this part.
+        let last = a.offsets[a.rows.upperBound]
+        @inline(__always) func target(_ r: T) -> T { initial && r > 0 ? 1 + alpha * r : 0 }
+        var q = begin
+        while q + 4 <= end {
+            for k in 0..<4 where q + k + prefetchAhead < last {
+                Prefetch.read(y + Int(J[q + k + prefetchAhead]) * f, bytes: bytes)
+            }
+            let y0 = y + Int(J[q]) * f, y1 = y + Int(J[q + 1]) * f, y2 = y + Int(J[q + 2]) * f, y3 = y + Int(J[q + 3]) * f
+            var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+            var t = 0
+            while t < whole {
+                let pv = V(loadingFrom: v + t)
+                s0 = Ops.madd(s0, V(loadingFrom: y0 + t), pv)
+                s1 = Ops.madd(s1, V(loadingFrom: y1 + t), pv)
+                s2 = Ops.madd(s2, V(loadingFrom: y2 + t), pv)
+                s3 = Ops.madd(s3, V(loadingFrom: y3 + t), pv)
+                t += w
+            }
+            var d0 = s0.sum(), d1 = s1.sum(), d2 = s2.sum(), d3 = s3.sum()
+            for t in whole..<f { d0 += y0[t] * v[t]; d1 += y1[t] * v[t]; d2 += y2[t] * v[t]; d3 += y3[t] * v[t] }
+            let k0 = alpha * R[q] * d0 - target(R[q]), k1 = alpha * R[q + 1] * d1 - target(R[q + 1])
+            let k2 = alpha * R[q + 2] * d2 - target(R[q + 2]), k3 = alpha * R[q + 3] * d3 - target(R[q + 3])
+            let c0 = V(repeating: k0), c1 = V(repeating: k1), c2 = V(repeating: k2), c3 = V(repeating: k3)
+            t = 0
+            while t < whole {
+                var o = V(loadingFrom: out + t)
+                o = Ops.madd(o, c0, V(loadingFrom: y0 + t))
+                o = Ops.madd(o, c1, V(loadingFrom: y1 + t))
+                o = Ops.madd(o, c2, V(loadingFrom: y2 + t))
+                o = Ops.madd(o, c3, V(loadingFrom: y3 + t))
+                o.store(to: out + t)
+                t += w
+            }
+            for t in whole..<f { out[t] += k0 * y0[t] + k1 * y1[t] + k2 * y2[t] + k3 * y3[t] }
+            q += 4
+        }
+        while q < end {
+            let yq = y + Int(J[q]) * f
+            Ops.axpy(alpha * R[q] * Ops.dot(yq, v, f) - target(R[q]), yq, out, f)
+            q += 1
+        }
+    }
+
+    /// Entries ahead whose factor rows are prefetched (the shim's RECKIT_ALS_PREFETCH).
+    @inlinable static var prefetchAhead: Int { 6 }
+
     @inlinable
     public static func conjugateGradient(_ a: ALSRowArguments<T>) {
-        let f = a.f, work = a.work, gram = a.gram!, y = a.y, x = a.x, alpha = a.alpha
+        let f = a.f, work = a.work, gram = a.gram!, x = a.x
         let r = work, p = work + f, ap = work + 2 * f
-        let O = a.offsets, J = a.columns, R = a.values
+        let O = a.offsets
         for u in a.rows {
-            let xu = x + u * f
+            let xu = x + u * f, begin = O[u], end = O[u + 1]
+            // ap = A·x − b, with A·x = G·x + Σ α·r·y·(y·x) and b = Σ c·y
             symv(gram, xu, ap, f)
-            for q in O[u]..<O[u + 1] {
-                let yq = y + Int(J[q]) * f, wq = alpha * R[q], c: T = R[q] > 0 ? 1 + wq : 0
-                Ops.axpy(wq * Ops.dot(yq, xu, f) - c, yq, ap, f)
-            }
+            applyEntries(a, begin, end, xu, initial: true, ap)
             for t in 0..<f { r[t] = -ap[t]; p[t] = r[t] }
             var rs = Ops.dot(r, r, f)
             for _ in 0..<a.steps {
                 guard rs > 0 else { break }
                 symv(gram, p, ap, f)
-                for q in O[u]..<O[u + 1] {
-                    let yq = y + Int(J[q]) * f
-                    Ops.axpy(alpha * R[q] * Ops.dot(yq, p, f), yq, ap, f)
-                }
+                applyEntries(a, begin, end, p, initial: false, ap)
                 let pap = Ops.dot(p, ap, f)
                 guard pap > 0 else { break }
                 let step = rs / pap
@@ -207,7 +268,7 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
         let f = args.f, gram = args.gram, y = args.y, x = args.x, alpha = args.alpha, lambda = args.lambda
         let a = args.work, b = a + f * f, gathered = b + f
         let O = args.offsets, J = args.columns, R = args.values
-        let isTiled = tiled(f)
+        let isTiled = tiled(f), bytes = f * MemoryLayout<T>.stride, last = O[args.rows.upperBound]
         for u in args.rows {
             let begin = O[u], end = O[u + 1], xu = x + u * f
             if begin == end { xu.update(repeating: 0, count: f); continue }
@@ -221,6 +282,7 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
                 let m = Swift.min(args.gatherRows, end - q0)
                 for k in 0..<m {
                     let q = q0 + k, yq = y + Int(J[q]) * f
+                    if q + prefetchAhead < last { Prefetch.read(y + Int(J[q + prefetchAhead]) * f, bytes: bytes) }
                     let wq: T = gram != nil ? alpha * R[q] : 1
                     let c: T = gram != nil ? (R[q] > 0 ? 1 + alpha * R[q] : 0) : R[q]
                     let root = wq.squareRoot(), g = gathered + k * f

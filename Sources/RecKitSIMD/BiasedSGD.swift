@@ -1,3 +1,5 @@
+import RecKitPrefetch
+
 /// One epoch of stochastic gradient descent for biased matrix factorisation over a block of
 /// ratings — the pure-Swift counterpart of the shim's `reckit_sgd_biased_epoch`, the same updates
 /// in the same order, generic over the vector width `V` (specialised per ``KernelTier``).
@@ -19,6 +21,13 @@ public enum BiasedSGD {
         var k = 0
         let n = e.count
         while k < n {
+            // Start the random rows of the ratings `ahead` places on their way to the cache.
+            var a = k + ahead
+            while a < Swift.min(k + ahead + 2, n) {
+                Prefetch.write(p + Int(e[a].user) * stride, bytes: stride * 4)
+                Prefetch.write(q + Int(e[a].item) * stride, bytes: stride * 4)
+                a += 1
+            }
             let u = Int(e[k].user), i = Int(e[k].item)
             let pu = p + u * stride, qi = q + i * stride
             if k + 1 < n, Int(e[k + 1].user) != u, Int(e[k + 1].item) != i {
@@ -46,6 +55,9 @@ public enum BiasedSGD {
         }
         return squared
     }
+
+    /// Ratings ahead whose factor rows are prefetched (as far as the shim's kernel).
+    @inlinable static var ahead: Int { 4 }
 
     /// `Σ a[t]·b[t]`: whole vectors `V`, then 8-float steps (rows are a multiple of 8 floats).
     @inlinable @inline(__always)

@@ -1,3 +1,5 @@
+import RecKitPrefetch
+
 /// The arguments of a sparse (CSR) × dense product over a range of rows of the sparse matrix
 /// `A` (arrays `offsets`, `columns`, `values`), with `B` and `C` row-major (`ldb`, `ldc` elements
 /// between rows) and `width` columns of each taken:
@@ -24,18 +26,28 @@ public struct CSRProductArguments<T: BinaryFloatingPoint> {
 /// The shim's `reckit_?csrmm[_t]` loops generic over the vector `V`, specialised per
 /// ``KernelTier``: each stored entry is one axpy of `width` elements.
 public enum SparseRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
+    /// Entries ahead whose dense rows are prefetched (the shim's RECKIT_PREFETCH_DISTANCE).
+    @inlinable static var prefetchAhead: Int { 8 }
+
     @inlinable
     public static func timesDense(_ a: CSRProductArguments<V.Scalar>) {
         let O = a.offsets, J = a.columns, A = a.values
+        let bytes = a.width * MemoryLayout<V.Scalar>.stride, last = O[a.rows.upperBound]
         if !a.transposed {
             for i in a.rows {
                 let dst = a.c + i * a.ldc
-                for p in O[i]..<O[i + 1] { VectorOps<V, F>.axpy(A[p], a.b + Int(J[p]) * a.ldb, dst, a.width) }
+                for p in O[i]..<O[i + 1] {
+                    if p + prefetchAhead < last { Prefetch.read(a.b + Int(J[p + prefetchAhead]) * a.ldb, bytes: bytes) }
+                    VectorOps<V, F>.axpy(A[p], a.b + Int(J[p]) * a.ldb, dst, a.width)
+                }
             }
         } else {
             for i in a.rows {
                 let src = a.b + i * a.ldb
-                for p in O[i]..<O[i + 1] { VectorOps<V, F>.axpy(A[p], src, a.c + Int(J[p]) * a.ldc, a.width) }
+                for p in O[i]..<O[i + 1] {
+                    if p + prefetchAhead < last { Prefetch.write(a.c + Int(J[p + prefetchAhead]) * a.ldc, bytes: bytes) }
+                    VectorOps<V, F>.axpy(A[p], src, a.c + Int(J[p]) * a.ldc, a.width)
+                }
             }
         }
     }

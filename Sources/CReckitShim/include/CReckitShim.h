@@ -48,8 +48,10 @@ void reckit_cpu_brand(char *buf, int len);
 
 /* ---- Instruction-set variant of the shim's own kernels (sparse.c, als.c, sgd.c) ---- */
 /* 2 AVX-512 (F, CD, BW, DQ, VL; OS saves zmm), 1 AVX2+FMA, 0 the baseline ISA: the highest this
- * CPU and OS run, or lower when limited. */
+ * CPU and OS run, or lower when RECKIT_SHIM_KERNEL (read at start-up) or the limit below asks. */
 int reckit_native_simd_level(void);
+/* "auto" or "RECKIT_SHIM_KERNEL": how the level was chosen. */
+const char *reckit_native_simd_source(void);
 /* Limits the variant the calling thread runs to `level` (-1: no limit), for tests of each
  * variant; other threads are not affected. Returns the level now in effect on this thread. */
 int reckit_native_simd_limit(int level);

@@ -32,7 +32,7 @@ struct Info: ParsableCommand {
         let refused = BLASKernel.known.filter { !$0.isSupported }.map(\.name)
         if !refused.isEmpty { print("Kernels refused here (CPU/OS lacks their instructions): \(refused.joined(separator: ", "))") }
         for r in BLASKernel.environmentRefusal?.split(separator: "\n") ?? [] { print("Override refused: \(r)") }
-        print("Shim kernels:     \(NativeKernelVariant.current) (the native back end's sparse, ALS and SGD kernels; automatic)")
+        print("Shim kernels:     \(NativeKernelVariant.current) (the native back end's sparse, ALS and SGD kernels; chosen by: \(NativeKernelVariant.selectionSource))")
         print("Pure-Swift tier:  \(SwiftKernelTier.current), \(SwiftKernelTier.vectorBits)-bit vectors (chosen by: \(SwiftKernelTier.selectionSource)); this CPU can run: \(SwiftKernelTier.supported.joined(separator: ", "))")
         if let r = SwiftKernelTier.environmentRefusal { print("Override refused: \(r)") }
         if let peak = m.peak {

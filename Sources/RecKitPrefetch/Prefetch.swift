@@ -1,0 +1,32 @@
+// Compiled with -parse-stdlib (Package.swift), the only way Swift code reaches LLVM's prefetch
+// intrinsic; everything else comes from the standard library as usual.
+import Swift
+
+/// Software prefetch: asks the memory system to bring a row into the cache ahead of use, without
+/// waiting for it (`prefetcht0` / `prefetchw` on x86-64; a no-op where the target has none).
+///
+/// The pure-Swift kernels that read rows at random — a factor row per rating in SGD and ALS, a
+/// row of the dense operand per stored entry in sparse products — use it as the shim's C kernels
+/// use `__builtin_prefetch`. A plain early load is no substitute: it cannot retire before its
+/// data arrives, so a missing row stalls everything behind it (measured in the SGD epoch).
+public enum Prefetch {
+    /// The cache lines of `bytes` bytes from `p`, for reading.
+    @inlinable @inline(__always)
+    public static func read(_ p: UnsafeRawPointer, bytes: Int) {
+        var offset = 0
+        while offset < bytes {
+            Builtin.int_prefetch_RawPointer((p + offset)._rawValue, Int32(0)._value, Int32(3)._value, Int32(1)._value)
+            offset += 64
+        }
+    }
+
+    /// The cache lines of `bytes` bytes from `p`, for writing.
+    @inlinable @inline(__always)
+    public static func write(_ p: UnsafeRawPointer, bytes: Int) {
+        var offset = 0
+        while offset < bytes {
+            Builtin.int_prefetch_RawPointer((p + offset)._rawValue, Int32(1)._value, Int32(3)._value, Int32(1)._value)
+            offset += 64
+        }
+    }
+}
