@@ -6,6 +6,8 @@ set -euo pipefail
 # wrk: the load generator of scripts/serve-bench.sh. python3: scripts/kill-test.sh reads the JSON
 # reports and model headers it judges with it.
 packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2 wrk python3)
+# qemu-user: scripts/portability-check.sh runs reckit as a CPU without AVX.
+[ "$(uname -m)" = "x86_64" ] && packages+=(qemu-user)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
