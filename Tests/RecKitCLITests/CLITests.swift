@@ -147,6 +147,28 @@ struct CLITests {
         #expect(bogusAlone.source == "auto" && tier(of: bogusAlone.kernel) == tier(of: high))
     }
 
+    /// RECKIT_SHIM_KERNEL chooses the shim's C kernels' variant; unknown or unsupported values are
+    /// refused with a message and automatic selection applies.
+    @Test func shimKernelVariantFollowsTheEnvironment() throws {
+        let prefix = "Shim kernels:     "
+        func variant(_ r: CLI.Result) -> Substring? {
+            r.stdout.split(separator: "\n").first { $0.hasPrefix(prefix) }
+        }
+        let auto = try CLI.run(["info"], removing: ["RECKIT_SHIM_KERNEL"])
+        let autoLine = try #require(variant(auto), "\(auto.stdout)")
+        #expect(autoLine.hasSuffix("chosen by: auto)"), "\(autoLine)")
+        let base = try CLI.run(["info"], environment: ["RECKIT_SHIM_KERNEL": "baseline"])
+        let baseLine = try #require(variant(base), "\(base.stdout)")
+        #expect(baseLine.hasPrefix(prefix + "baseline ") && baseLine.hasSuffix("chosen by: RECKIT_SHIM_KERNEL)"), "\(baseLine)")
+        let bogus = try CLI.run(["info"], environment: ["RECKIT_SHIM_KERNEL": "avx9"])
+        #expect(bogus.status == 0 && bogus.stderr.contains("RECKIT_SHIM_KERNEL=avx9 refused: unknown variant"), "\(bogus.stderr)")
+        #expect(variant(bogus) == autoLine, "a refused value leaves automatic selection")
+        if !autoLine.hasPrefix(prefix + "avx512") {
+            let high = try CLI.run(["info"], environment: ["RECKIT_SHIM_KERNEL": "avx512"])
+            #expect(high.stderr.contains("RECKIT_SHIM_KERNEL=avx512 refused: this CPU or OS does not support its instructions"))
+        }
+    }
+
     @Test func unsupportedKernelIsRefusedNotRun() throws {
         // A kernel this CPU cannot run, if there is one here (on an AVX-512 machine every kernel may run).
         let info = try CLI.run(["info"])
