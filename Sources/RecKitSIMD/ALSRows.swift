@@ -44,35 +44,44 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
 
     @inlinable @inline(__always) static var w: Int { V.scalarCount }
 
-    /// `out = G·v` for symmetric `G` (`f × f`): `Σⱼ vⱼ·G[j, :]`, four vectors of `out` in registers
-    /// at a time.
+    /// `out[c] = start[c] + Σ_{j < count} scale(j)·m[j·f + c]` for `c` in `from..<f` (`start` nil:
+    /// zero; `out` may be `start`), four vectors of `out` in registers at a time while the rows of
+    /// `m` stream from L1 — the loop of both ``symv(_:_:_:_:)`` and ``factor(_:_:)``.
     @inlinable @inline(__always)
-    static func symv(_ g: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ f: Int) {
-        var t = 0
-        while t + 4 * w <= f {
-            var c0 = V(), c1 = V(), c2 = V(), c3 = V()
-            for j in 0..<f {
-                let s = V(repeating: v[j]), row = g + j * f + t
+    static func combineRows(_ m: UnsafePointer<T>, _ f: Int, count: Int, from: Int, scale: (Int) -> T,
+                            start: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>) {
+        @inline(__always) func initial(_ c: Int) -> V { start.map { V(loadingFrom: $0 + c) } ?? V() }
+        var c = from
+        while c + 4 * w <= f {
+            var c0 = initial(c), c1 = initial(c + w), c2 = initial(c + 2 * w), c3 = initial(c + 3 * w)
+            for j in 0..<count {
+                let s = V(repeating: scale(j)), row = m + j * f + c
                 c0 = Ops.madd(c0, s, V(loadingFrom: row))
                 c1 = Ops.madd(c1, s, V(loadingFrom: row + w))
                 c2 = Ops.madd(c2, s, V(loadingFrom: row + 2 * w))
                 c3 = Ops.madd(c3, s, V(loadingFrom: row + 3 * w))
             }
-            c0.store(to: out + t); c1.store(to: out + t + w); c2.store(to: out + t + 2 * w); c3.store(to: out + t + 3 * w)
-            t += 4 * w
+            c0.store(to: out + c); c1.store(to: out + c + w); c2.store(to: out + c + 2 * w); c3.store(to: out + c + 3 * w)
+            c += 4 * w
         }
-        while t + w <= f {
-            var c0 = V()
-            for j in 0..<f { c0 = Ops.madd(c0, V(repeating: v[j]), V(loadingFrom: g + j * f + t)) }
-            c0.store(to: out + t)
-            t += w
+        while c + w <= f {
+            var c0 = initial(c)
+            for j in 0..<count { c0 = Ops.madd(c0, V(repeating: scale(j)), V(loadingFrom: m + j * f + c)) }
+            c0.store(to: out + c)
+            c += w
         }
-        while t < f {
-            var s: T = 0
-            for j in 0..<f { s += v[j] * g[j * f + t] }
-            out[t] = s
-            t += 1
+        while c < f {
+            var v: T = start.map { $0[c] } ?? 0
+            for j in 0..<count { v += scale(j) * m[j * f + c] }
+            out[c] = v
+            c += 1
         }
+    }
+
+    /// `out = G·v` for symmetric `G` (`f × f`): `Σⱼ vⱼ·G[j, :]`.
+    @inlinable @inline(__always)
+    static func symv(_ g: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ f: Int) {
+        combineRows(g, f, count: f, from: 0, scale: { v[$0] }, start: nil, into: out)
     }
 
     /// `out += Σ_q coef_q·y_q` over the entries `begin..<end` of one row (`y_q` = row `columns[q]` of
@@ -226,32 +235,8 @@ public enum ALSRows<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
         let whole = f % w == 0
         for k in 0..<f {
             let row = a + k * f, original = row[k]
-            var c = whole ? k / w * w : k
-            while c + 4 * w <= f {
-                var c0 = V(loadingFrom: row + c), c1 = V(loadingFrom: row + c + w)
-                var c2 = V(loadingFrom: row + c + 2 * w), c3 = V(loadingFrom: row + c + 3 * w)
-                for j in 0..<k {
-                    let uj = UnsafePointer(a + j * f + c), m = V(repeating: -a[j * f + k])
-                    c0 = Ops.madd(c0, m, V(loadingFrom: uj))
-                    c1 = Ops.madd(c1, m, V(loadingFrom: uj + w))
-                    c2 = Ops.madd(c2, m, V(loadingFrom: uj + 2 * w))
-                    c3 = Ops.madd(c3, m, V(loadingFrom: uj + 3 * w))
-                }
-                c0.store(to: row + c); c1.store(to: row + c + w); c2.store(to: row + c + 2 * w); c3.store(to: row + c + 3 * w)
-                c += 4 * w
-            }
-            while c + w <= f {
-                var c0 = V(loadingFrom: row + c)
-                for j in 0..<k { c0 = Ops.madd(c0, V(repeating: -a[j * f + k]), V(loadingFrom: a + j * f + c)) }
-                c0.store(to: row + c)
-                c += w
-            }
-            while c < f {
-                var v = row[c]
-                for j in 0..<k { v -= a[j * f + k] * a[j * f + c] }
-                row[c] = v
-                c += 1
-            }
+            // Row k minus the rows above it scaled by their entries in column k (U's column k).
+            combineRows(a, f, count: k, from: whole ? k / w * w : k, scale: { -a[$0 * f + k] }, start: row, into: row)
             let d = row[k]
             guard d > T.ulpOfOne * original, d.isFinite else { return k + 1 }
             let u = d.squareRoot(), inv = 1 / u
