@@ -20,11 +20,40 @@
         for (long b_ = 0; b_ < (long)(bytes); b_ += 64) __builtin_prefetch(row_ + b_, write, 3);   \
     } while (0)
 
+/* C[i, 0..KW) += sum over row i of val[p] * B[col[p], 0..KW) with the row's sums in registers, for
+   narrow blocks (KW = 2, 4, 8: a few vectors at once), where the general loop below spends its time
+   on the store-to-load chain through C: Float, 2 M entries, k = 4, 2 threads, Zen 4 (`reckit bench
+   sparse --columns 4`): 4.0 ms -> 1.9 ms. KW is a constant at every call, so `acc` stays in registers. */
+#define RECKIT_DEFINE_CSRMM_NARROW(NAME, T, ATTR)                                                   \
+    ATTR static inline __attribute__((always_inline)) void NAME(                                   \
+        long r0, long r1, const long KW, const long *restrict off, const int32_t *restrict col,     \
+        const T *restrict val, long nnz, const T *restrict b, long ldb, T *restrict c, long ldc) {  \
+        for (long i = r0; i < r1; i++) {                                                            \
+            T acc[8] = {0};                                                                         \
+            for (long p = off[i]; p < off[i + 1]; p++) {                                            \
+                if (p + RECKIT_PREFETCH_DISTANCE < nnz)                                             \
+                    __builtin_prefetch(b + (long)col[p + RECKIT_PREFETCH_DISTANCE] * ldb, 0, 3);    \
+                const T v = val[p];                                                                 \
+                const T *restrict x = b + (long)col[p] * ldb;                                       \
+                for (long t = 0; t < KW; t++) acc[t] += v * x[t];                                   \
+            }                                                                                       \
+            T *restrict out = c + i * ldc;                                                          \
+            for (long t = 0; t < KW; t++) out[t] += acc[t];                                         \
+        }                                                                                           \
+    }
+
 /* C[i, 0..k) += sum over row i of val[p] * B[col[p], 0..k), for r0 <= i < r1 (gather). */
 #define RECKIT_DEFINE_CSRMM(NAME, T, ATTR)                                                          \
+    RECKIT_DEFINE_CSRMM_NARROW(NAME##_narrow, T, ATTR)                                              \
     ATTR static void NAME(long r0, long r1, long k, const long *restrict off,                       \
                           const int32_t *restrict col, const T *restrict val, long nnz,             \
                           const T *restrict b, long ldb, T *restrict c, long ldc) {                 \
+        switch (k) {                                                                                \
+        case 2: NAME##_narrow(r0, r1, 2, off, col, val, nnz, b, ldb, c, ldc); return;               \
+        case 4: NAME##_narrow(r0, r1, 4, off, col, val, nnz, b, ldb, c, ldc); return;               \
+        case 8: NAME##_narrow(r0, r1, 8, off, col, val, nnz, b, ldb, c, ldc); return;               \
+        default: break;                                                                             \
+        }                                                                                           \
         for (long i = r0; i < r1; i++) {                                                            \
             T *restrict out = c + i * ldc;                                                          \
             for (long p = off[i]; p < off[i + 1]; p++) {                                            \

@@ -207,9 +207,10 @@ import RecKitSIMD
         }
     }
 
-    /// Every implementation's CSR × dense product (plain and transposed, widths with vector tails)
-    /// against a Double reference: |error| ≤ (entries in the row + 1)·u·Σ|a·b| per element.
-    @Test(arguments: [1, 7, 37, 64])
+    /// Every implementation's CSR × dense product (plain and transposed; widths with vector tails,
+    /// and 2, 4, 8, which gathers sum in registers) against a Double reference:
+    /// |error| ≤ (entries in the row + 1)·u·Σ|a·b| per element.
+    @Test(arguments: [1, 2, 4, 7, 8, 37, 64])
     func sparseProductsAgreeWithTheDoubleReference(width: Int) {
         let m = CSR(rows: 30, columns: 25, density: 0.3, seed: 5)
         for tier in KernelTierTests.runnable {
