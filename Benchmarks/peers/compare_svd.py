@@ -7,9 +7,12 @@ the table shows medians, and the ratios are peer seconds / RecKit seconds.
 
     python3 Benchmarks/peers/compare_svd.py FILE [--rank 64] [--threads 2] [--rounds 3]
         [--python PY_WITH_SCIPY_SKLEARN] [--reckit .build/release/reckit] [--power-iterations 7]
+        [--with-float]
 Make FILE with ../shared/peers/gen_synthetic.py 100000 20000 2000000 FILE.
 RecKit's randomised solver runs with scikit-learn's defaults: oversampling 10 and the power
 iterations scikit-learn's n_iter='auto' picks (7 when k < 0.1·min(m, n), else 4).
+--with-float also runs RecKit's solvers in Float (`reckit bench svd --precision double,float`):
+rows "reckit-…-float", with their σ error against ARPACK's Double values like every other row.
 """
 import argparse, json, os, subprocess, sys, tempfile
 
@@ -21,6 +24,7 @@ p.add_argument("--rounds", type=int, default=3)
 p.add_argument("--python", default=sys.executable, help="a Python with numpy, scipy and scikit-learn")
 p.add_argument("--reckit", default=".build/release/reckit")
 p.add_argument("--power-iterations", type=int, default=None, help="default: scikit-learn's n_iter='auto'")
+p.add_argument("--with-float", action="store_true", help="also run RecKit's solvers in Float")
 a = p.parse_args()
 tmp = tempfile.mkdtemp()
 
@@ -46,7 +50,8 @@ print(json.dumps(out))
 q = a.power_iterations
 if q is None:
     m, n = None, None  # decided after the peers report the shape
-times = {name: [] for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized", "reckit-lanczos", "reckit-randomized"]}
+reckit_names = ["reckit-lanczos", "reckit-randomized"] + (["reckit-lanczos-float", "reckit-randomized-float"] if a.with_float else [])
+times = {name: [] for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized"] + reckit_names}
 meta = {}
 for r in range(a.rounds):
     res = json.loads(subprocess.run([a.python, "-c", peer_code, a.file, str(a.rank), str(a.threads), tmp],
@@ -58,11 +63,13 @@ for r in range(a.rounds):
         q = 7 if a.rank < 0.1 * min(res["shape"]) else 4
     js = os.path.join(tmp, "svd.json")
     subprocess.run([a.reckit, "bench", "svd", a.file, "--rank", str(a.rank), "--threads", str(a.threads), "--backend", "blas",
-                    "--power-iterations", str(q), "--singular-values", os.path.join(tmp, "reckit"), "--json", js],
+                    "--power-iterations", str(q), "--singular-values", os.path.join(tmp, "reckit"), "--json", js]
+                   + (["--precision", "double,float"] if a.with_float else []),
                    check=True, capture_output=True)
     for row in json.load(open(js))["rows"]:
-        times["reckit-" + row["op"].removeprefix("svd_")].append(row["seconds"])
-        meta[row["op"]] = row["results"]
+        suffix = "-float" if row["dtype"] == "float" else ""
+        times["reckit-" + row["op"].removeprefix("svd_") + suffix].append(row["seconds"])
+        meta[row["op"] + suffix] = row["results"]
 
 import numpy as np
 ref = np.load(os.path.join(tmp, "scipy-arpack.npy"))
@@ -70,8 +77,8 @@ def err(path):
     s = np.load(path)
     return float(np.max(np.abs(s - ref) / ref))
 errors = {name: err(os.path.join(tmp, name + ".npy")) for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized"]}
-errors["reckit-lanczos"] = err(os.path.join(tmp, "reckit-lanczos.npy"))
-errors["reckit-randomized"] = err(os.path.join(tmp, "reckit-randomized.npy"))
+for name in reckit_names:
+    errors[name] = err(os.path.join(tmp, name + ".npy"))
 med = lambda xs: sorted(xs)[len(xs) // 2]
 print(f"{os.path.basename(a.file)}: {meta['shape'][0]}×{meta['shape'][1]}, {meta['nnz']} stored; k = {a.rank}, Double, "
       f"{a.threads} thread(s); scipy {meta['versions'][0]}, scikit-learn {meta['versions'][1]}; medians of {a.rounds} rounds")
@@ -83,3 +90,5 @@ print(f"RecKit randomised: q = {q} power iterations, oversampling 10; max relati
 print(f"Lanczos vs scipy PROPACK:            {med(times['scipy-propack']) / med(times['reckit-lanczos']):.2f} x faster")
 print(f"Lanczos vs scipy ARPACK:             {med(times['scipy-arpack']) / med(times['reckit-lanczos']):.2f} x faster")
 print(f"randomised vs scikit-learn:          {med(times['sklearn-randomized']) / med(times['reckit-randomized']):.2f} x faster")
+if a.with_float:
+    print(f"randomised in Float vs scikit-learn: {med(times['sklearn-randomized']) / med(times['reckit-randomized-float']):.2f} x faster")

@@ -39,8 +39,13 @@ public struct BenchmarkDocument: Codable, Sendable {
 
 public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
     case badDocument(path: String, reason: String)
+    /// A suite parameter outside what the suite can run (the CLI refuses these first).
+    case invalidParameter(String)
     public var description: String {
-        switch self { case let .badDocument(path, reason): return "\(path): \(reason)" }
+        switch self {
+        case let .badDocument(path, reason): return "\(path): \(reason)"
+        case let .invalidParameter(what): return "unsupported \(what)"
+        }
     }
 }
 

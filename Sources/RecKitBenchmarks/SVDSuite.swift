@@ -3,9 +3,9 @@ import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 
-/// Truncated SVD of a rating matrix (Double): Lanczos and randomised, for each back end and
-/// thread count. Rows carry the largest relative residual; `singularValuesPath` writes each
-/// method's σ as `.npy` for comparison with other libraries.
+/// Truncated SVD of a rating matrix: Lanczos and randomised, for each precision (Double by
+/// default), back end and thread count. Rows carry the largest relative residual;
+/// `singularValuesPath` writes each method's σ as `.npy` for comparison with other libraries.
 public struct SVDSuite: Sendable {
     public var file: String?
     /// The synthetic matrix used when there is no file.
@@ -17,22 +17,36 @@ public struct SVDSuite: Sendable {
     public var singularValuesPath: String?
     /// Which solvers to run: "lanczos", "randomized".
     public var methods = ["lanczos", "randomized"]
+    /// Precisions of the matrix, the vectors and every product: "double", "float".
+    public var precisions = ["double"]
 
     public init() {}
 
     public func run(progress: (BenchmarkRow) -> Void = { _ in }) throws -> [BenchmarkRow] {
         let clock = ContinuousClock(), loadStart = clock.now
-        let csr: CSRMatrix<Double>
-        csr = try scale.ratings(file: file).converted(to: Double.self)
+        let ratings = try scale.ratings(file: file)
         let loadSeconds = (clock.now - loadStart).seconds
-        let op = SparseOperator(csr)
         var rows: [BenchmarkRow] = []
-        var reference: [String: [Double]] = [:]
+        for precision in precisions {
+            switch precision {
+            case "double": rows += try run(ratings.converted(to: Double.self), loadSeconds: loadSeconds, progress: progress)
+            case "float": rows += try run(ratings.converted(to: Float.self), loadSeconds: loadSeconds, progress: progress)
+            default: throw BenchmarkError.invalidParameter("SVD precision '\(precision)' (double, float)")
+            }
+        }
+        return rows
+    }
+
+    func run<T: Scalar>(_ csr: CSRMatrix<T>, loadSeconds: Double, progress: (BenchmarkRow) -> Void) throws -> [BenchmarkRow] {
+        let op = SparseOperator(csr)
+        let dtype = T.dtype == .double ? "double" : "float"
+        var rows: [BenchmarkRow] = []
+        var reference: [String: [T]] = [:]
         for backend in backends {
             for t in threads {
                 let ctx = ExecutionContext(backend: backend, threads: t)
                 for method in methods {
-                    var result: TruncatedSVD<Double>? = nil
+                    var result: TruncatedSVD<T>? = nil
                     let timing = try Timing.measure(minRepeats: 1, maxRepeats: 1, targetSeconds: 0) {
                         result = method == "lanczos"
                             ? try SingularValues.lanczos(op, rank: rank, context: ctx)
@@ -41,9 +55,10 @@ public struct SVDSuite: Sendable {
                     let r = result!
                     if reference[method] == nil { reference[method] = r.singularValues }
                     if let path = singularValuesPath, backend == backends[0], t == threads[0] {
-                        try NumPy.write(r.singularValues, to: "\(path)-\(method).npy")
+                        let suffix = precisions.count > 1 && T.dtype == .float ? "-float" : ""
+                        try NumPy.write(r.singularValues, to: "\(path)-\(method)\(suffix).npy")
                     }
-                    var row = BenchmarkRow(op: "svd_\(method)", dtype: "double", backend: backend.rawValue, threads: t, size: rank,
+                    var row = BenchmarkRow(op: "svd_\(method)", dtype: dtype, backend: backend.rawValue, threads: t, size: rank,
                                            params: ["rows": "\(csr.rows)", "columns": "\(csr.columns)", "nnz": "\(csr.nonZeroCount)",
                                                     "power_iterations": method == "randomized" ? "\(powerIterations)" : "-"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,

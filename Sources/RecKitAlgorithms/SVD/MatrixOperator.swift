@@ -50,26 +50,67 @@ public struct DenseOperator<Element: Scalar>: MatrixOperator {
 public struct SparseOperator<Element: Scalar>: MatrixOperator {
     public let matrix: CSRMatrix<Element>
     private let transposeCache = TransposeCache<Element>()
+    private let narrowValues = NarrowValuesCache()
     /// `Aᵀ·Y` with at most this many columns gathers through the cached transpose.
     static var gatherColumns: Int { 4 }
 
     public init(_ matrix: CSRMatrix<Element>) { self.matrix = matrix }
     public var rows: Int { matrix.rows }
     public var columns: Int { matrix.columns }
-    public func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try matrix.multiply(x, context: context) }
+    public func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> {
+        var result = Matrix<Element>(rows: 0, columns: 0)
+        try apply(x, into: &result, context: context)
+        return result
+    }
     public func applyTransposed(_ y: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> {
         var result = Matrix<Element>(rows: 0, columns: 0)
         try applyTransposed(y, into: &result, context: context)
         return result
     }
     public func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
-        try matrix.multiply(x, into: &result, context: context)
+        if try !vectorProduct(matrix, x, transposed: false, into: &result, context: context) {
+            try matrix.multiply(x, into: &result, context: context)
+        }
     }
     public func applyTransposed(_ y: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
         if y.columns <= Self.gatherColumns {
-            try transposeCache.transpose(of: matrix).multiply(y, into: &result, context: context)
+            let t = transposeCache.transpose(of: matrix)
+            if try !vectorProduct(t, y, transposed: true, into: &result, context: context) {
+                try t.multiply(y, into: &result, context: context)
+            }
         } else {
             try matrix.multiplyTransposed(y, into: &result, context: context)
+        }
+    }
+
+    /// A Double matrix whose values Float holds exactly (ratings) is streamed as Float in
+    /// products with one vector — Lanczos's products, bound by that stream — with the vectors and
+    /// every sum in Double (``CSRMatrix/multiply(vector:narrowValues:into:context:)``). Returns
+    /// false when that does not apply.
+    private func vectorProduct(_ a: CSRMatrix<Element>, _ x: Matrix<Element>, transposed: Bool, into result: inout Matrix<Element>,
+                               context: ExecutionContext) throws -> Bool {
+        guard Element.self == Double.self, x.columns == 1,
+              let narrow = narrowValues.values(transposed: transposed, of: { a.exactFloatValues }) else { return false }
+        var y = unsafeBitCast(result, to: Matrix<Double>.self)
+        result = Matrix(rows: 0, columns: 0)
+        try unsafeBitCast(a, to: CSRMatrix<Double>.self).multiply(vector: unsafeBitCast(x, to: Matrix<Double>.self), narrowValues: narrow,
+                                                                  into: &y, context: context)
+        result = unsafeBitCast(y, to: Matrix<Element>.self)
+        return true
+    }
+}
+
+/// The Float copies of a sparse operator's values (of the matrix and of its cached transpose,
+/// which hold them in different orders), made on first use and kept; nil when Float cannot hold
+/// every value exactly. Shared by the operator's copies.
+final class NarrowValuesCache: Sendable {
+    private let stored = Mutex<[Bool: [Float]?]>([:])
+    func values(transposed: Bool, of make: () -> [Float]?) -> [Float]? {
+        stored.withLock { cache in
+            if let known = cache[transposed] { return known }
+            let made = make()
+            cache[transposed] = made
+            return made
         }
     }
 }

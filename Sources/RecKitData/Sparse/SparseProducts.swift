@@ -58,6 +58,38 @@ extension CSRMatrix {
 }
 
 extension CSRMatrix {
+    /// The values as Float when every one converts exactly (integer ratings, halves, …), else nil:
+    /// products can then stream the narrower copy with no change to any result.
+    public var exactFloatValues: [Float]? {
+        var narrow = [Float](repeating: 0, count: values.count)
+        for (i, v) in values.enumerated() {
+            let f = Float(v.doubleValue)
+            guard Double(f) == v.doubleValue else { return nil }
+            narrow[i] = f
+        }
+        return narrow
+    }
+}
+
+extension CSRMatrix where Value == Double {
+    /// `y = A·x` for one vector `x` (columns × 1) into `y` (rows × 1), streaming `narrowValues` —
+    /// this matrix's values as Float, from ``exactFloatValues`` — with every product and sum in
+    /// Double. The result equals ``multiply(_:into:context:)``'s.
+    public func multiply(vector x: Matrix<Double>, narrowValues: [Float], into y: inout Matrix<Double>,
+                         context: ExecutionContext = .current) throws {
+        guard x.rows == columns, x.columns == 1, narrowValues.count == values.count else {
+            throw DataError.shapeMismatch(operation: "sparse multiply(vector:narrowValues:)",
+                                          details: "A is \(shapeDescription) with \(values.count) entries, x is \(x.shapeDescription), \(narrowValues.count) narrow values")
+        }
+        var storage = y.rows == rows && y.columns == 1 ? y.storage : []
+        y = Matrix(rows: 0, columns: 0)  // drop the old reference so the storage is not copied on write
+        SparseKernels.product(rows: rows, offsets: rowOffsets, indices: columnIndices, narrowValues: narrowValues, x: x.storage,
+                              into: &storage, context: context)
+        y = Matrix(rows: rows, columns: 1, uncheckedStorage: storage)
+    }
+}
+
+extension CSRMatrix {
     /// At most `parts` contiguous, non-empty row ranges of near-equal cost, a row costing its
     /// stored entries plus `perRow` (so skewed rows — a few heavy users — do not leave one thread
     /// with most of the work). Depends only on the arguments, so splits are deterministic.

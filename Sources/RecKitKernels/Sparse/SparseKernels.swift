@@ -63,21 +63,50 @@ package enum SparseKernels {
     /// Threads worth using for `nnz · k` multiply-adds (a thread is not worth waking for less than ~64 K).
     static func parts(nnz: Int, k: Int, threads: Int) -> Int { Swift.max(1, Swift.min(threads, nnz * Swift.max(k, 1) / 65_536 + 1)) }
 
-    /// Σ values[p]·x[columns[p]] over `start..<end`, four independent sums.
+    /// Σ values[p]·x[columns[p]] over `start..<end`, four independent sums, formed in `T` (the
+    /// values may be stored narrower, `S`).
     @inline(__always)
-    static func gatherDot<T: Scalar>(_ values: UnsafePointer<T>, _ columns: UnsafePointer<Int32>, _ start: Int, _ end: Int,
-                                     _ x: UnsafePointer<T>) -> T {
+    static func gatherDot<T: Scalar, S: Scalar>(_ values: UnsafePointer<S>, _ columns: UnsafePointer<Int32>, _ start: Int, _ end: Int,
+                                                _ x: UnsafePointer<T>) -> T {
         var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
         var p = start
         while p + 3 < end {
-            s0 += values[p] * x[Int(columns[p])]
-            s1 += values[p + 1] * x[Int(columns[p + 1])]
-            s2 += values[p + 2] * x[Int(columns[p + 2])]
-            s3 += values[p + 3] * x[Int(columns[p + 3])]
+            s0 += T(values[p]) * x[Int(columns[p])]
+            s1 += T(values[p + 1]) * x[Int(columns[p + 1])]
+            s2 += T(values[p + 2]) * x[Int(columns[p + 2])]
+            s3 += T(values[p + 3]) * x[Int(columns[p + 3])]
             p += 4
         }
-        while p < end { s0 += values[p] * x[Int(columns[p])]; p += 1 }
+        while p < end { s0 += T(values[p]) * x[Int(columns[p])]; p += 1 }
         return (s0 + s1) + (s2 + s3)
+    }
+
+    /// `y = A·x` for one vector, with `A`'s values stored as Float and `x`, `y` and every sum in
+    /// Double: a matrix-vector product streams its matrix once, so 8 bytes per entry (value and
+    /// index) instead of 12 is a third less traffic. Exact when the Float values are (the caller
+    /// narrows only values Float holds exactly). `y` is overwritten (resized when its count is
+    /// not `rows`). Threads take row ranges of equal entries; deterministic.
+    package static func product(rows: Int, offsets: [Int], indices: [Int32], narrowValues values: [Float], x: [Double],
+                                into y: inout [Double], context: ExecutionContext) {
+        if y.count != rows { y = [Double](repeating: 0, count: rows) }
+        guard rows > 0 else { return }
+        let chunks = balancedRowRanges(offsets: offsets, parts: parts(nnz: values.count, k: 1, threads: context.threads))
+        offsets.withUnsafeBufferPointer { ob in
+            indices.withUnsafeBufferPointer { jb in
+                values.withUnsafeBufferPointer { vb in
+                    x.withUnsafeBufferPointer { xb in
+                        y.withUnsafeMutableBufferPointer { yb in
+                            let O = ob.baseAddress!, J = jb.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            let V = vb.baseAddress ?? UnsafePointer(bitPattern: 8)!, X = xb.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            let Y = yb.baseAddress!
+                            Parallel.forEachPart(chunks.count) { part in
+                                for i in chunks[part] { Y[i] = gatherDot(V, J, O[i], O[i + 1], X) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// `C += op(A)·B` into zeroed memory `C` of `op(A).rows × k` elements.

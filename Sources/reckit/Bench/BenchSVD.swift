@@ -5,13 +5,14 @@ import RecKitBenchmarks
 
 extension Bench {
     struct SVD: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "svd", abstract: "Truncated SVD (Lanczos, randomised) of a rating matrix in Double.")
+        static let configuration = CommandConfiguration(commandName: "svd", abstract: "Truncated SVD (Lanczos, randomised) of a rating matrix, in Double unless --precision says otherwise.")
         @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
         @Option(help: "Rank k.") var rank = 64
         @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
         @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
         @Option(help: "Solvers to run: lanczos, randomized, or both comma-separated.") var method = "lanczos,randomized"
         @Option(help: .hidden) var methods: String?
+        @Option(help: "Precision of the matrix, the vectors and every product: double, float, or both comma-separated.") var precision = "double"
         @OptionGroup var common: Common
 
         func run() throws {
@@ -22,6 +23,8 @@ extension Bench {
             if let methods { deprecated("reckit bench svd --methods", use: "--method \(methods)") }
             suite.methods = (methods ?? method).split(separator: ",").map(String.init)
             for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--method: unknown solver '\(m)' (lanczos, randomized)") }
+            suite.precisions = precision.split(separator: ",").map(String.init)
+            for p in suite.precisions where !["double", "float"].contains(p) { throw ValidationError("--precision: unknown precision '\(p)' (double, float)") }
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "svd", common: common) { progress in try suite.run(progress: progress) }
