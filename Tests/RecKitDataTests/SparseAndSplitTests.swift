@@ -64,6 +64,52 @@ import RecKitTestSupport
         #expect(try CSRMatrix<Float>.fromTriplets(rows: 2, columns: 3, rowIndices: r, columnIndices: c, values: v, duplicates: .sum).matrix[1, 2] == 4)
         #expect(try CSRMatrix<Float>.fromTriplets(rows: 2, columns: 3, rowIndices: r, columnIndices: c, values: v, duplicates: .mean).matrix[0, 0] == 6)
     }
+
+    /// Rows short and long (beyond the insertion-sort length, with columns needing more than one
+    /// byte), in random order with repeats, against a reference built entry by entry: every policy,
+    /// the payload of the last repeat, and 1 and 2 threads.
+    @Test(arguments: [1, 2])
+    func tripletsMatchAReferenceOnShortAndLongRows(threads: Int) throws {
+        var rng = SeededGenerator(seed: 11)
+        let rows = 700, columns = 70_000
+        var r: [Int32] = [], c: [Int32] = [], v: [Double] = [], stamps: [Int64] = []
+        for row in 0..<rows {
+            let length = row % 97 == 0 ? 600 + Int(rng.next() % 400) : Int(rng.next() % 60)
+            let span = row % 2 == 0 ? columns : 80  // narrow spans force repeats
+            for _ in 0..<length {
+                r.append(Int32(row)); c.append(Int32(rng.next() % UInt64(span))); v.append(Double(rng.next() % 9) + 1)
+            }
+        }
+        var order = Array(r.indices)
+        order.shuffle(using: &rng)
+        r = order.map { r[$0] }; c = order.map { c[$0] }; v = order.map { v[$0] }
+        stamps = order.indices.map { Int64($0) }
+        for policy in DuplicatePolicy.allCases {
+            var reference: [Int: [Int: (sum: Double, count: Int, last: Double, stamp: Int64)]] = [:]
+            for k in r.indices {
+                var e = reference[Int(r[k]), default: [:]][Int(c[k])] ?? (0, 0, 0, 0)
+                e.sum += v[k]; e.count += 1; e.last = v[k]; e.stamp = stamps[k]
+                reference[Int(r[k]), default: [:]][Int(c[k])] = e
+            }
+            let built = try CSRMatrix<Double>.fromTriplets(rows: rows, columns: columns, rowIndices: r, columnIndices: c, values: v,
+                                                          duplicates: policy, payload: stamps, threads: threads)
+            let m = built.matrix
+            var expectedCount = 0
+            for row in 0..<rows {
+                let want = (reference[row] ?? [:]).sorted { $0.key < $1.key }
+                expectedCount += want.count
+                let lo = m.rowOffsets[row], hi = m.rowOffsets[row + 1]
+                #expect(hi - lo == want.count, "row \(row): \(hi - lo) entries, want \(want.count)")
+                guard hi - lo == want.count else { continue }
+                for (t, (column, e)) in want.enumerated() {
+                    let value = policy == .keepLast ? e.last : (policy == .sum ? e.sum : e.sum / Double(e.count))
+                    #expect(Int(m.columnIndices[lo + t]) == column && abs(m.values[lo + t] - value) <= 1e-12 * abs(value)
+                            && built.payload?[lo + t] == e.stamp, "row \(row) entry \(t), \(policy)")
+                }
+            }
+            #expect(built.merged == r.count - expectedCount)
+        }
+    }
 }
 
 @Suite struct SplitTests {

@@ -14,12 +14,14 @@ extension CSRMatrix {
     /// Builds a CSR matrix from coordinate triplets in any order.
     ///
     /// Entries are scattered into their rows in input order (a two-pass radix partition, parallel),
-    /// then each row is sorted by column stably, so "last" means last in the input, and repeats are
+    /// then each row is sorted by column stably (insertion sort for short rows, an LSD radix sort on
+    /// the column's bytes for long ones), so "last" means last in the input, and repeats are
     /// merged by `policy`.
     /// - Parameter payload: optional per-entry payload (e.g. timestamps) carried along; on duplicates
     ///   the payload of the last entry is kept.
     /// - Returns: the matrix, the payload aligned with it, and the number of entries merged away.
-    /// - Complexity: `O(nnz + rows)` plus a sort of each row that is not already in column order.
+    /// - Complexity: `O(nnz + rows)` plus the sort of each row not already in column order: up to
+    /// 48 entries quadratic (insertion), beyond that one pass per byte of the largest column index.
     public static func fromTriplets(
         rows: Int, columns: Int, rowIndices: [Int32], columnIndices: [Int32], values: [Value],
         duplicates policy: DuplicatePolicy = .keepLast, payload: [Int64]? = nil,
@@ -90,13 +92,17 @@ extension CSRMatrix {
         var cols = [Int32](repeating: 0, count: n), vals = [Value](repeating: 0, count: n)
         var pay = [Int64](repeating: 0, count: hasPayload ? n : 0)
         var kept = [Int](repeating: 0, count: rows)
+        var longestRow = 0
+        for i in 0..<rows { longestRow = Swift.max(longestRow, offsets[i + 1] - offsets[i]) }
+        var columnBytes = 1
+        while columnBytes < 4 && (columns - 1) >> (8 * columnBytes) > 0 { columnBytes += 1 }
         cols.withUnsafeMutableBufferPointer { cb in vals.withUnsafeMutableBufferPointer { vb in
         pay.withUnsafeMutableBufferPointer { pb in kept.withUnsafeMutableBufferPointer { kb in
             let C = cb.baseAddress, V = vb.baseAddress, P = pb.baseAddress, K = kb.baseAddress!
             Parallel.forEachChunk(count: buckets, threads: threads, minimumChunk: 1) { bucketRange in
                 var next: [Int] = []
-                var keys: [UInt64] = []
-                var scratchC: [Int32] = [], scratchV: [Value] = [], scratchP: [Int64] = []
+                let scratch = RowSortScratch<Value>(capacity: longestRow, payload: hasPayload)
+                defer { scratch.deallocate() }
                 for b in bucketRange {
                     let firstRow = b << shift, endRow = Swift.min(rows, (b + 1) << shift)
                     next.removeAll(keepingCapacity: true)
@@ -129,23 +135,9 @@ extension CSRMatrix {
                                 if hasPayload { P![lo + j] = stamp }
                             }
                         } else if !sorted {
-                            // Key = column · 2³² + position: unique, so an unstable sort is stable.
-                            keys.removeAll(keepingCapacity: true)
-                            for t in 0..<len { keys.append(UInt64(UInt32(bitPattern: c[t])) << 32 | UInt64(t)) }
-                            keys.sort()
-                            scratchC.removeAll(keepingCapacity: true); scratchV.removeAll(keepingCapacity: true)
-                            scratchC.append(contentsOf: UnsafeBufferPointer(start: c, count: len))
-                            scratchV.append(contentsOf: UnsafeBufferPointer(start: v, count: len))
-                            if hasPayload {
-                                scratchP.removeAll(keepingCapacity: true)
-                                scratchP.append(contentsOf: UnsafeBufferPointer(start: P! + lo, count: len))
-                            }
-                            for t in 0..<len {
-                                let from = Int(keys[t] & 0xFFFF_FFFF)
-                                c[t] = scratchC[from]
-                                v[t] = scratchV[from]
-                                if hasPayload { P![lo + t] = scratchP[from] }
-                            }
+                            // Long rows (heavy users, who hold most entries of rating data): a
+                            // stable LSD radix sort by column, one byte per pass.
+                            Self.radixSortRow(len, columnBytes: columnBytes, c, v, hasPayload ? P! + lo : nil, scratch)
                         }
                         // Merge runs of equal columns (now adjacent, in input order).
                         var w = 0, s = 0
@@ -186,6 +178,36 @@ extension CSRMatrix {
             if hasPayload { pay.removeLast(n - total) }
         }
         return (CSRMatrix(unchecked: rows, columns, newOffsets, cols, vals), hasPayload ? pay : nil, n - total)
+    }
+
+    /// Sorts one row's `len` entries (columns `c`, values `v`, payload `p`) by column, stably: an
+    /// LSD radix sort, one pass per byte of the largest column index (a pass whose byte is the same
+    /// for every entry is skipped), ping-ponging through `scratch`.
+    @inline(__always)
+    static func radixSortRow(_ len: Int, columnBytes: Int, _ c: UnsafeMutablePointer<Int32>, _ v: UnsafeMutablePointer<Value>,
+                             _ p: UnsafeMutablePointer<Int64>?, _ scratch: RowSortScratch<Value>) {
+        var srcC = c, srcV = v, srcP = p
+        var dstC = scratch.columns, dstV = scratch.values, dstP = p == nil ? nil : scratch.payload
+        let count = scratch.counts
+        for byte in 0..<columnBytes {
+            let shift = Int32(8 * byte)
+            count.update(repeating: 0, count: 257)
+            for t in 0..<len { count[Int((srcC[t] >> shift) & 255) + 1] += 1 }
+            if (1...256).contains(where: { count[$0] == len }) { continue }
+            for d in 0..<256 { count[d + 1] += count[d] }
+            for t in 0..<len {
+                let d = Int((srcC[t] >> shift) & 255)
+                let to = count[d]
+                count[d] = to + 1
+                dstC[to] = srcC[t]; dstV[to] = srcV[t]
+                if let sp = srcP, let dp = dstP { dp[to] = sp[t] }
+            }
+            swap(&srcC, &dstC); swap(&srcV, &dstV); swap(&srcP, &dstP)
+        }
+        if srcC != c {
+            c.update(from: srcC, count: len); v.update(from: srcV, count: len)
+            if let sp = srcP, let p { p.update(from: sp, count: len) }
+        }
     }
 
     /// The transpose, in CSR form (equivalently, this matrix in CSC form). Counting sort: `O(nnz + columns)`.
@@ -233,3 +255,23 @@ extension CSRMatrix {
     }
 }
 
+/// One worker's buffers for ``CSRMatrix/radixSortRow(_:columnBytes:_:_:_:_:)``: room for the longest
+/// row, and the 257 counts of a pass.
+struct RowSortScratch<Value: Scalar> {
+    let columns: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Value>
+    let payload: UnsafeMutablePointer<Int64>?
+    let counts: UnsafeMutablePointer<Int>
+
+    init(capacity: Int, payload hasPayload: Bool) {
+        let n = Swift.max(capacity, 1)
+        columns = .allocate(capacity: n)
+        values = .allocate(capacity: n)
+        payload = hasPayload ? .allocate(capacity: n) : nil
+        counts = .allocate(capacity: 257)
+    }
+
+    func deallocate() {
+        columns.deallocate(); values.deallocate(); payload?.deallocate(); counts.deallocate()
+    }
+}
