@@ -206,6 +206,16 @@ import RecKitTestSupport
                           columnIndices: one.ratings.columnIndices, values: one.ratings.values) // validates structure
         let stats = DatasetStatistics(one)
         #expect(stats.longTailShare < 0.5, "popularity is skewed: the top 20 % of items hold most ratings")
+        // The histogram: one count per distinct value (checked against a dictionary), or ten bins
+        // past 20 distinct values.
+        var byValue: [Float: Int] = [:]
+        for v in one.ratings.values { byValue[v, default: 0] += 1 }
+        #expect(byValue.count <= 20 && stats.histogram.count == byValue.count)
+        for (label, count) in stats.histogram { #expect(byValue[Float(label) ?? .nan] == count, "histogram \(label): \(count)") }
+        let many = try RatingDataset.fromTriples(users: (0..<500).map { "u\($0 % 50)" }, items: (0..<500).map { "i\($0)" },
+                                                 values: (0..<500).map { Float($0 % 25) / 2 })
+        let binned = DatasetStatistics(many).histogram
+        #expect(binned.count == 10 && binned.values.reduce(0, +) == 500)
         let other = try SyntheticRatings(users: 20_000, items: 3_000, ratings: 400_000, seed: 12).generate()
         #expect(other != one)
         var implicit = spec

@@ -29,12 +29,8 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         minRating = values.min() ?? 0
         maxRating = values.max() ?? 0
         meanRating = values.isEmpty ? 0 : values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
-        var counts: [Float: Int] = [:]
-        for v in values { counts[v, default: 0] += 1; if counts.count > 20 { break } }
-        if counts.count <= 20 {
-            counts = [:]
-            for v in values { counts[v, default: 0] += 1 }
-            histogram = Dictionary(uniqueKeysWithValues: counts.map { (Self.label($0.key), $0.value) })
+        if let (distinct, counts) = Self.fewDistinct(values, limit: 20) {
+            histogram = Dictionary(uniqueKeysWithValues: zip(distinct, counts).map { (Self.label($0), $1) })
         } else {
             // In Double: the range of Float ratings (up to ±3.4e38 each) does not overflow there.
             let low = Double(minRating), width = (Double(maxRating) - low) / 10
@@ -52,6 +48,27 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         let head = Int((Double(items) * 0.2).rounded(.up))
         let headRatings = sorted.prefix(head).reduce(0, +)
         longTailShare = ratings == 0 ? 0 : Double(ratings - headRatings) / Double(ratings)
+    }
+
+    /// The distinct values and how often each occurs, in one pass, or nil when there are more than
+    /// `limit`. A linear search of at most `limit` values (rating scales have a handful) instead of
+    /// a dictionary lookup per rating: on 20 M ratings the dictionary took a sixth of `data stats`.
+    static func fewDistinct(_ values: [Float], limit: Int) -> (values: [Float], counts: [Int])? {
+        var distinct: [Float] = [], counts: [Int] = []
+        var last = 0
+        for v in values {
+            if last < distinct.count && distinct[last] == v { counts[last] += 1; continue }
+            var k = 0
+            while k < distinct.count && distinct[k] != v { k += 1 }
+            if k == distinct.count {
+                guard k < limit else { return nil }
+                distinct.append(v)
+                counts.append(0)
+            }
+            counts[k] += 1
+            last = k
+        }
+        return (distinct, counts)
     }
 
     /// A rating as a histogram label: whole numbers of up to seven digits as integers, anything
