@@ -216,6 +216,10 @@ import RecKitTestSupport
                                                  values: (0..<500).map { Float($0 % 25) / 2 })
         let binned = DatasetStatistics(many).histogram
         #expect(binned.count == 10 && binned.values.reduce(0, +) == 500)
+        // Values off the half-point scale (negative, fractional, large) mixed with on-scale ones.
+        let odd: [Float] = [0.3, -1, 4.7, 40, 2.5, 0.3, 40, -1, 0.3, 2.5]
+        let mixed = try RatingDataset.fromTriples(users: odd.indices.map { "u\($0)" }, items: odd.indices.map { "i\($0)" }, values: odd)
+        #expect(DatasetStatistics(mixed).histogram == ["0.3": 3, "-1": 2, "4.7": 1, "40": 2, "2.5": 2])
         let other = try SyntheticRatings(users: 20_000, items: 3_000, ratings: 400_000, seed: 12).generate()
         #expect(other != one)
         var implicit = spec

@@ -51,24 +51,42 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     }
 
     /// The distinct values and how often each occurs, in one pass, or nil when there are more than
-    /// `limit`. A linear search of at most `limit` values (rating scales have a handful) instead of
-    /// a dictionary lookup per rating: on 20 M ratings the dictionary took a sixth of `data stats`.
+    /// `limit`. Values on the usual scales — halves from 0 to 31.5 — are counted in a table indexed
+    /// by `2v` (no data-dependent branch: ratings come in random order, and a search mispredicts);
+    /// the rest by a linear search of at most `limit` values. On 20 M ratings a dictionary lookup per
+    /// rating took a sixth of `data stats`.
     static func fewDistinct(_ values: [Float], limit: Int) -> (values: [Float], counts: [Int])? {
+        var table = [Int](repeating: 0, count: 64)
         var distinct: [Float] = [], counts: [Int] = []
-        var last = 0
-        for v in values {
-            if last < distinct.count && distinct[last] == v { counts[last] += 1; continue }
-            var k = 0
-            while k < distinct.count && distinct[k] != v { k += 1 }
-            if k == distinct.count {
-                guard k < limit else { return nil }
-                distinct.append(v)
-                counts.append(0)
+        var others = 0
+        let complete = values.withUnsafeBufferPointer { vb in
+            table.withUnsafeMutableBufferPointer { tb in
+                let T = tb.baseAddress!
+                for v in vb {
+                    let twice = v * 2
+                    if twice >= 0 && twice < 64 && twice == twice.rounded(.down) {
+                        T[Int(twice)] += 1
+                        continue
+                    }
+                    others += 1
+                    var k = 0
+                    while k < distinct.count && distinct[k] != v { k += 1 }
+                    if k == distinct.count {
+                        guard k < limit else { return false }
+                        distinct.append(v)
+                        counts.append(0)
+                    }
+                    counts[k] += 1
+                }
+                return true
             }
-            counts[k] += 1
-            last = k
         }
-        return (distinct, counts)
+        guard complete else { return nil }
+        for (twice, count) in table.enumerated() where count > 0 {
+            distinct.append(Float(twice) / 2)
+            counts.append(count)
+        }
+        return distinct.count <= limit ? (distinct, counts) : nil
     }
 
     /// A rating as a histogram label: whole numbers of up to seven digits as integers, anything
