@@ -71,7 +71,7 @@ import RecKitTestSupport
     @Test(arguments: [1, 2])
     func tripletsMatchAReferenceOnShortAndLongRows(threads: Int) throws {
         var rng = SeededGenerator(seed: 11)
-        let rows = 700, columns = 70_000
+        let rows = 2_500, columns = 70_000  // about 100 000 entries: enough for the parallel paths
         var r: [Int32] = [], c: [Int32] = [], v: [Double] = [], stamps: [Int64] = []
         for row in 0..<rows {
             let length = row % 97 == 0 ? 600 + Int(rng.next() % 400) : Int(rng.next() % 60)

@@ -120,13 +120,33 @@ public struct RatingDataset: Sendable, Equatable {
     /// Maps integer ids to 0..<distinct in increasing id order: a direct table when the ids are
     /// compact, a sorted unique list otherwise.
     static func denseNumbers(_ parts: [[Int64]], into out: inout [Int32], threads: Int, what: String) throws -> IDMap {
-        var lo = Int64.max, hi = Int64.min
-        for p in parts { for v in p { lo = Swift.min(lo, v); hi = Swift.max(hi, v) } }
+        // The parts (one per parser thread) are scanned in parallel: their range, then which ids occur.
+        var ranges = [(lo: Int64, hi: Int64)](repeating: (.max, .min), count: parts.count)
+        ranges.withUnsafeMutableBufferPointer { rb in
+            let R = rb.baseAddress!
+            Parallel.forEachPart(parts.count) { k in
+                var lo = Int64.max, hi = Int64.min
+                for v in parts[k] { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+                R[k] = (lo, hi)
+            }
+        }
+        let lo = ranges.map(\.lo).min() ?? .max, hi = ranges.map(\.hi).max() ?? .min
         let total = out.count
         let offsets = parts.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         if lo >= 0 && hi < Int64(Swift.max(4 * total, 1 << 22)) {
-            var table = [Int32](repeating: -1, count: Int(hi) + 1)
-            for p in parts { for v in p { table[Int(v)] = 0 } }
+            let size = Int(hi) + 1
+            var seen = [[Bool]](repeating: [], count: parts.count)
+            seen.withUnsafeMutableBufferPointer { sb in
+                let S = sb.baseAddress!
+                Parallel.forEachPart(parts.count) { k in
+                    var mine = [Bool](repeating: false, count: size)
+                    mine.withUnsafeMutableBufferPointer { m in for v in parts[k] { m[Int(v)] = true } }
+                    S[k] = mine
+                }
+            }
+            var table = [Int32](repeating: -1, count: size)
+            for v in 0..<size where seen.contains(where: { $0[v] }) { table[v] = 0 }
+            seen = []
             var ids: [Int64] = []
             var next: Int32 = 0
             for v in 0..<table.count where table[v] == 0 { table[v] = next; next += 1; ids.append(Int64(v)) }

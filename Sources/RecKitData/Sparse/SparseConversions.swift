@@ -34,9 +34,27 @@ extension CSRMatrix {
         for k in 0..<n where rowIndices[k] < 0 || Int(rowIndices[k]) >= rows || columnIndices[k] < 0 || Int(columnIndices[k]) >= columns {
             throw DataError.invalidSparseStructure("entry \(k) at (\(rowIndices[k]), \(columnIndices[k])) lies outside \(rows)×\(columns)")
         }
-        // Row offsets.
+        // Row offsets: entries per row, counted per input part in parallel, then summed.
+        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
         var offsets = [Int](repeating: 0, count: rows + 1)
-        for r in rowIndices { offsets[Int(r) + 1] += 1 }
+        if parts == 1 {
+            for r in rowIndices { offsets[Int(r) + 1] += 1 }
+        } else {
+            var partCounts = [[Int]](repeating: [], count: parts)
+            partCounts.withUnsafeMutableBufferPointer { pb in
+                let PC = pb.baseAddress!
+                Parallel.forEachPart(parts) { p in
+                    var mine = [Int](repeating: 0, count: rows + 1)
+                    mine.withUnsafeMutableBufferPointer { m in
+                        for k in Parallel.chunk(p, of: parts, count: n) { m[Int(rowIndices[k]) + 1] += 1 }
+                    }
+                    PC[p] = mine
+                }
+            }
+            offsets.withUnsafeMutableBufferPointer { ob in
+                for mine in partCounts { mine.withUnsafeBufferPointer { m in for i in 0...rows { ob[i] += m[i] } } }
+            }
+        }
         for i in 0..<rows { offsets[i + 1] += offsets[i] }
 
         // Two-pass radix scatter. A single pass would write each entry to a random row of possibly
@@ -47,7 +65,6 @@ extension CSRMatrix {
         var shift = 0
         while (rows - 1) >> shift >= 1024 { shift += 1 }
         let buckets = ((rows - 1) >> shift) + 1
-        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
         var counts = [Int](repeating: 0, count: parts * buckets)
         counts.withUnsafeMutableBufferPointer { cb in
             let Cn = cb.baseAddress!
