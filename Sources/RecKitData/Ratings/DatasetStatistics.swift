@@ -26,9 +26,12 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         items = d.itemCount
         ratings = values.count
         density = d.ratings.density
-        minRating = values.min() ?? 0
-        maxRating = values.max() ?? 0
-        meanRating = values.isEmpty ? 0 : values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+        // One pass for the range and the mean (statistics of 20 M ratings are read in one go).
+        var low = Float.infinity, high = -Float.infinity, sum = 0.0
+        for v in values { low = Swift.min(low, v); high = Swift.max(high, v); sum += Double(v) }
+        minRating = values.isEmpty ? 0 : low
+        maxRating = values.isEmpty ? 0 : high
+        meanRating = values.isEmpty ? 0 : sum / Double(values.count)
         if let (distinct, counts) = Self.fewDistinct(values, limit: 20) {
             histogram = Dictionary(uniqueKeysWithValues: zip(distinct, counts).map { (Self.label($0), $1) })
         } else {
@@ -38,8 +41,10 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
             for v in values { bins[Swift.max(0, Swift.min(9, Int(((Double(v) - low) / width).rounded(.down))))] += 1 }
             histogram = Dictionary(uniqueKeysWithValues: bins.enumerated().map { (Self.label(Float(low + Double($0.offset) * width)), $0.element) })
         }
-        let rowCounts = d.ratings.rowStatistics().counts
-        let itemCounts = d.ratings.columnStatistics().counts
+        // Counts only: rows from the offsets, columns in one pass over the column indices.
+        let rowCounts = (0..<d.ratings.rows).map { d.ratings.rowOffsets[$0 + 1] - d.ratings.rowOffsets[$0] }
+        var itemCounts = [Int](repeating: 0, count: d.ratings.columns)
+        itemCounts.withUnsafeMutableBufferPointer { counts in for j in d.ratings.columnIndices { counts[Int(j)] += 1 } }
         usersWithoutRatings = rowCounts.filter { $0 == 0 }.count
         itemsWithoutRatings = itemCounts.filter { $0 == 0 }.count
         medianRatingsPerUser = Self.median(rowCounts)
