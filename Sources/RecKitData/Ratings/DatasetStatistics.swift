@@ -63,7 +63,6 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     static func fewDistinct(_ values: [Float], limit: Int) -> (values: [Float], counts: [Int])? {
         var table = [Int](repeating: 0, count: 64)
         var distinct: [Float] = [], counts: [Int] = []
-        var others = 0
         let complete = values.withUnsafeBufferPointer { vb in
             table.withUnsafeMutableBufferPointer { tb in
                 let T = tb.baseAddress!
@@ -73,7 +72,6 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
                         T[Int(twice)] += 1
                         continue
                     }
-                    others += 1
                     var k = 0
                     while k < distinct.count && distinct[k] != v { k += 1 }
                     if k == distinct.count {

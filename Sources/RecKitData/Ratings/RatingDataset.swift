@@ -145,11 +145,10 @@ public struct RatingDataset: Sendable, Equatable {
                 }
             }
             var table = [Int32](repeating: -1, count: size)
-            for v in 0..<size where seen.contains(where: { $0[v] }) { table[v] = 0 }
-            seen = []
             var ids: [Int64] = []
             var next: Int32 = 0
-            for v in 0..<table.count where table[v] == 0 { table[v] = next; next += 1; ids.append(Int64(v)) }
+            for v in 0..<size where seen.contains(where: { $0[v] }) { table[v] = next; next += 1; ids.append(Int64(v)) }
+            seen = []
             guard ids.count < Int(Int32.max) else { throw DataError.invalidArgument("too many distinct \(what) ids (\(ids.count))") }
             out.withUnsafeMutableBufferPointer { ob in
                 let O = ob.baseAddress!

@@ -96,16 +96,25 @@ package enum SparseKernels {
                 values.withUnsafeBufferPointer { vb in
                     x.withUnsafeBufferPointer { xb in
                         y.withUnsafeMutableBufferPointer { yb in
-                            let O = ob.baseAddress!, J = jb.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                            let V = vb.baseAddress ?? UnsafePointer(bitPattern: 8)!, X = xb.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                            let Y = yb.baseAddress!
-                            Parallel.forEachPart(chunks.count) { part in
-                                for i in chunks[part] { Y[i] = gatherDot(V, J, O[i], O[i + 1], X) }
+                            guard let J = jb.baseAddress, let V = vb.baseAddress, let X = xb.baseAddress else {
+                                yb.update(repeating: 0)  // no stored entries (or no columns): A·x = 0
+                                return
                             }
+                            gatherRows(chunks, ob.baseAddress!, J, V, X, yb.baseAddress!)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// `y[i] = Σ values[p]·x[columns[p]]` over row `i`'s entries, for the rows of every range in
+    /// `chunks`, one range per thread: the one-vector product `A·x` of both paths.
+    @inline(__always)
+    static func gatherRows<T: Scalar, S: Scalar>(_ chunks: [Range<Int>], _ O: UnsafePointer<Int>, _ J: UnsafePointer<Int32>,
+                                                 _ V: UnsafePointer<S>, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+        Parallel.forEachPart(chunks.count) { part in
+            for i in chunks[part] { y[i] = gatherDot(V, J, O[i], O[i + 1], x) }
         }
     }
 
@@ -129,13 +138,8 @@ package enum SparseKernels {
                 }
                 if !transposed {
                     // C's row i gathers B's rows at row i's columns.
-                    Parallel.forEachPart(chunks.count) { part in
-                        if k == 1 {
-                            for i in chunks[part] { C[i] = gatherDot(V, J, O[i], O[i + 1], B) }
-                        } else {
-                            rowsKernel(chunks[part], 0..<k, C)
-                        }
-                    }
+                    if k == 1 { gatherRows(chunks, O, J, V, B, C); return }
+                    Parallel.forEachPart(chunks.count) { part in rowsKernel(chunks[part], 0..<k, C) }
                     return
                 }
                 if chunks.count > 1 && k >= 2 * columnSplitWidth {
