@@ -8,6 +8,7 @@ struct ALSCommandTests {
     @Test(arguments: [["--implicit", "--solver", "cg"], ["--implicit", "--solver", "cholesky", "--precision", "double"], ["--backend", "swift"]])
     func trainWritesTheModelAndTheDocumentedJSON(flags: [String]) throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let model = CLI.temporaryPath("als.rkm"), json = model + ".json"
         defer { try? FileManager.default.removeItem(atPath: model); try? FileManager.default.removeItem(atPath: json) }
         let r = try CLI.run(["train", "als", file, "--factors", "4", "--iterations", "5", "--regularization", "0.1",
@@ -32,6 +33,7 @@ struct ALSCommandTests {
 
     @Test func badFlagsAndIdsGetClearErrors() throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let model = CLI.temporaryPath("als-bad.rkm")
         defer { try? FileManager.default.removeItem(atPath: model) }
         let r = try CLI.run(["train", "als", file, "--solver", "lu", "--out", model])

@@ -9,6 +9,7 @@ struct ModelCommandTests {
     @Test(arguments: ["biased-mf", "svd++", "bpr", "item-knn", "ease"])
     func trainSavesAModelThatRecommends(name: String) throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let model = CLI.temporaryPath("\(name).rkm")
         defer { try? FileManager.default.removeItem(atPath: model) }
         let sgd = ["biased-mf", "svd++", "bpr"].contains(name) ? ["--factors", "4", "--epochs", "5"] : []
@@ -21,6 +22,7 @@ struct ModelCommandTests {
 
     @Test func aDivergingLearningRateStopsWithAHintAndWritesNothing() throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let model = CLI.temporaryPath("diverged.rkm")
         let r = try CLI.run(["train", "biased-mf", file, "--learning-rate", "100", "--epochs", "20", "--out", model])
         #expect(CLI.failsClearly(r, "diverged") && r.stderr.contains("lower it"), "\(r.stderr)")
@@ -29,6 +31,7 @@ struct ModelCommandTests {
 
     @Test func coldStartRecommendations() throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let model = CLI.temporaryPath("cold.rkm"), users = CLI.temporaryPath("u.user")
         defer { try? FileManager.default.removeItem(atPath: model); try? FileManager.default.removeItem(atPath: users) }
         #expect(try CLI.run(["train", "biased-mf", file, "--factors", "4", "--epochs", "10", "--out", model]).status == 0)
@@ -51,6 +54,7 @@ struct ModelCommandTests {
 extension ModelCommandTests {
     @Test func benchSGDRowsForBothBackEndsAgree() throws {
         let file = try SVDCommandTests.ratingFile().path
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let path = CLI.temporaryPath("sgd.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try CLI.run(["bench", "sgd", file, "--factors", "8", "--epochs", "3", "--threads", "1,2", "--json", path])

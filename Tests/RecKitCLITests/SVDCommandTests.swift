@@ -25,6 +25,7 @@ struct SVDCommandTests {
     @Test(arguments: ["lanczos", "randomized"])
     func writesTheFactorsAndTheDocumentedJSON(method: String) throws {
         let (file, dense) = try Self.ratingFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let out = CLI.temporaryPath("svd-\(method)"), json = out + ".json"
         defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: json) }
         let r = try CLI.run(["svd", file, "--rank", "4", "--method", method, "--power-iterations", "6", "--out", out, "--json", json, "--threads", "2"])
@@ -47,6 +48,7 @@ struct SVDCommandTests {
 
     @Test func badInputFailsClearlyAndWritesNothing() throws {
         let (file, _) = try Self.ratingFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let out = CLI.temporaryPath("svd-bad")
         defer { try? FileManager.default.removeItem(atPath: out) }
         var r = try CLI.run(["svd", file, "--rank", "0", "--out", out])
@@ -56,6 +58,7 @@ struct SVDCommandTests {
         r = try CLI.run(["svd", file, "--rank", "2", "--method", "qr", "--out", out])
         #expect(CLI.failsClearly(r, "--method must be lanczos or randomized"))
         let zeros = CLI.temporaryPath("zeros.csv"), nan = CLI.temporaryPath("nan.csv")
+        defer { for path in [zeros, nan] { try? FileManager.default.removeItem(atPath: path) } }
         try "1,1,0\n2,2,0\n3,1,0\n".write(toFile: zeros, atomically: true, encoding: .utf8)
         try "1,1,5\n2,2,nan\n".write(toFile: nan, atomically: true, encoding: .utf8)
         r = try CLI.run(["svd", zeros, "--rank", "1", "--out", out])
