@@ -35,6 +35,9 @@ let package = Package(
     products: [
         .library(name: "RecKit", targets: ["RecKit"]),
         .executable(name: "reckit", targets: ["reckit"]),
+        // Optional: training across machines with Open MPI (needs libopenmpi-dev); nothing above depends on it.
+        .library(name: "RecKitDistributed", targets: ["RecKitDistributed"]),
+        .executable(name: "reckit-mpi", targets: ["reckit-mpi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -98,6 +101,17 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Distributed: ALS, truncated SVD and top-k across MPI ranks (Open MPI), an optional layer
+        // of its own: the library and `reckit` build and run without MPI.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "CReckitMPI", dependencies: ["CMPI"]),
+        .target(name: "RecKitDistributed", dependencies: ["CReckitMPI", "RecKitAlgorithms", "RecKitData", "RecKitModels", "RecKitLinearAlgebra"],
+                swiftSettings: engineSettings),
+        .executableTarget(
+            name: "reckit-mpi",
+            dependencies: ["RecKitDistributed", "RecKitData", "RecKitAlgorithms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // MARK: - Fuzz targets: the readers of untrusted input, fed bytes (libFuzzer binary below; the
         // tests replay Fuzz/corpus through them)
         .target(name: "RecKitFuzzTargets", dependencies: ["RecKit", "RecKitData", "RecKitServing"], path: "Fuzz/RecKitFuzzTargets",
@@ -120,6 +134,7 @@ let package = Package(
         .testTarget(name: "RecKitModelsTests", dependencies: ["RecKitModels", "RecKitEvaluation", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitEvaluationTests", dependencies: ["RecKitEvaluation", "RecKitModels", "RecKitAlgorithms", "RecKitData", "RecKitTestSupport"]),
         .testTarget(name: "RecKitServingTests", dependencies: ["RecKitServing", "RecKitModels", "RecKitData", "RecKitLinearAlgebra", "RecKitTestSupport"]),
+        .testTarget(name: "RecKitDistributedTests", dependencies: ["RecKitAlgorithms", "RecKitData", "RecKitModels", "RecKitLinearAlgebra"]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["RecKitFuzzTargets"]),
         .testTarget(name: "RecKitCLITests", dependencies: ["RecKitBenchmarks", "RecKitModels", "RecKitLinearAlgebra", "RecKitServing", "RecKitTestSupport"],
                     exclude: ["Fixtures"]),

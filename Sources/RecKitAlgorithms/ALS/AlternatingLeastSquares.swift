@@ -30,7 +30,6 @@ public enum AlternatingLeastSquares {
     static func run<T: Scalar>(_ ratings: CSRMatrix<T>, options: ALSOptions, context: ExecutionContext,
                                progress: ((TrainingProgress) -> Void)?) throws -> ALSFactors<T> {
         try options.validate()
-        let f = options.factors
         guard ratings.rows > 0, ratings.columns > 0, ratings.nonZeroCount > 0 else {
             throw AlgorithmError.emptyInput(algorithm: "ALS", details: ratings.shapeDescription + " with \(ratings.nonZeroCount) entries")
         }
@@ -41,11 +40,8 @@ public enum AlternatingLeastSquares {
                                               reason: "implicit feedback needs values ≥ 0 (confidence 1 + α·r), got \(ratings.values[k])")
         }
         let byItem = ratings.transposed()
-        let scale = T(options.initialScale / Double(f).squareRoot())
-        let seeds = Seeds(options.seed)
-        var fit = ALSFactors(users: Matrix<T>.gaussian(rows: ratings.rows, columns: f, seed: seeds(.base)) * scale,
-                             items: Matrix<T>.gaussian(rows: ratings.columns, columns: f, seed: seeds(.second)) * scale,
-                             losses: [], secondsPerIteration: [])
+        let start: (users: Matrix<T>, items: Matrix<T>) = initial(users: ratings.rows, items: ratings.columns, options: options)
+        var fit = ALSFactors(users: start.users, items: start.items, losses: [], secondsPerIteration: [])
         if options.biases {
             fit.globalMean = T(ratings.values.reduce(0.0) { $0 + $1.doubleValue } / Double(ratings.nonZeroCount))
             fit.userBias = [T](repeating: 0, count: ratings.rows)
@@ -171,23 +167,14 @@ public enum AlternatingLeastSquares {
     /// the prediction is `μ + b_u + b_i + xᵀy` and the biases are penalised like the factors.
     static func objective<T: Scalar>(_ r: CSRMatrix<T>, _ fit: ALSFactors<T>, options: ALSOptions,
                                      context: ExecutionContext) throws -> Double {
-        let x = fit.users, y = fit.items, biased = options.biases
-        let mean = fit.globalMean.doubleValue
-        let bu = fit.userBias.map(\.doubleValue), bi = fit.itemBias.map(\.doubleValue)
-        let f = options.factors, lambda = options.regularization
-        var alpha = 0.0, implicit = false
-        if case .implicit(let a) = options.feedback { implicit = true; alpha = a }
-        let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
-        var total = ALSKernels.entryLoss(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
-                                         x: x.storage, y: y.storage, alpha: implicit ? alpha : nil, lambda: lambda,
-                                         biases: biased ? (mean, bu, bi) : nil)
-        if implicit {
-            // Σ over all pairs of (xᵀy)² = trace((XᵀX)(YᵀY)), plus λ(‖X‖² + ‖Y‖²)
-            let xtx = try LinearAlgebra.gram(x, transposeA: true, context: context)
-            let yty = try LinearAlgebra.gram(y, transposeA: true, context: context)
-            for k in 0..<(f * f) { total += xtx.storage[k].doubleValue * yty.storage[k].doubleValue }
-            for k in 0..<f { total += lambda * (xtx.storage[k * f + k].doubleValue + yty.storage[k * f + k].doubleValue) }
+        guard options.biases else {
+            return entryTerms(r, users: fit.users, items: fit.items, options: options, context: context)
+                + (try gramTerms(users: fit.users, items: fit.items, options: options, context: context))
         }
-        return total
+        let f = options.factors
+        let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
+        return ALSKernels.entryLoss(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
+                                    x: fit.users.storage, y: fit.items.storage, alpha: nil, lambda: options.regularization,
+                                    biases: (fit.globalMean.doubleValue, fit.userBias.map(\.doubleValue), fit.itemBias.map(\.doubleValue)))
     }
 }

@@ -12,6 +12,22 @@ public struct RatingFileFormat: Sendable, Equatable, CustomStringConvertible {
 
         public static let tab = Delimiter.byte(9), comma = Delimiter.byte(44), semicolon = Delimiter.byte(59)
 
+        /// A delimiter by name, as the command lines take it: tab, comma, semicolon, pipe, `::`,
+        /// whitespace, or one character; nil for anything else.
+        public init?(named text: String) {
+            switch text.lowercased() {
+            case "tab", "\\t", "\t": self = .tab
+            case "comma", ",": self = .comma
+            case "semicolon", ";": self = .semicolon
+            case "pipe", "|": self = .byte(124)
+            case "::": self = .doubleColon
+            case "whitespace", "space", " ": self = .whitespace
+            default:
+                guard text.utf8.count == 1 else { return nil }
+                self = .byte(text.utf8.first!)
+            }
+        }
+
         var name: String {
             switch self {
             case .byte(9): return "tab"

@@ -37,11 +37,65 @@ struct RatingParser {
         var report = LoadReport(file: fileName)
         report.duplicatePolicy = options.duplicates.rawValue
         guard let base0 = file.bytes.baseAddress, file.bytes.count > 0 else { return Parsed(chunks: [], stringIDs: false, report: report) }
-        var start = 0
         let total = file.bytes.count
-        if total >= 3 && base0[0] == 0xEF && base0[1] == 0xBB && base0[2] == 0xBF { start = 3; report.byteOrderMark = true }
+        let data = dataStart(base0, total, report: &report)
+        let start = data.start
+        let bounds = lineBounds(base0, from: start, to: total, parts: total - start < 1 << 16 ? 1 : Swift.max(1, options.threads))
 
-        // Header: look at the first non-blank line; its field count is the one every line should have.
+        let fields = Swift.max(data.firstLineFields, format.columns.maxField + 1)
+        var chunks = try run(base0, bounds, fields: fields, stringIDs: false)
+        var stringIDs = false
+        if chunks.contains(where: { $0.needsStringIDs }) {
+            stringIDs = true
+            chunks = try run(base0, bounds, fields: fields, stringIDs: true)
+        }
+
+        // Strict mode: the earliest problem, with its line number in the whole file.
+        var lineBase = data.linesBefore
+        for c in chunks {
+            if let (line, problem, text) = c.firstProblem, options.mode == .strict {
+                throw DataError.badLine(file: fileName, line: lineBase + line, reason: problem, text: text)
+            }
+            lineBase += c.lines
+        }
+        report.lines = lineBase
+        summarise(chunks, into: &report)
+        return Parsed(chunks: chunks, stringIDs: stringIDs, report: report)
+    }
+
+    /// Part `part` of `parts` of the file: the lines that start in its share of the data's bytes
+    /// (cut as ``parse(_:)`` cuts between threads, so the parts together hold every line once). A
+    /// strict-mode problem is returned, not thrown: its line number counts from the part's start,
+    /// and only the caller knows how many lines the parts before hold. `lines` counts every line of
+    /// the part (the header and blank lines included) up to the first problem.
+    func parsePart(_ file: MappedFile, part: Int, of parts: Int, stringIDs: Bool) throws -> (parsed: Parsed, lines: Int, problem: (line: Int, problem: LineProblem, text: String)?) {
+        var report = LoadReport(file: fileName)
+        report.duplicatePolicy = options.duplicates.rawValue
+        guard let base0 = file.bytes.baseAddress, file.bytes.count > 0 else { return (Parsed(chunks: [], stringIDs: stringIDs, report: report), 0, nil) }
+        let total = file.bytes.count
+        let data = dataStart(base0, total, report: &report)
+        let cuts = lineBounds(base0, from: data.start, to: total, parts: parts)
+        let lo = cuts[part], hi = cuts[part + 1]
+        let bounds = lineBounds(base0, from: lo, to: hi, parts: hi - lo < 1 << 16 ? 1 : Swift.max(1, options.threads))
+        let fields = Swift.max(data.firstLineFields, format.columns.maxField + 1)
+        let chunks = try run(base0, bounds, fields: fields, stringIDs: stringIDs)
+        var lines = part == 0 ? data.linesBefore : 0
+        var problem: (line: Int, problem: LineProblem, text: String)? = nil
+        for c in chunks {
+            if let (line, p, text) = c.firstProblem, options.mode == .strict, problem == nil { problem = (lines + line, p, text) }
+            if problem == nil { lines += c.lines }
+        }
+        if part != 0 { report = LoadReport(file: fileName); report.duplicatePolicy = options.duplicates.rawValue }
+        report.lines = lines
+        summarise(chunks, into: &report)
+        return (Parsed(chunks: chunks, stringIDs: stringIDs, report: report), lines, problem)
+    }
+
+    /// Where the data starts: after a byte-order mark and a header line (read from the first
+    /// non-blank line, whose field count every line should have).
+    private func dataStart(_ base0: UnsafePointer<UInt8>, _ total: Int, report: inout LoadReport) -> (start: Int, linesBefore: Int, firstLineFields: Int) {
+        var start = 0
+        if total >= 3 && base0[0] == 0xEF && base0[1] == 0xBB && base0[2] == 0xBF { start = 3; report.byteOrderMark = true }
         var firstLineFields = 0
         var linesBefore = 0
         var probe = start
@@ -67,35 +121,23 @@ struct RatingParser {
             break
         }
         if probe >= total { start = total }
+        return (start, linesBefore, firstLineFields)
+    }
 
-        let threads = Swift.max(1, options.threads)
-        let parts = total - start < 1 << 16 ? 1 : threads
+    /// `parts + 1` offsets cutting `[from, to)` into near-equal pieces at line starts.
+    private func lineBounds(_ base0: UnsafePointer<UInt8>, from start: Int, to total: Int, parts: Int) -> [Int] {
         var bounds = [start]
-        for p in 1..<parts {
+        for p in 1..<Swift.max(parts, 1) {
             var b = start + (total - start) * p / parts
             b = Swift.max(b, bounds.last!)
-            while b < total && base0[b - 1] != 10 { b += 1 }
+            while b < total && b > 0 && base0[b - 1] != 10 { b += 1 }
             bounds.append(b)
         }
         bounds.append(total)
+        return bounds
+    }
 
-        let fields = Swift.max(firstLineFields, format.columns.maxField + 1)
-        var chunks = try run(base0, bounds, fields: fields, stringIDs: false)
-        var stringIDs = false
-        if chunks.contains(where: { $0.needsStringIDs }) {
-            stringIDs = true
-            chunks = try run(base0, bounds, fields: fields, stringIDs: true)
-        }
-
-        // Strict mode: the earliest problem, with its line number in the whole file.
-        var lineBase = linesBefore
-        for c in chunks {
-            if let (line, problem, text) = c.firstProblem, options.mode == .strict {
-                throw DataError.badLine(file: fileName, line: lineBase + line, reason: problem, text: text)
-            }
-            lineBase += c.lines
-        }
-        report.lines = lineBase
+    private func summarise(_ chunks: [Chunk], into report: inout LoadReport) {
         for c in chunks {
             report.emptyLines += c.emptyLines
             report.crlfLineEndings = report.crlfLineEndings || c.crlf
@@ -105,7 +147,6 @@ struct RatingParser {
                 report.skipped[problem.rawValue, default: 0] += c.skipped[k]
             }
         }
-        return Parsed(chunks: chunks, stringIDs: stringIDs, report: report)
     }
 
     private func run(_ base: UnsafePointer<UInt8>, _ bounds: [Int], fields: Int, stringIDs: Bool) throws -> [Chunk] {

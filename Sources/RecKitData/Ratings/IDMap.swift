@@ -11,8 +11,10 @@ public struct IDMap: Sendable, Equatable {
     var storage: Storage
     private var lookup: [String: Int]? = nil
 
-    init(numeric ids: [Int64]) { storage = .numeric(ids) }
-    init(strings ids: [String]) { storage = .strings(ids) }
+    /// Integer ids, index `i` holding `ids[i]` (a loader gives them in increasing order).
+    public init(numeric ids: [Int64]) { storage = .numeric(ids) }
+    /// String ids, index `i` holding `ids[i]`.
+    public init(strings ids: [String]) { storage = .strings(ids) }
 
     /// Dense indexes 0..<count with themselves as ids.
     public static func identity(_ count: Int) -> IDMap { IDMap(numeric: (0..<Int64(count)).map { $0 }) }

@@ -67,15 +67,8 @@ struct RatingFileOptions: ParsableArguments {
 }
 
 func parseDelimiter(_ text: String) throws -> RatingFileFormat.Delimiter {
-    switch text.lowercased() {
-    case "tab", "\\t", "\t": return .tab
-    case "comma", ",": return .comma
-    case "semicolon", ";": return .semicolon
-    case "pipe", "|": return .byte(124)
-    case "::": return .doubleColon
-    case "whitespace", "space", " ": return .whitespace
-    default:
-        guard text.utf8.count == 1 else { throw ValidationError("--delimiter must be tab, comma, semicolon, pipe, '::', whitespace or one character") }
-        return .byte(text.utf8.first!)
+    guard let d = RatingFileFormat.Delimiter(named: text) else {
+        throw ValidationError("--delimiter must be tab, comma, semicolon, pipe, '::', whitespace or one character")
     }
+    return d
 }
