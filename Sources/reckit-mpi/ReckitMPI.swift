@@ -14,7 +14,7 @@ struct ReckitMPI: ParsableCommand {
         commandName: "reckit-mpi",
         abstract: "RecKit across MPI ranks: ALS and truncated SVD over a rating file, with checkpoints and merged top-k.",
         discussion: "Run under mpirun, e.g. mpirun -np 4 reckit-mpi als ratings.csv --factors 64 --out als64. See docs/distributed.md.",
-        subcommands: [ALSJob.self]
+        subcommands: [ALSJob.self, SVDJob.self]
     )
 
     /// Runs a job's body on every rank: errors are printed once (by rank 0, or by the rank that

@@ -60,9 +60,20 @@ extension SingularValues {
     @_specialize(exported: true, where Op == DenseOperator<Float>)
     @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Double>>)
     @_specialize(exported: true, where Op == CenteredOperator<SparseOperator<Float>>)
+    @_specialize(exported: true, where Op == RowBlockOperator<Double>)
+    @_specialize(exported: true, where Op == RowBlockOperator<Float>)
     public static func lanczos<Op: MatrixOperator>(_ a: Op, rank k: Int, options: LanczosSVDOptions = LanczosSVDOptions(),
                                                     context: ExecutionContext = .current) throws -> TruncatedSVD<Op.Element> {
-        try validate(m: a.rows, n: a.columns, k: k)
+        try validate(m: a.totalRows, n: a.columns, k: k)
+        if a.isRowDistributed {
+            // The blocks of rows are the users (or items) a process holds; the caller orients the
+            // matrix (rows ≥ columns keeps the replicated basis the short one).
+            guard a.totalRows >= a.columns else {
+                throw AlgorithmError.invalidInput(algorithm: "Lanczos SVD", row: nil, column: nil,
+                                                  reason: "a row-distributed operator needs rows ≥ columns (\(a.totalRows) < \(a.columns)): distribute Aᵀ")
+            }
+            return try bidiagonalize(a, rank: k, options: options, context: context)
+        }
         if a.rows < a.columns {
             let t = try bidiagonalize(TransposedOperator(a), rank: k, options: options, context: context)
             return TruncatedSVD(u: t.vt.transposed, singularValues: t.singularValues, vt: t.u.transposed,
@@ -79,7 +90,7 @@ extension SingularValues {
         let p = Swift.min(n, options.subspace ?? Swift.max(2 * k, k + 20))
         guard p >= k else { throw AlgorithmError.invalidOption(algorithm: "Lanczos SVD", option: "subspace", value: "\(p)", requirement: "≥ the rank \(k)") }
         let tol = options.tolerance ?? (T.dtype == .double ? 1e-13 : 1e-6)
-        if p == n && n <= 2048 && p <= k + 1 {
+        if p == n && n <= 2048 && p <= k + 1 && !a.isRowDistributed {
             // Nothing to gain from iterating: the whole spectrum is wanted.
             return try denseFallback(a, rank: k, context: context)
         }
@@ -106,13 +117,18 @@ extension SingularValues {
                 if j == j0, let shift = restartShift { axpy(-1, shift, &x) }
                 var w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
                 if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
-                if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context) }
-                let alpha = norm(w)
+                if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, rowsOf: a, context: context) }
+                let alpha = try norm(w, rowsOf: a)
                 guard alpha.isFinite else {
                     throw AlgorithmError.invalidInput(algorithm: "Lanczos SVD", row: nil, column: nil,
                                                       reason: "A·v became NaN or ∞ at step \(j); the matrix holds NaN or ∞")
                 }
                 if alpha == 0 {
+                    if a.isRowDistributed {
+                        // A random restart vector would have to be drawn consistently across the blocks.
+                        throw AlgorithmError.invalidInput(algorithm: "Lanczos SVD", row: nil, column: nil,
+                                                          reason: "A·v vanished at step \(j) (the matrix's rank is below the subspace size \(p)); solve it in one process")
+                    }
                     if j == 0 { throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil, reason: "A·v is zero — the matrix is all zeros") }
                     let against = fullReorthogonalization ? U : try Matrix(rows: 1, columns: m, elements: previousU)
                     w = randomOrthogonal(length: m, against: against, count: fullReorthogonalization ? j : 1, rng: &rng, context: context)
@@ -188,6 +204,7 @@ extension SingularValues {
         var u = try a.apply(v, context: context) // m × k
         var lengths = [Double](repeating: 0, count: k)
         for r in 0..<m { for i in 0..<k { let x = u.storage[r * k + i].doubleValue; lengths[i] += x * x } }
+        try a.sumOverRowBlocks(&lengths)
         for i in 0..<k { lengths[i] = lengths[i].squareRoot() }
         let inverse = lengths.map { T($0 > 0 ? 1 / $0 : 0) }
         for r in 0..<m { for i in 0..<k { u.storage[r * k + i] *= inverse[i] } }
@@ -231,6 +248,31 @@ extension SingularValues {
             try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
             if norm(x) > before * 0.7 { break }
         }
+    }
+
+    /// ``reorthogonalize(_:against:count:context:)`` for vectors of length `a.rows`, whose dot
+    /// products are summed over the row blocks when `a` is row-distributed.
+    static func reorthogonalize<Op: MatrixOperator>(_ x: inout [Op.Element], against w: Matrix<Op.Element>, count: Int, rowsOf a: Op,
+                                                    context: ExecutionContext) throws {
+        guard a.isRowDistributed else { return try reorthogonalize(&x, against: w, count: count, context: context) }
+        guard count > 0 else { return }
+        let basis = w.rows(0..<count)
+        for _ in 0..<2 {
+            let before = try norm(x, rowsOf: a)
+            var partial = try LinearAlgebra.multiply(basis, vector: x, context: context).map(\.doubleValue)
+            try a.sumOverRowBlocks(&partial)
+            let h = partial.map { Op.Element($0) }
+            try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
+            if try norm(x, rowsOf: a) > before * 0.7 { break }
+        }
+    }
+
+    /// The norm of a vector of length `a.rows` (summed over the row blocks when `a` is row-distributed).
+    static func norm<Op: MatrixOperator>(_ x: [Op.Element], rowsOf a: Op) throws -> Op.Element {
+        guard a.isRowDistributed else { return norm(x) }
+        var s = [x.reduce(0.0) { $0 + $1.doubleValue * $1.doubleValue }]
+        try a.sumOverRowBlocks(&s)
+        return Op.Element(s[0].squareRoot())
     }
 
     static func norm<T: Scalar>(_ x: [T]) -> T {

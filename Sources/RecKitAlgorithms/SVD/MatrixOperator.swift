@@ -16,9 +16,24 @@ public protocol MatrixOperator<Element>: Sendable {
     func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws
     /// `Aᵀ·Y` into `result`, reusing its storage when the shape fits.
     func applyTransposed(_ y: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws
+
+    /// Whether this process holds only a block of `A`'s rows, the other blocks being held by other
+    /// processes (RecKitDistributed): then `rows` is the block's rows, vectors of length `rows`
+    /// are this block's part, `applyTransposed` returns the full `Aᵀ·Y` (summed over the blocks),
+    /// and a sum over rows needs ``sumOverRowBlocks(_:)``. False by default.
+    var isRowDistributed: Bool { get }
+    /// The rows of the whole matrix (`rows` unless ``isRowDistributed``).
+    var totalRows: Int { get }
+    /// Replaces each partial sum over this block's rows by the sum over all blocks (in place);
+    /// nothing to do for an operator that holds all rows.
+    func sumOverRowBlocks(_ partial: inout [Double]) throws
 }
 
 extension MatrixOperator {
+    public var isRowDistributed: Bool { false }
+    public var totalRows: Int { rows }
+    public func sumOverRowBlocks(_ partial: inout [Double]) throws {}
+
     public func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
         result = try apply(x, context: context)
     }
