@@ -34,7 +34,7 @@ void reckit_mpi_error_string(int code, char *buffer, int capacity) {
     buffer[length] = 0;
 }
 
-static MPI_Op op_of(int op) { return op == 1 ? MPI_MAX : (op == 2 ? MPI_MIN : MPI_SUM); }
+static MPI_Op op_of(int op) { return op == 1 ? MPI_MAX : op == 2 ? MPI_MIN : op == 3 ? MPI_BOR : MPI_SUM; }
 
 // Reductions go in pieces of at most 2^30 elements (MPI counts are int).
 #define PIECE ((int64_t)1 << 30)

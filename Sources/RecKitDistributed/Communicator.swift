@@ -82,7 +82,8 @@ public final class Communicator: @unchecked Sendable {
 
     // MARK: - Reductions
 
-    public enum Operation: Int32 { case sum = 0, max = 1, min = 2 }
+    /// `bitwiseOr` is for integer arrays only.
+    public enum Operation: Int32 { case sum = 0, max = 1, min = 2, bitwiseOr = 3 }
 
     public func allReduce(_ values: inout [Double], _ op: Operation) throws {
         sent.withLock { $0 += values.count * 8 }
@@ -111,8 +112,7 @@ public final class Communicator: @unchecked Sendable {
 
     // MARK: - Gathers and exchanges
 
-    /// Every rank's `local` elements, concatenated in rank order, on every rank. Sent in rounds of
-    /// at most 1 GiB per rank (MPI counts are 32-bit).
+    /// Every rank's `local` elements, concatenated in rank order, on every rank.
     public func allGather<T: BitwiseCopyable>(_ local: [T]) throws -> [T] {
         var counts = [Int64](repeating: 0, count: size)
         counts[rank] = Int64(local.count)
@@ -122,37 +122,36 @@ public final class Communicator: @unchecked Sendable {
 
     /// ``allGather(_:)`` when every rank's count is already known to all (`counts[r]` elements from rank r).
     public func allGather<T: BitwiseCopyable>(_ local: [T], counts: [Int]) throws -> [T] {
-        precondition(counts.count == size && counts[rank] == local.count, "allGather: counts do not match the ranks")
-        let stride = MemoryLayout<T>.stride
         let total = counts.reduce(0, +)
         guard let zero = local.first ?? Self.anyElement(T.self, total: total) else { return [] }
         var out = [T](repeating: zero, count: total)
+        try allGather(local, counts: counts, into: &out)
+        return out
+    }
+
+    /// ``allGather(_:counts:)`` into `out` (which must hold `counts.reduce(0, +)` elements), e.g.
+    /// the storage of a factor matrix updated in place. One `MPI_Allgatherv` below 2 GiB in all;
+    /// beyond that (MPI counts are 32-bit) each rank broadcasts its block in pieces.
+    public func allGather<T: BitwiseCopyable>(_ local: [T], counts: [Int], into out: inout [T]) throws {
+        precondition(counts.count == size && counts[rank] == local.count && out.count == counts.reduce(0, +), "allGather: counts do not match")
+        let stride = MemoryLayout<T>.stride
         let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
-        // Rounds: each moves at most `roundElements` of every rank's block.
-        let roundElements = Swift.max(1, (1 << 30) / stride)
-        let rounds = ((counts.max() ?? 0) + roundElements - 1) / roundElements
-        var done = 0
-        for _ in 0..<Swift.max(rounds, 1) {
-            let piece = counts.map { Swift.max(0, Swift.min(roundElements, $0 - done)) }
-            // This round's pieces are gathered into a scratch buffer, then copied into place.
-            let pieceStarts = piece.reduce(into: [0]) { $0.append($0.last! + $1) }
-            var scratch = [T](repeating: zero, count: pieceStarts.last!)
-            let sendCount = piece[rank]
+        sent.withLock { $0 += local.count * stride * (size - 1) }
+        if out.count * stride < Int(Int32.max) {
             try local.withUnsafeBytes { lb in
-                try scratch.withUnsafeMutableBytes { sb in
-                    let byteCounts = piece.map { Int64($0 * stride) }
-                    let byteStarts = pieceStarts.dropLast().map { Int64($0 * stride) }
-                    let src = lb.baseAddress.map { $0 + done * stride }
-                    try check(reckit_mpi_allgatherv(src, Int64(sendCount * stride), sb.baseAddress, byteCounts, Array(byteStarts)), "MPI_Allgatherv")
+                try out.withUnsafeMutableBytes { ob in
+                    try check(reckit_mpi_allgatherv(lb.baseAddress, Int64(lb.count), ob.baseAddress, counts.map { Int64($0 * stride) },
+                                                    starts.dropLast().map { Int64($0 * stride) }), "MPI_Allgatherv")
                 }
             }
-            sent.withLock { $0 += sendCount * stride * (size - 1) }
-            for r in 0..<size where piece[r] > 0 {
-                out.replaceSubrange((starts[r] + done)..<(starts[r] + done + piece[r]), with: scratch[pieceStarts[r]..<(pieceStarts[r] + piece[r])])
-            }
-            done += roundElements
+            return
         }
-        return out
+        out.replaceSubrange(starts[rank]..<starts[rank + 1], with: local)
+        try out.withUnsafeMutableBytes { ob in
+            for r in 0..<size where counts[r] > 0 {
+                try check(reckit_mpi_bcast(ob.baseAddress! + starts[r] * stride, Int64(counts[r] * stride), Int32(r)), "MPI_Bcast")
+            }
+        }
     }
 
     /// Strings from every rank: `result[r]` is rank r's `local`.
@@ -173,32 +172,36 @@ public final class Communicator: @unchecked Sendable {
         return result
     }
 
-    /// All-to-all: `outgoing[r]` goes to rank r; returns what each rank sent here, concatenated in
-    /// rank order (so data from a lower rank comes first).
-    public func exchange<T: BitwiseCopyable>(_ outgoing: [[T]]) throws -> [T] {
-        precondition(outgoing.count == size, "exchange: one array per rank")
+    /// All-to-all: `outgoing` holds, in rank order, `counts[r]` elements for each rank r; returns
+    /// what each rank sent here, concatenated in rank order (so data from a lower rank comes first).
+    public func exchange<T: BitwiseCopyable>(_ outgoing: [T], counts: [Int]) throws -> [T] {
+        precondition(counts.count == size && counts.reduce(0, +) == outgoing.count, "exchange: one count per rank")
         let stride = MemoryLayout<T>.stride
-        let sendCounts = outgoing.map { Int64($0.count * stride) }
+        let sendCounts = counts.map { Int64($0 * stride) }
         // Everyone learns what everyone sends to whom (size² counts) to size the receive side.
         var matrix = [Int64](repeating: 0, count: size * size)
         for r in 0..<size { matrix[rank * size + r] = sendCounts[r] }
         try allReduce(&matrix, .sum)
-        let largest = (0..<size).map { s in (0..<size).reduce(Int64(0)) { $0 + matrix[s * size + $1] } }.max() ?? 0
-        let received = (0..<size).reduce(Int64(0)) { $0 + matrix[$1 * size + rank] }
-        guard largest < Int64(Int32.max), received < Int64(Int32.max) else {
-            throw DistributedError.tooLarge("one exchange of \(largest) bytes from a rank (MPI counts are 32-bit); use more ranks")
+        var largest: Int64 = 0
+        for s in 0..<size {
+            var out: Int64 = 0, into: Int64 = 0
+            for t in 0..<size { out += matrix[s * size + t]; into += matrix[t * size + s] }
+            largest = Swift.max(largest, out, into)
+        }
+        guard largest < Int64(Int32.max) else {
+            throw DistributedError.tooLarge("one exchange of \(largest) bytes to or from a rank (MPI counts are 32-bit); use more ranks")
         }
         let receiveCounts = (0..<size).map { matrix[$0 * size + rank] }
+        let received = Int(receiveCounts.reduce(0, +)) / stride
         let sendStarts = sendCounts.reduce(into: [Int64(0)]) { $0.append($0.last! + $1) }.dropLast()
         let receiveStarts = receiveCounts.reduce(into: [Int64(0)]) { $0.append($0.last! + $1) }.dropLast()
-        let flat = outgoing.flatMap { $0 }
-        guard let zero = flat.first ?? Self.anyElement(T.self, total: Int(received) / Swift.max(stride, 1)) else {
+        guard let zero = outgoing.first ?? Self.anyElement(T.self, total: received) else {
             // Nothing leaves this rank and nothing arrives; still take part in the collective.
             try check(reckit_mpi_alltoallv(nil, sendCounts, Array(sendStarts), nil, receiveCounts, Array(receiveStarts)), "MPI_Alltoallv")
             return []
         }
-        var incoming = [T](repeating: zero, count: Int(received) / stride)
-        try flat.withUnsafeBytes { fb in
+        var incoming = [T](repeating: zero, count: received)
+        try outgoing.withUnsafeBytes { fb in
             try incoming.withUnsafeMutableBytes { ib in
                 try check(reckit_mpi_alltoallv(fb.baseAddress, sendCounts, Array(sendStarts), ib.baseAddress, receiveCounts, Array(receiveStarts)), "MPI_Alltoallv")
             }

@@ -104,14 +104,14 @@ public enum DistributedALS {
             try comm.together {
                 try solve(byUser, fixed: items, into: &x, side: .user, firstRow: userBlock.lowerBound, options: options, context: context)
             }
-            users = try Matrix(rows: data.userCount, columns: f, elements: try comm.allGather(x.storage, counts: userCounts))
+            try comm.allGather(x.storage, counts: userCounts, into: &users.storage)
             kill?.fire(rank: comm.rank, iteration: iteration)
             // Item step.
             var y = items.rows(itemBlock).materialized()
             try comm.together {
                 try solve(byItem, fixed: users, into: &y, side: .item, firstRow: itemBlock.lowerBound, options: options, context: context)
             }
-            items = try Matrix(rows: data.itemCount, columns: f, elements: try comm.allGather(y.storage, counts: itemCounts))
+            try comm.allGather(y.storage, counts: itemCounts, into: &items.storage)
             let elapsed = Communicator.wallTime - started
             let sent = comm.bytesSent - sentBefore
             // The objective: entry terms over this rank's users, summed; the all-pairs terms from the full factors.

@@ -113,38 +113,67 @@ public struct DistributedRatings: Sendable {
     static func exchange(_ rows: [Int32], _ columns: [Int32], _ values: [Float], to partition: RowPartition, rows mine: Range<Int>,
                          columns columnCount: Int, duplicates: DuplicatePolicy, comm: Communicator) throws -> CSRMatrix<Float> {
         let owners = partition.owners
-        var sendCounts = [Int](repeating: 0, count: comm.size)
-        for r in rows { sendCounts[Int(owners[Int(r)])] += 1 }
-        var outgoing = sendCounts.map { [Entry]().reserving($0) }
-        for k in rows.indices {
-            outgoing[Int(owners[Int(rows[k])])].append(Entry(user: rows[k], item: columns[k], value: values[k]))
+        // A counting sort by owner, keeping file order within each owner's entries.
+        var counts = [Int](repeating: 0, count: comm.size)
+        for r in rows { counts[Int(owners[Int(r)])] += 1 }
+        var next = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        var outgoing = [Entry](repeating: Entry(user: 0, item: 0, value: 0), count: rows.count)
+        outgoing.withUnsafeMutableBufferPointer { o in
+            for k in rows.indices {
+                let owner = Int(owners[Int(rows[k])])
+                o[next[owner]] = Entry(user: rows[k], item: columns[k], value: values[k])
+                next[owner] += 1
+            }
         }
-        let incoming = try comm.exchange(outgoing)
+        var incoming = try comm.exchange(outgoing, counts: counts)
         outgoing = []
         let base = Int32(mine.lowerBound)
-        return try CSRMatrix<Float>.fromTriplets(rows: mine.count, columns: columnCount, rowIndices: incoming.map { $0.user - base },
-                                                 columnIndices: incoming.map(\.item), values: incoming.map(\.value), duplicates: duplicates).matrix
+        var r = [Int32](repeating: 0, count: incoming.count), c = [Int32](repeating: 0, count: incoming.count)
+        var v = [Float](repeating: 0, count: incoming.count)
+        for k in incoming.indices { r[k] = incoming[k].user - base; c[k] = incoming[k].item; v[k] = incoming[k].value }
+        incoming = []
+        return try CSRMatrix<Float>.fromTriplets(rows: mine.count, columns: columnCount, rowIndices: r, columnIndices: c, values: v,
+                                                 duplicates: duplicates).matrix
     }
 
-    /// Integer ids to indexes in increasing id order over all ranks.
+    /// Integer ids to indexes in increasing id order over all ranks. Compact ids (0 ≤ id < 4 × the
+    /// ratings, or < 2²²) are found with a bitmap OR-reduced over the ranks; others by gathering
+    /// every rank's sorted distinct ids.
     static func denseNumbers(_ ids: [Int64], into out: inout [Int32], comm: Communicator) throws -> IDMap {
+        var lo: [Int64] = [ids.min() ?? .max], hi: [Int64] = [ids.max() ?? .min], total: [Int64] = [Int64(ids.count)]
+        try comm.allReduce(&lo, .min)
+        try comm.allReduce(&hi, .max)
+        try comm.allReduce(&total, .sum)
+        if lo[0] >= 0 && hi[0] < Swift.max(4 * total[0], 1 << 22) {
+            let size = Int(hi[0]) + 1
+            var bits = [Int64](repeating: 0, count: (size + 63) / 64)
+            bits.withUnsafeMutableBufferPointer { b in for v in ids { b[Int(v >> 6)] |= 1 << (v & 63) } }
+            try comm.allReduce(&bits, .bitwiseOr)
+            var table = [Int32](repeating: -1, count: size)
+            var global: [Int64] = []
+            for w in bits.indices where bits[w] != 0 {
+                var word = UInt64(bitPattern: bits[w])
+                while word != 0 {
+                    let v = w * 64 + word.trailingZeroBitCount
+                    table[v] = Int32(global.count)
+                    global.append(Int64(v))
+                    word &= word - 1
+                }
+            }
+            guard global.count < Int(Int32.max) else { throw DistributedError.tooLarge("\(global.count) distinct ids") }
+            table.withUnsafeBufferPointer { t in out.withUnsafeMutableBufferPointer { o in for k in ids.indices { o[k] = t[Int(ids[k])] } } }
+            return IDMap(numeric: global)
+        }
         var unique = Array(Set(ids))
         unique.sort()
-        let all = try comm.allGather(unique)
-        var global = Array(Set(all))
+        var global = Array(Set(try comm.allGather(unique)))
         global.sort()
         guard global.count < Int(Int32.max) else { throw DistributedError.tooLarge("\(global.count) distinct ids") }
-        if let lo = global.first, let hi = global.last, lo >= 0, hi < Int64(Swift.max(4 * global.count, 1 << 22)) {
-            var table = [Int32](repeating: -1, count: Int(hi) + 1)
-            for (k, v) in global.enumerated() { table[Int(v)] = Int32(k) }
-            for k in ids.indices { out[k] = table[Int(ids[k])] }
-        } else {
-            for k in ids.indices {
-                var lo = 0, hi = global.count - 1
-                let v = ids[k]
-                while lo < hi { let mid = (lo + hi) / 2; if global[mid] < v { lo = mid + 1 } else { hi = mid } }
-                out[k] = Int32(lo)
-            }
+        for k in ids.indices {
+            var a = 0, b = global.count - 1
+            let v = ids[k]
+            while a < b { let mid = (a + b) / 2; if global[mid] < v { a = mid + 1 } else { b = mid } }
+            out[k] = Int32(a)
         }
         return IDMap(numeric: global)
     }
@@ -163,10 +192,3 @@ public struct DistributedRatings: Sendable {
     }
 }
 
-extension Array {
-    func reserving(_ n: Int) -> [Element] {
-        var a = self
-        a.reserveCapacity(n)
-        return a
-    }
-}

@@ -18,7 +18,7 @@ int reckit_mpi_barrier(void);
 /// The text of an MPI error code, into `buffer` (NUL-terminated).
 void reckit_mpi_error_string(int code, char *buffer, int capacity);
 
-/// In-place all-reduce of `count` values: op 0 = sum, 1 = max, 2 = min.
+/// In-place all-reduce of `count` values: op 0 = sum, 1 = max, 2 = min, 3 = bitwise or (integers only).
 int reckit_mpi_allreduce_double(double *values, int64_t count, int op);
 int reckit_mpi_allreduce_int64(int64_t *values, int64_t count, int op);
 int reckit_mpi_allreduce_int32(int32_t *values, int64_t count, int op);
