@@ -5,7 +5,8 @@ set -euo pipefail
 # libxml2: FoundationXML (the tests parse the benchmark charts as XML) loads it at run time.
 # wrk: the load generator of scripts/serve-bench.sh. python3: scripts/kill-test.sh reads the JSON
 # reports and model headers it judges with it.
-packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2 wrk python3)
+# libopenmpi-dev, openmpi-bin: the distributed layer (RecKitDistributed, reckit-mpi) and its tests.
+packages=(libopenblas-dev liblapacke-dev pkg-config cmake ninja-build libxml2 wrk python3 libopenmpi-dev openmpi-bin)
 # qemu-user: scripts/portability-check.sh runs reckit as a CPU without AVX.
 [ "$(uname -m)" = "x86_64" ] && packages+=(qemu-user)
 missing=()
