@@ -91,8 +91,8 @@ public enum DistributedALS {
             items = start.items as! Matrix<T>
         } else {
             let start = AlternatingLeastSquares.initialFactors(users: data.userCount, items: data.itemCount, options: options)
-            users = start.users.converted(to: T.self)
-            items = start.items.converted(to: T.self)
+            users = start.users as! Matrix<T>
+            items = start.items as! Matrix<T>
         }
         let userBlock = data.users, itemBlock = data.items
         let userCounts = data.userPartition.ranges.map { $0.count * f }, itemCounts = data.itemPartition.ranges.map { $0.count * f }
@@ -115,7 +115,7 @@ public enum DistributedALS {
             let elapsed = Communicator.wallTime - started
             let sent = comm.bytesSent - sentBefore
             // The objective: entry terms over this rank's users, summed; the all-pairs terms from the full factors.
-            var partial = [entryObjective(byUser, users: users.rows(userBlock).materialized(), items: items, options: options, context: context)]
+            var partial = [entryObjective(byUser, users: x, items: items, options: options, context: context)]   // x: this rank's users, as gathered
             try comm.allReduce(&partial, .sum)
             let loss = partial[0] + (try comm.together { try gramObjective(users: users, items: items, options: options, context: context) })
             guard loss.isFinite else {

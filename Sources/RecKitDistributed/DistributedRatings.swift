@@ -28,8 +28,6 @@ public struct DistributedRatings: Sendable {
     public var users: Range<Int> { userPartition.ranges[rank] }
     public var items: Range<Int> { itemPartition.ranges[rank] }
 
-    /// A rating triplet in dense indexes, as exchanged between ranks.
-    struct Entry: BitwiseCopyable { var user: Int32; var item: Int32; var value: Float }
 
     /// Loads `path` across the ranks of `comm`; every rank must call it.
     /// - Parameter perRow: the cost of a row in entries, for balancing the blocks (e.g. the factor
@@ -72,7 +70,7 @@ public struct DistributedRatings: Sendable {
             itemIDs = try denseNumbers(part.itemNumbers, into: &localItems, comm: comm)
             part.itemNumbers = []
         }
-        let values = part.values
+        var values = part.values
         part.values = []
 
         // Blocks of near-equal work from the global row counts (duplicates not yet merged: only balance depends on them).
@@ -86,13 +84,18 @@ public struct DistributedRatings: Sendable {
         userCounts = []
         itemCounts = []
 
+        // Each rating goes to its user's owner (the local triplets are released as they are sent);
+        // the item side is then the transpose of the user rows, sent to the items' owners.
         let byUser = try comm.together {
-            try exchange(localUsers, localItems, values, to: userPartition, rows: userPartition.ranges[comm.rank], columns: itemIDs.count,
-                         duplicates: options.duplicates, comm: comm)
+            try exchange(rows: &localUsers, columns: &localItems, values: &values, to: userPartition, rows: userPartition.ranges[comm.rank],
+                         columns: itemIDs.count, duplicates: options.duplicates, comm: comm)
         }
         let byItem = try comm.together {
-            try exchange(localItems, localUsers, values, to: itemPartition, rows: itemPartition.ranges[comm.rank], columns: userIDs.count,
-                         duplicates: options.duplicates, comm: comm)
+            let base = Int32(userPartition.ranges[comm.rank].lowerBound)
+            var itemRows = byUser.columnIndices, userColumns = [Int32](repeating: 0, count: byUser.nonZeroCount), merged = byUser.values
+            for u in 0..<byUser.rows { for p in byUser.range(ofRow: u) { userColumns[p] = base + Int32(u) } }
+            return try exchange(rows: &itemRows, columns: &userColumns, values: &merged, to: itemPartition, rows: itemPartition.ranges[comm.rank],
+                                columns: userIDs.count, duplicates: .keepLast, comm: comm)
         }
         var totals: [Int64] = [Int64(byUser.nonZeroCount), Int64(part.report.lines), Int64(part.report.skippedTotal), Int64(part.report.linesWithExtraFields)]
         try comm.allReduce(&totals, .sum)
@@ -108,32 +111,39 @@ public struct DistributedRatings: Sendable {
                                   byUser: byUser, byItem: byItem, ratingCount: Int(totals[0]), report: report, rank: comm.rank)
     }
 
-    /// Sends each rating to the rank owning its row and builds this rank's rows. Data arrives in
-    /// rank order, each rank's in file order: the file's order, which the duplicate policy needs.
-    static func exchange(_ rows: [Int32], _ columns: [Int32], _ values: [Float], to partition: RowPartition, rows mine: Range<Int>,
+    /// Sends each rating to the rank owning its row and builds this rank's rows; `rows`, `columns`
+    /// and `values` are consumed (each is released once sent, keeping one array in flight). Data
+    /// arrive in rank order, each rank's in its own order — file order, which the duplicate policy needs.
+    static func exchange(rows: inout [Int32], columns: inout [Int32], values: inout [Float], to partition: RowPartition, rows mine: Range<Int>,
                          columns columnCount: Int, duplicates: DuplicatePolicy, comm: Communicator) throws -> CSRMatrix<Float> {
         let owners = partition.owners
-        // A counting sort by owner, keeping file order within each owner's entries.
         var counts = [Int](repeating: 0, count: comm.size)
         for r in rows { counts[Int(owners[Int(r)])] += 1 }
-        var next = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
-        var outgoing = [Entry](repeating: Entry(user: 0, item: 0, value: 0), count: rows.count)
-        outgoing.withUnsafeMutableBufferPointer { o in
-            for k in rows.indices {
-                let owner = Int(owners[Int(rows[k])])
-                o[next[owner]] = Entry(user: rows[k], item: columns[k], value: values[k])
-                next[owner] += 1
+        let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        // A counting sort by owner (stable: each owner's entries keep their order).
+        func byOwner<T: BitwiseCopyable>(_ a: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: a.count) { buffer, initialized in
+                var next = starts
+                for k in a.indices {
+                    let o = Int(owners[Int(rows[k])])
+                    (buffer.baseAddress! + next[o]).initialize(to: a[k])
+                    next[o] += 1
+                }
+                initialized = a.count
             }
         }
-        var incoming = try comm.exchange(outgoing, counts: counts)
-        outgoing = []
+        var incomingValues = try comm.exchange(byOwner(values), counts: counts)
+        values = []
+        var incomingColumns = try comm.exchange(byOwner(columns), counts: counts)
+        columns = []
+        let sortedRows = byOwner(rows)
+        rows = []
+        var incomingRows = try comm.exchange(sortedRows, counts: counts)
         let base = Int32(mine.lowerBound)
-        var r = [Int32](repeating: 0, count: incoming.count), c = [Int32](repeating: 0, count: incoming.count)
-        var v = [Float](repeating: 0, count: incoming.count)
-        for k in incoming.indices { r[k] = incoming[k].user - base; c[k] = incoming[k].item; v[k] = incoming[k].value }
-        incoming = []
-        return try CSRMatrix<Float>.fromTriplets(rows: mine.count, columns: columnCount, rowIndices: r, columnIndices: c, values: v,
-                                                 duplicates: duplicates).matrix
+        for k in incomingRows.indices { incomingRows[k] -= base }
+        defer { incomingRows = []; incomingColumns = []; incomingValues = [] }
+        return try CSRMatrix<Float>.fromTriplets(rows: mine.count, columns: columnCount, rowIndices: incomingRows, columnIndices: incomingColumns,
+                                                 values: incomingValues, duplicates: duplicates).matrix
     }
 
     /// Integer ids to indexes in increasing id order over all ranks. Compact ids (0 ≤ id < 4 × the

@@ -66,8 +66,11 @@ extension AlternatingLeastSquares {
     static func initial<T: Scalar>(users: Int, items: Int, options: ALSOptions) -> (users: Matrix<T>, items: Matrix<T>) {
         let scale = T(options.initialScale / Double(options.factors).squareRoot())
         let seeds = Seeds(options.seed)
-        return (Matrix<T>.gaussian(rows: users, columns: options.factors, seed: seeds(.base)) * scale,
-                Matrix<T>.gaussian(rows: items, columns: options.factors, seed: seeds(.second)) * scale)
+        var x = Matrix<T>.gaussian(rows: users, columns: options.factors, seed: seeds(.base))
+        x *= scale
+        var y = Matrix<T>.gaussian(rows: items, columns: options.factors, seed: seeds(.second))
+        y *= scale
+        return (x, y)
     }
 
     static func solveBlock<T: Scalar>(_ r: CSRMatrix<T>, fixed: Matrix<T>, into x: inout Matrix<T>, side: FactorSide, firstRow: Int,

@@ -40,13 +40,27 @@ public struct RatingFilePart: Sendable {
         guard parts >= 1, (0..<parts).contains(part) else { throw DataError.invalidArgument("part \(part) of \(parts) does not exist") }
         let name = (path as NSString).lastPathComponent
         let file = try MappedFile(path: path)
-        let (parsed, lines, problem) = try RatingParser(format: format, options: options, fileName: name)
+        var (parsed, lines, problem) = try RatingParser(format: format, options: options, fileName: name)
             .parsePart(file, part: part, of: parts, stringIDs: stringIDs)
         var result = RatingFilePart(stringIDs: stringIDs, report: parsed.report)
         result.lines = lines
         result.problem = problem.map { BadLine(line: $0.line, reason: $0.problem, text: $0.text) }
         result.needsStringIDs = parsed.chunks.contains { $0.needsStringIDs }
+        // The chunks are moved out (one holder), so each is freed as soon as it is copied.
         var chunks = parsed.chunks
+        parsed.chunks = []
+        if chunks.count == 1 {
+            result.userNumbers = chunks[0].userNumbers
+            result.itemNumbers = chunks[0].itemNumbers
+            result.userStrings = chunks[0].userStrings
+            result.itemStrings = chunks[0].itemStrings
+            result.values = chunks[0].ratings
+            chunks = []
+        }
+        let total = chunks.reduce(0) { $0 + $1.ratings.count }
+        if stringIDs { result.userStrings.reserveCapacity(total); result.itemStrings.reserveCapacity(total) }
+        else { result.userNumbers.reserveCapacity(total); result.itemNumbers.reserveCapacity(total) }
+        result.values.reserveCapacity(total)
         for k in chunks.indices {
             result.userNumbers += chunks[k].userNumbers; chunks[k].userNumbers = []
             result.itemNumbers += chunks[k].itemNumbers; chunks[k].itemNumbers = []

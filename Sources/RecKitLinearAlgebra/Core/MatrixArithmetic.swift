@@ -35,6 +35,13 @@ extension Matrix {
 
     public static func * (lhs: Element, rhs: Matrix) -> Matrix { rhs * lhs }
 
+    /// Scales in place (no second copy of a large matrix).
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
+    public static func *= (lhs: inout Matrix, rhs: Element) {
+        lhs.storage.withUnsafeMutableBufferPointer { b in for k in b.indices { b[k] *= rhs } }
+    }
+
     public static func += (lhs: inout Matrix, rhs: Matrix) { lhs = lhs + rhs }
     public static func -= (lhs: inout Matrix, rhs: Matrix) { lhs = lhs - rhs }
 }
