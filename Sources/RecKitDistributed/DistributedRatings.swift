@@ -1,6 +1,7 @@
 import Foundation
 import RecKitData
 import RecKitLinearAlgebra
+import RecKitModels
 
 /// A rating file spread over the ranks of a job: each rank reads only its share of the file's bytes
 /// (``RatingFilePart``), the ranks agree on dense user and item indexes — the same indexes
@@ -79,7 +80,10 @@ public struct DistributedRatings: Sendable {
         for i in localItems { itemCounts[Int(i)] += 1 }
         try comm.allReduce(&userCounts, .sum)
         try comm.allReduce(&itemCounts, .sum)
-        let userPartition = RowPartition(counts: userCounts, parts: comm.size, perRow: perRow)
+        // User blocks start where the top-k scorer's blocks of users start in one process, so each
+        // rank's score GEMMs are the same calls as one process's (a BLAS may round a row
+        // differently by its position in a block).
+        let userPartition = RowPartition(counts: userCounts, parts: comm.size, perRow: perRow, alignment: TopKScorer.blockSize)
         let itemPartition = RowPartition(counts: itemCounts, parts: comm.size, perRow: perRow)
         userCounts = []
         itemCounts = []

@@ -4,21 +4,23 @@
 public struct RowPartition: Sendable, Equatable {
     public let ranges: [Range<Int>]
 
-    /// Splits rows with `counts[i]` entries into `parts` blocks, each row costing `counts[i] + perRow`.
-    public init(counts: [Int32], parts: Int, perRow: Int) {
-        let total = counts.reduce(0) { $0 + Int($1) } + perRow * counts.count
-        var ranges: [Range<Int>] = []
-        var start = 0, cost = 0, row = 0
-        for p in 0..<parts {
-            let target = total * (p + 1) / parts
-            while row < counts.count && (cost < target || p == parts - 1) {
-                cost += Int(counts[row]) + perRow
-                row += 1
-            }
-            ranges.append(start..<row)
-            start = row
+    /// Splits rows with `counts[i]` entries into `parts` blocks, each row costing `counts[i] + perRow`;
+    /// every block but the last starts at a multiple of `alignment`.
+    public init(counts: [Int32], parts: Int, perRow: Int, alignment: Int = 1) {
+        var prefix = [Int](repeating: 0, count: counts.count + 1)
+        for (i, c) in counts.enumerated() { prefix[i + 1] = prefix[i] + Int(c) + perRow }
+        let total = prefix.last!
+        var bounds = [0]
+        for p in 1..<Swift.max(parts, 1) {
+            let target = total * p / parts
+            // The first row whose prefix cost reaches the target, rounded up to the alignment.
+            var lo = bounds.last!, hi = counts.count
+            while lo < hi { let mid = (lo + hi) / 2; if prefix[mid] < target { lo = mid + 1 } else { hi = mid } }
+            let aligned = (lo + alignment - 1) / alignment * alignment
+            bounds.append(Swift.min(counts.count, Swift.max(bounds.last!, aligned)))
         }
-        self.ranges = ranges
+        bounds.append(counts.count)
+        ranges = (0..<Swift.max(parts, 1)).map { bounds[$0]..<bounds[$0 + 1] }
     }
 
     /// The rank owning `row`.

@@ -79,7 +79,7 @@ struct DistributedALSTests {
     }
 
     @Test func stringIDsAndRepeatedPairsMatchTheSingleProcessLoad() throws {
-        let file = try MPIJob.ratingFile(users: 90, items: 60, stringIDs: true, seed: 9)
+        let file = try MPIJob.ratingFile(users: 1100, items: 60, stringIDs: true, seed: 9)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let setting = Self.settings[1]
         let expected = try Self.reference(file, setting)

@@ -9,9 +9,9 @@ import RecKitLinearAlgebra
 /// written triplets satisfying A·vᵢ = σᵢuᵢ to the same tolerance.
 @Suite(.serialized, .enabled(if: MPIJob.available, "mpirun (openmpi-bin) or reckit-mpi is missing: the README's test command installs Open MPI"))
 struct DistributedSVDTests {
-    @Test(arguments: [(120, 80), (60, 110)])
+    @Test(arguments: [(1100, 80), (60, 300)])
     func singularValuesEqualTheSingleProcessSolve(shape: (users: Int, items: Int)) throws {
-        let file = try MPIJob.ratingFile(users: shape.users, items: shape.items, density: 0.2, seed: 21)
+        let file = try MPIJob.ratingFile(users: shape.users, items: shape.items, density: 0.1, seed: 21)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let data = try RatingDataset.load(path: file)
         let a = data.ratings.converted(to: Double.self)

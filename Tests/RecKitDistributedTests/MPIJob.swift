@@ -59,7 +59,8 @@ enum MPIJob {
 
     /// A rating file of `users × items` with about `density` of the pairs rated 1…5 (integer ids
     /// not starting at 0, or string ids), a header, and a few repeated pairs.
-    static func ratingFile(users: Int = 120, items: Int = 80, density: Double = 0.15, stringIDs: Bool = false, seed: UInt64 = 3) throws -> String {
+    /// The default has enough users (> 4 × 256, the alignment of the users' blocks) for every rank to own some.
+    static func ratingFile(users: Int = 1100, items: Int = 80, density: Double = 0.06, stringIDs: Bool = false, seed: UInt64 = 3) throws -> String {
         var rng = SeededGenerator(seed: seed)
         var lines = ["user,item,rating"]
         for u in 0..<users {

@@ -6,7 +6,8 @@ import RecKitLinearAlgebra
 /// full user × item score matrix never materialised. Blocks run in parallel; each block's GEMM is
 /// single-threaded (one level of parallelism).
 public enum TopKScorer {
-    static let blockSize = 256
+    /// Users scored per GEMM; blocks start at multiples of it.
+    public static let blockSize = 256
 
     /// A block of scores in which every user gets the same per-item scores (non-personalised models).
     public static func sameScoresForEveryUser(_ itemScores: [Float], users: Int) -> Matrix<Float> {
