@@ -99,18 +99,18 @@ struct DistributedALSTests {
         let file = try MPIJob.ratingFile()
         defer { try? FileManager.default.removeItem(atPath: file) }
         var outputs: [String] = []
-        var factorsFolder = ""
+        let folders = (1...4).map { MPIJob.temporaryPath("top-\($0)") }
+        defer { for f in folders { try? FileManager.default.removeItem(atPath: f) } }
+        let factorsFolder = folders[0]
         for ranks in 1...4 {
-            let csv = MPIJob.temporaryPath("top-\(ranks).csv"), out = MPIJob.temporaryPath("top-\(ranks)")
+            let csv = MPIJob.temporaryPath("top-\(ranks).csv"), out = folders[ranks - 1]
             defer { try? FileManager.default.removeItem(atPath: csv) }
-            if ranks == 1 { factorsFolder = out } else { defer { try? FileManager.default.removeItem(atPath: out) } }
             let r = try MPIJob.run(ranks: ranks, ["als", file, "--implicit", "--factors", "8", "--iterations", "4", "--out", out,
                                                   "--recommend", "5", "--recommendations", csv, "-q"])
             try #require(r.status == 0, "\(r.stderr)")
             outputs.append(try String(contentsOfFile: csv, encoding: .utf8))
             #expect(!FileManager.default.fileExists(atPath: "\(csv).part-0-of-\(ranks)"), "the parts are removed")
         }
-        defer { try? FileManager.default.removeItem(atPath: factorsFolder) }
         for k in 1..<4 { #expect(outputs[k] == outputs[0], "\(k + 1) ranks differ from 1") }
         // The same lists from one process, with the model API.
         let data = try RatingDataset.load(path: file)
