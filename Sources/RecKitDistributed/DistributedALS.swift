@@ -70,6 +70,9 @@ public enum DistributedALS {
                 throw DistributedError.invalidOption("implicit feedback needs values ≥ 0 (confidence 1 + α·r), got \(v)")
             }
             if let every = checkpointing?.every, every < 1 { throw DistributedError.invalidOption("checkpoint interval must be ≥ 1, got \(every)") }
+            // Every rank holds all factors, plus its own blocks while solving.
+            let elements = Double(data.userCount + data.itemCount + data.users.count + data.items.count) * Double(f)
+            try DistributedError.checkMemory(elements * Double(MemoryLayout<T>.stride), for: "\(f) factors of \(data.userCount) users and \(data.itemCount) items on every rank")
         }
         let fingerprint = ALSCheckpoint.fingerprint(options: options, precision: T.dtype, data: data)
         var users: Matrix<T>, items: Matrix<T>

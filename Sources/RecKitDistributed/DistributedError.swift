@@ -1,3 +1,5 @@
+import RecKitLinearAlgebra
+
 /// What goes wrong in a distributed job.
 public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// An MPI call failed (a lost rank, a broken connection, …).
@@ -19,5 +21,13 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
         case .tooLarge(let what): return "too large: \(what)"
         case .invalidOption(let what): return what
         }
+    }
+}
+
+extension DistributedError {
+    /// Refuses, before allocating, work that needs more memory than this machine has available.
+    static func checkMemory(_ bytes: Double, for what: String) throws {
+        guard let available = MemoryBudget.availableBytes, bytes > Double(available) else { return }
+        throw DistributedError.tooLarge("\(what) would need about \(MemoryBudget.describe(bytes)); this machine has \(MemoryBudget.describe(Double(available))) available per process")
     }
 }

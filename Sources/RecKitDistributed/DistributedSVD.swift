@@ -20,6 +20,7 @@ public enum DistributedSVD {
     /// In Double.
     public static func lanczos(_ data: DistributedRatings, rank k: Int, options: LanczosSVDOptions = LanczosSVDOptions(),
                                communicator comm: Communicator, context: ExecutionContext = .current) throws -> Result<Double> {
+        try comm.together { try checkMemory(data, rank: k, options: options, bytesPerElement: 8) }
         let (block, total, usersAsRows) = orient(data)
         let op = RowBlockOperator(block: block.converted(to: Double.self), totalRows: total, sum: { try comm.allReduce(&$0, .sum) })
         let svd = try comm.together { try SingularValues.lanczos(op, rank: k, options: options, context: context) }
@@ -29,10 +30,20 @@ public enum DistributedSVD {
     /// In Float (sums of the all-reduces in Double).
     public static func lanczosFloat(_ data: DistributedRatings, rank k: Int, options: LanczosSVDOptions = LanczosSVDOptions(),
                                     communicator comm: Communicator, context: ExecutionContext = .current) throws -> Result<Float> {
+        try comm.together { try checkMemory(data, rank: k, options: options, bytesPerElement: 4) }
         let (block, total, usersAsRows) = orient(data)
         let op = RowBlockOperator(block: block, totalRows: total, sum: { try comm.allReduce(&$0, .sum) })
         let svd = try comm.together { try SingularValues.lanczos(op, rank: k, options: options, context: context) }
         return try assemble(svd, data: data, usersAsRows: usersAsRows, comm: comm)
+    }
+
+    /// Refuses a rank whose Lanczos basis (`(p + 1)` replicated vectors of the shorter side, `p`
+    /// the subspace) and gathered factors would not fit in memory.
+    static func checkMemory(_ data: DistributedRatings, rank k: Int, options: LanczosSVDOptions, bytesPerElement: Int) throws {
+        let short = Swift.min(data.userCount, data.itemCount)
+        let p = Swift.min(short, options.subspace ?? Swift.max(2 * k, k + 20))
+        let elements = Double(p + 1) * Double(short) + Double(k) * Double(data.userCount + data.itemCount) + Double(p) * Double(p)
+        try DistributedError.checkMemory(elements * Double(bytesPerElement), for: "rank \(k) of \(data.userCount) × \(data.itemCount)")
     }
 
     /// The longer side's rows are distributed (the replicated basis is the shorter side's).

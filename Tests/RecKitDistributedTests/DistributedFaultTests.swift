@@ -48,6 +48,16 @@ struct DistributedFaultTests {
         #expect(none.status != 0 && none.stderr.contains("nothing to resume"), "\(none.stderr)")
     }
 
+    @Test func sizesBeyondMemoryAreRefusedBeforeAllocating() throws {
+        let file = try MPIJob.ratingFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let als = try MPIJob.run(ranks: 2, ["als", file, "--factors", "50000000", "--iterations", "1", "-q"], deadline: 60)
+        #expect(als.status != 0 && !als.timedOut && als.seconds < 30)
+        #expect(als.stderr.contains("50000000 factors") && als.stderr.contains("would need about"), "\(als.stderr)")
+        let svd = try MPIJob.run(ranks: 2, ["svd", file, "--rank", "81", "--out", MPIJob.temporaryPath("svd"), "-q"], deadline: 60)
+        #expect(svd.status != 0 && svd.stderr.contains("exceeds min(users, items) = 80"), "\(svd.stderr)")
+    }
+
     @Test func aMissingFileOrABadLineInAnotherRanksPartEndsEveryRank() throws {
         let missing = try MPIJob.run(ranks: 3, ["als", "/nonexistent/ratings.csv"] + Self.job, deadline: 60)
         #expect(missing.status != 0 && !missing.timedOut && missing.seconds < 30)
