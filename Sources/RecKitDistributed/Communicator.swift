@@ -53,8 +53,6 @@ public final class Communicator: @unchecked Sendable {
     /// Seconds from MPI's wall clock.
     public static var wallTime: Double { reckit_mpi_wtime() }
 
-    public func barrier() throws { try check(reckit_mpi_barrier(), "MPI_Barrier") }
-
     // MARK: - Agreement on errors
 
     /// Shares each rank's outcome of the work since the last collective: if any rank failed, every
@@ -208,13 +206,6 @@ public final class Communicator: @unchecked Sendable {
         }
         sent.withLock { $0 += Int(sendCounts.enumerated().filter { $0.offset != rank }.reduce(0) { $0 + $1.element }) }
         return incoming
-    }
-
-    /// Broadcasts `value`'s bytes from `root`; other ranks' arrays are replaced (their count must be known).
-    public func broadcast<T: BitwiseCopyable>(_ values: inout [T], root: Int = 0) throws {
-        let n = values.count * MemoryLayout<T>.stride
-        if rank == root { sent.withLock { $0 += n * (size - 1) } }
-        try check(values.withUnsafeMutableBytes { reckit_mpi_bcast($0.baseAddress, Int64(n), Int32(root)) }, "MPI_Bcast")
     }
 
     // MARK: - Details

@@ -17,6 +17,8 @@ public enum DistributedTopK {
                              communicator comm: Communicator, context: ExecutionContext = .current) throws -> Int {
         let block = data.users
         let part = "\(path).part-\(comm.rank)-of-\(comm.size)"
+        // Removed on every way out; a rank gets here only after rank 0 has joined the parts (or failed).
+        defer { try? FileManager.default.removeItem(atPath: part) }
         let written = try comm.together { () -> Int in
             guard count >= 1 else { throw DistributedError.invalidOption("the number of recommendations must be ≥ 1, got \(count)") }
             let training = RatingDataset(ratings: data.byUser)
@@ -36,22 +38,20 @@ public enum DistributedTopK {
         }
         var total: [Int64] = [Int64(written)]
         try comm.allReduce(&total, .sum)
+        // Every part is written (the all-reduce above); rank 0 joins them with no collective in
+        // between, so a failure there cannot leave the other ranks waiting in one.
         try comm.together {
-            defer { try? FileManager.default.removeItem(atPath: part) }
-            try comm.barrier()
-            if comm.isRoot {
-                try AtomicOutput.write(to: path) { out in
-                    out += Array("user,item,rank,score\n".utf8)
-                    for r in 0..<comm.size {
-                        let piece = "\(path).part-\(r)-of-\(comm.size)"
-                        guard let bytes = FileManager.default.contents(atPath: piece) else {
-                            throw DataError.io(path: piece, reason: "rank \(r)'s part is missing (is the output folder shared by all ranks?)")
-                        }
-                        out += bytes
+            guard comm.isRoot else { return }
+            try AtomicOutput.write(to: path) { out in
+                out += Array("user,item,rank,score\n".utf8)
+                for r in 0..<comm.size {
+                    let piece = "\(path).part-\(r)-of-\(comm.size)"
+                    guard let bytes = FileManager.default.contents(atPath: piece) else {
+                        throw DataError.io(path: piece, reason: "rank \(r)'s part is missing (is the output folder shared by all ranks?)")
                     }
+                    out += bytes
                 }
             }
-            try comm.barrier()
         }
         return Int(total[0])
     }
