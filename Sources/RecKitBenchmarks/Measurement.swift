@@ -48,17 +48,7 @@ public struct Timing: Sendable, Codable, Equatable {
 }
 
 /// The peak resident set size of this process so far, in bytes (Linux `VmHWM`).
-public func peakResidentBytes() -> Int { procStatusBytes("VmHWM:") }
-
-/// A field of `/proc/self/status` given in kB, in bytes (0 when it cannot be read).
-func procStatusBytes(_ field: String) -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix(field) {
-        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kb * 1024
-    }
-    return 0
-}
+public func peakResidentBytes() -> Int { MemoryBudget.peakResidentBytes }
 
 /// The memory a benchmark row needed: how far the resident set rose above where it stood when the
 /// row began (its data, work space and results), not the process's high-water mark, which only
@@ -70,7 +60,7 @@ public enum MemoryWatermark {
     /// Starts a row: the high-water mark is reset and the current resident set remembered.
     public static func reset() {
         let reset = (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
-        baseline = reset ? procStatusBytes("VmRSS:") : peakResidentBytes()
+        baseline = reset ? MemoryBudget.residentBytes : peakResidentBytes()
     }
 
     /// The bytes the row that ends now added at its peak, and the start of the next row.

@@ -88,23 +88,11 @@ struct ALSJob: ParsableCommand {
                                      p.seconds, Double(p.bytesSent) / 1e6))
             }
             let context = input.context
-            let users: Matrix<Float>, items: Matrix<Float>
-            let summary: Summary
-            if precision == "double" {
-                let r = try DistributedALS.fitDouble(data, options: options, checkpointing: checkpointing, communicator: comm, context: context, progress: progress)
-                if r.resumedAfter > 0 { reporter.note("resumed after iteration \(r.resumedAfter) from \(checkpoint!)") }
-                try writeFactors(r.users, r.items, data: data, comm: comm, reporter: reporter)
-                users = r.users.converted(to: Float.self)
-                items = r.items.converted(to: Float.self)
-                summary = Summary(losses: r.losses, seconds: r.secondsPerIteration, bytes: r.bytesPerIteration, resumedAfter: r.resumedAfter)
-            } else {
-                let r = try DistributedALS.fit(data, options: options, checkpointing: checkpointing, communicator: comm, context: context, progress: progress)
-                if r.resumedAfter > 0 { reporter.note("resumed after iteration \(r.resumedAfter) from \(checkpoint!)") }
-                try writeFactors(r.users, r.items, data: data, comm: comm, reporter: reporter)
-                users = r.users
-                items = r.items
-                summary = Summary(losses: r.losses, seconds: r.secondsPerIteration, bytes: r.bytesPerIteration, resumedAfter: r.resumedAfter)
-            }
+            let (users, items, summary) = precision == "double"
+                ? try finish(try DistributedALS.fitDouble(data, options: options, checkpointing: checkpointing, communicator: comm,
+                                                          context: context, progress: progress), data: data, comm: comm, reporter: reporter)
+                : try finish(try DistributedALS.fit(data, options: options, checkpointing: checkpointing, communicator: comm,
+                                                    context: context, progress: progress), data: data, comm: comm, reporter: reporter)
             if let recommend, let recommendations {
                 let rows = try DistributedTopK.write(count: recommend, users: users, items: items, data: data, to: recommendations,
                                                      communicator: comm, context: context)
@@ -119,6 +107,16 @@ struct ALSJob: ParsableCommand {
 
     struct Summary { var losses: [Double]; var seconds: [Double]; var bytes: [Int]; var resumedAfter: Int }
 
+    /// After a fit in either precision: notes a resume, writes `--out`, and returns the factors in
+    /// Float for scoring (without a copy when they are Float already) and the figures for `--json`.
+    func finish<T: Scalar>(_ r: DistributedALS.Result<T>, data: DistributedRatings, comm: Communicator,
+                           reporter: RankReporter) throws -> (Matrix<Float>, Matrix<Float>, Summary) {
+        if r.resumedAfter > 0, let checkpoint { reporter.note("resumed after iteration \(r.resumedAfter) from \(checkpoint)") }
+        try writeFactors(r.users, r.items, data: data, comm: comm, reporter: reporter)
+        return (r.users as? Matrix<Float> ?? r.users.converted(to: Float.self), r.items as? Matrix<Float> ?? r.items.converted(to: Float.self),
+                Summary(losses: r.losses, seconds: r.secondsPerIteration, bytes: r.bytesPerIteration, resumedAfter: r.resumedAfter))
+    }
+
     func writeFactors<T: Scalar>(_ users: Matrix<T>, _ items: Matrix<T>, data: DistributedRatings, comm: Communicator, reporter: RankReporter) throws {
         guard let out else { return }
         try comm.together {
@@ -126,8 +124,8 @@ struct ALSJob: ParsableCommand {
             try AtomicOutput.writeFolder(out) { folder in
                 try NumPy.write(users, to: folder + "/users.npy")
                 try NumPy.write(items, to: folder + "/items.npy")
-                try AtomicOutput.write((0..<data.userCount).map { data.userIDs.externalID($0) + "\n" }.joined(), to: folder + "/users.txt")
-                try AtomicOutput.write((0..<data.itemCount).map { data.itemIDs.externalID($0) + "\n" }.joined(), to: folder + "/items.txt")
+                try data.userIDs.writeList(to: folder + "/users.txt")
+                try data.itemIDs.writeList(to: folder + "/items.txt")
             }
         }
         reporter.note("wrote \(out)/users.npy (\(data.userCount)×\(factors)), items.npy (\(data.itemCount)×\(factors)), users.txt, items.txt")
@@ -135,7 +133,7 @@ struct ALSJob: ParsableCommand {
 
     /// The job's figures, every rank's bytes and peak memory gathered to all (rank 0 writes).
     func writeReport(_ path: String, summary: Summary, data: DistributedRatings, loadSeconds: Double, comm: Communicator) throws {
-        let peaks = try comm.allGather([Int64(peakMemoryBytes())])
+        let peaks = try comm.allGather([Int64(MemoryBudget.peakResidentBytes)])
         let bytes = try comm.allGather(summary.bytes.map(Int64.init), counts: Array(repeating: summary.bytes.count, count: comm.size))
         try comm.together {
             guard comm.isRoot else { return }

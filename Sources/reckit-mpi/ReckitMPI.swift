@@ -93,9 +93,8 @@ struct RatingInput: ParsableArguments {
         var o = LoadOptions(mode: lenient ? .lenient : .strict, threads: threads)
         o.duplicates = duplicates
         if let ratingRange {
-            let parts = ratingRange.split(separator: ":").compactMap { Float($0) }
-            guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--rating-range must look like 1:5, got '\(ratingRange)'") }
-            o.ratingScale = parts[0]...parts[1]
+            guard let scale = LoadOptions.ratingScale(parsing: ratingRange) else { throw ValidationError("--rating-range must look like 1:5, got '\(ratingRange)'") }
+            o.ratingScale = scale
         }
         return o
     }
@@ -110,10 +109,3 @@ struct RatingInput: ParsableArguments {
 }
 
 extension DuplicatePolicy: ExpressibleByArgument {}
-
-/// Peak resident memory of this process, in bytes.
-func peakMemoryBytes() -> Int {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Int(usage.ru_maxrss) * 1024
-}

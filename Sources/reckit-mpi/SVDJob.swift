@@ -66,7 +66,7 @@ struct SVDJob: ParsableCommand {
                                  sigma.first ?? 0, sigma.last ?? 0, relative, converged ? "" : " (not converged)"))
             reporter.note("wrote \(out)/U.npy, s.npy, Vt.npy, users.txt, items.txt")
             if let json {
-                let peaks = try comm.allGather([Int64(peakMemoryBytes())])
+                let peaks = try comm.allGather([Int64(MemoryBudget.peakResidentBytes)])
                 let bytes = try comm.allGather([Int64(sent)])
                 try comm.together {
                     guard comm.isRoot else { return }
@@ -89,8 +89,8 @@ struct SVDJob: ParsableCommand {
                 try NumPy.write(u, to: folder + "/U.npy")
                 try NumPy.write(s, to: folder + "/s.npy")
                 try NumPy.write(vt, to: folder + "/Vt.npy")
-                try AtomicOutput.write((0..<data.userCount).map { data.userIDs.externalID($0) + "\n" }.joined(), to: folder + "/users.txt")
-                try AtomicOutput.write((0..<data.itemCount).map { data.itemIDs.externalID($0) + "\n" }.joined(), to: folder + "/items.txt")
+                try data.userIDs.writeList(to: folder + "/users.txt")
+                try data.itemIDs.writeList(to: folder + "/items.txt")
             }
         }
     }

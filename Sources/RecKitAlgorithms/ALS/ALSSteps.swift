@@ -93,13 +93,15 @@ extension AlternatingLeastSquares {
         }
     }
 
-    static func entryTerms<T: Scalar>(_ r: CSRMatrix<T>, users x: Matrix<T>, items y: Matrix<T>, options: ALSOptions, context: ExecutionContext) -> Double {
+    /// `biases`: μ, b_u, b_i of a biased fit (nil for unbiased factors).
+    static func entryTerms<T: Scalar>(_ r: CSRMatrix<T>, users x: Matrix<T>, items y: Matrix<T>, options: ALSOptions, context: ExecutionContext,
+                                      biases: (mean: Double, user: [Double], item: [Double])? = nil) -> Double {
         let f = options.factors
         var alpha: Double? = nil
         if case .implicit(let a) = options.feedback { alpha = a }
         let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
         return ALSKernels.entryLoss(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
-                                    x: x.storage, y: y.storage, alpha: alpha, lambda: options.regularization, biases: nil)
+                                    x: x.storage, y: y.storage, alpha: alpha, lambda: options.regularization, biases: biases)
     }
 
     static func gramTerms<T: Scalar>(users x: Matrix<T>, items y: Matrix<T>, options: ALSOptions, context: ExecutionContext) throws -> Double {

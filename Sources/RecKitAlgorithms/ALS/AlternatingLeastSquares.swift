@@ -167,14 +167,8 @@ public enum AlternatingLeastSquares {
     /// the prediction is `μ + b_u + b_i + xᵀy` and the biases are penalised like the factors.
     static func objective<T: Scalar>(_ r: CSRMatrix<T>, _ fit: ALSFactors<T>, options: ALSOptions,
                                      context: ExecutionContext) throws -> Double {
-        guard options.biases else {
-            return entryTerms(r, users: fit.users, items: fit.items, options: options, context: context)
-                + (try gramTerms(users: fit.users, items: fit.items, options: options, context: context))
-        }
-        let f = options.factors
-        let parts = r.balancedRowRanges(parts: context.threads, perRow: f / 8)
-        return ALSKernels.entryLoss(offsets: r.rowOffsets, indices: r.columnIndices, values: r.values, parts: parts, f: f,
-                                    x: fit.users.storage, y: fit.items.storage, alpha: nil, lambda: options.regularization,
-                                    biases: (fit.globalMean.doubleValue, fit.userBias.map(\.doubleValue), fit.itemBias.map(\.doubleValue)))
+        let biases = options.biases ? (fit.globalMean.doubleValue, fit.userBias.map(\.doubleValue), fit.itemBias.map(\.doubleValue)) : nil
+        return entryTerms(r, users: fit.users, items: fit.items, options: options, context: context, biases: biases)
+            + (try gramTerms(users: fit.users, items: fit.items, options: options, context: context))
     }
 }

@@ -95,6 +95,8 @@ extension SingularValues {
             return try denseFallback(a, rank: k, context: context)
         }
         let fullReorthogonalization = options.reorthogonalization == .full
+        // Sums over the left vectors' entries, when other processes hold some of them.
+        let rowSum: ((inout [Double]) throws -> Void)? = a.isRowDistributed ? { try a.sumOverRowBlocks(&$0) } : nil
         var V = Matrix<T>(rows: p + 1, columns: n) // rows are basis vectors
         // The left basis is stored only when it is reorthogonalised; the one-sided process needs
         // just the previous vector.
@@ -117,8 +119,8 @@ extension SingularValues {
                 if j == j0, let shift = restartShift { axpy(-1, shift, &x) }
                 var w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
                 if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
-                if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, rowsOf: a, context: context) }
-                let alpha = try norm(w, rowsOf: a)
+                if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context, sum: rowSum) }
+                let alpha = try norm(w, sum: rowSum)
                 guard alpha.isFinite else {
                     throw AlgorithmError.invalidInput(algorithm: "Lanczos SVD", row: nil, column: nil,
                                                       reason: "A·v became NaN or ∞ at step \(j); the matrix holds NaN or ∞")
@@ -239,40 +241,33 @@ extension SingularValues {
     /// x ← x − Wᵀ(W x) over the first `count` rows of W (classical Gram–Schmidt), repeated once
     /// when the pass removed more than 30 % of x's norm (Daniel, Gragg, Kaufman & Stewart's
     /// criterion: only then can rounding have left x measurably non-orthogonal).
-    static func reorthogonalize<T: Scalar>(_ x: inout [T], against w: Matrix<T>, count: Int, context: ExecutionContext) throws {
+    ///
+    /// `sum`, for vectors spread over processes (a row-distributed operator's left vectors): sums
+    /// each process's partial dot products (and squared norms) over all of them.
+    static func reorthogonalize<T: Scalar>(_ x: inout [T], against w: Matrix<T>, count: Int, context: ExecutionContext,
+                                           sum: ((inout [Double]) throws -> Void)? = nil) throws {
         guard count > 0 else { return }
         let basis = w.rows(0..<count)
         for _ in 0..<2 {
-            let before = norm(x)
-            let h = try LinearAlgebra.multiply(basis, vector: x, context: context)
+            let before = try norm(x, sum: sum)
+            var h = try LinearAlgebra.multiply(basis, vector: x, context: context)
+            if let sum {
+                var partial = h.map(\.doubleValue)
+                try sum(&partial)
+                h = partial.map { T($0) }
+            }
             try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
-            if norm(x) > before * 0.7 { break }
+            if try norm(x, sum: sum) > before * 0.7 { break }
         }
     }
 
-    /// ``reorthogonalize(_:against:count:context:)`` for vectors of length `a.rows`, whose dot
-    /// products are summed over the row blocks when `a` is row-distributed.
-    static func reorthogonalize<Op: MatrixOperator>(_ x: inout [Op.Element], against w: Matrix<Op.Element>, count: Int, rowsOf a: Op,
-                                                    context: ExecutionContext) throws {
-        guard a.isRowDistributed else { return try reorthogonalize(&x, against: w, count: count, context: context) }
-        guard count > 0 else { return }
-        let basis = w.rows(0..<count)
-        for _ in 0..<2 {
-            let before = try norm(x, rowsOf: a)
-            var partial = try LinearAlgebra.multiply(basis, vector: x, context: context).map(\.doubleValue)
-            try a.sumOverRowBlocks(&partial)
-            let h = partial.map { Op.Element($0) }
-            try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
-            if try norm(x, rowsOf: a) > before * 0.7 { break }
-        }
-    }
-
-    /// The norm of a vector of length `a.rows` (summed over the row blocks when `a` is row-distributed).
-    static func norm<Op: MatrixOperator>(_ x: [Op.Element], rowsOf a: Op) throws -> Op.Element {
-        guard a.isRowDistributed else { return norm(x) }
+    /// ``norm(_:)``, or with `sum` (see ``reorthogonalize(_:against:count:context:sum:)``) the
+    /// norm of a vector spread over processes.
+    static func norm<T: Scalar>(_ x: [T], sum: ((inout [Double]) throws -> Void)?) throws -> T {
+        guard let sum else { return norm(x) }
         var s = [x.reduce(0.0) { $0 + $1.doubleValue * $1.doubleValue }]
-        try a.sumOverRowBlocks(&s)
-        return Op.Element(s[0].squareRoot())
+        try sum(&s)
+        return T(s[0].squareRoot())
     }
 
     static func norm<T: Scalar>(_ x: [T]) -> T {

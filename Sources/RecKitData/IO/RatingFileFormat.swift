@@ -118,6 +118,14 @@ public struct LoadOptions: Sendable {
     public var duplicates: DuplicatePolicy
     /// Ratings outside this range are bad lines (e.g. `1...5`); `nil` accepts any finite value.
     public var ratingScale: ClosedRange<Float>?
+
+    /// A rating range written `min:max` (e.g. `1:5`), as the command lines take it; nil when the
+    /// text is not two numbers in order.
+    public static func ratingScale(parsing text: String) -> ClosedRange<Float>? {
+        let parts = text.split(separator: ":").compactMap { Float($0) }
+        guard parts.count == 2, parts[0] <= parts[1] else { return nil }
+        return parts[0]...parts[1]
+    }
     /// Worker threads for parsing and building the matrix.
     public var threads: Int
 

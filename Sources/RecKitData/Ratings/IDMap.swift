@@ -16,6 +16,12 @@ public struct IDMap: Sendable, Equatable {
     /// String ids, index `i` holding `ids[i]`.
     public init(strings ids: [String]) { storage = .strings(ids) }
 
+    /// Writes the ids in index order, one per line, to `path` (atomically): the row labels that go
+    /// beside a factor or SVD output.
+    public func writeList(to path: String) throws {
+        try AtomicOutput.write((0..<count).map { externalID($0) }.joined(separator: "\n") + "\n", to: path)
+    }
+
     /// Dense indexes 0..<count with themselves as ids.
     public static func identity(_ count: Int) -> IDMap { IDMap(numeric: (0..<Int64(count)).map { $0 }) }
 

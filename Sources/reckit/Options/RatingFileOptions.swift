@@ -41,9 +41,8 @@ struct RatingFileOptions: ParsableArguments {
             range = range ?? scale
         }
         if let range {
-            let parts = range.split(separator: ":").compactMap { Float($0) }
-            guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--rating-range must look like 1:5, got '\(range)'") }
-            options.ratingScale = parts[0]...parts[1]
+            guard let scale = LoadOptions.ratingScale(parsing: range) else { throw ValidationError("--rating-range must look like 1:5, got '\(range)'") }
+            options.ratingScale = scale
         }
         return options
     }

@@ -126,10 +126,8 @@ struct SVDCommand: ParsableCommand {
     }
 
     func writeIDs(_ data: RatingDataset, into folder: String) throws {
-        for (name, ids) in [("users", data.userIDs), ("items", data.itemIDs)] {
-            let text = (0..<ids.count).map { ids.externalID($0) }.joined(separator: "\n") + "\n"
-            try AtomicOutput.write(text, to: "\(folder)/\(name).txt")
-        }
+        try data.userIDs.writeList(to: "\(folder)/users.txt")
+        try data.itemIDs.writeList(to: "\(folder)/items.txt")
     }
 }
 
