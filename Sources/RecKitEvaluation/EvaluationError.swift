@@ -17,6 +17,10 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible, Sendable
     case invalidExperiment(file: String, reason: String)
     /// Leave-one-out holds out each user's latest interaction, and `file` has no timestamps.
     case noTimestamps(file: String)
+    /// `--tune` was given a training set too small to carve a validation split from.
+    case tooSmallToTune(ratings: Int, needed: Int)
+    /// Every tuning trial failed.
+    case tuningFailed(model: String, trials: Int, firstError: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,11 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible, Sendable
         case let .invalidExperiment(file, reason): return "\(file): \(reason)"
         case let .noTimestamps(file):
             return "\(file) has no timestamps, so leave-one-out cannot hold out each user's latest interaction"
+        case let .tooSmallToTune(ratings, needed):
+            return "--tune carves its validation split from the training data, which has \(ratings) ratings: it needs at least \(needed) "
+                + "(\(Tuner.minimumValidationRatings) validation ratings); tune on more data or drop --tune"
+        case let .tuningFailed(model, trials, firstError):
+            return "--tune: all \(trials) trials of \(model) failed; the first: \(firstError)"
         }
     }
 }

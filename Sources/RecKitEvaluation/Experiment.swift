@@ -29,9 +29,11 @@ public struct FoldResult: Sendable, Codable {
     public var ranking: RankingReport?
     public var fitSeconds: Double
     public var evaluateSeconds: Double
+    /// With `--tune`: the tuning run on this fold's training data and the configuration it chose.
+    public var tuning: TuningReport?
 
     enum CodingKeys: String, CodingKey {
-        case fold, rating, ranking
+        case fold, rating, ranking, tuning
         case fitSeconds = "fit_seconds", evaluateSeconds = "evaluate_seconds"
     }
 }
@@ -68,13 +70,16 @@ public struct Experiment: Sendable {
     public init() {}
 
     /// Runs one model on every fold with `configuration` (complete, or partial over the defaults).
-    public func run(_ spec: ModelSpec, configuration: [String: FieldValue], data: EvaluationData,
+    /// With `tuner`, each fold's configuration is the one the tuner chooses on that fold's training
+    /// data (the test data is read only to score the chosen model).
+    public func run(_ spec: ModelSpec, configuration: [String: FieldValue], data: EvaluationData, tuner: Tuner? = nil,
                     progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> ModelResult {
         var folds: [FoldResult] = []
         let pairs = try makeFolds(data, progress: progress)
         let configuration = try spec.configuration(settings: configuration.map { ($0.key, $0.value.description) })
         for (f, pair) in pairs.enumerated() {
-            var model = try spec.makeModel(configuration: configuration, side: side)
+            let tuning = try tuner.map { try tune($0, on: pair.train, fold: f + 1, progress: progress) }
+            var model = try spec.makeModel(configuration: tuning?.configuration ?? configuration, side: side)
             let clock = ContinuousClock()
             let t0 = clock.now
             var last: TrainingProgress?
@@ -88,7 +93,7 @@ public struct Experiment: Sendable {
             }
             let fit = (clock.now - t0).seconds
             let t1 = clock.now
-            var result = FoldResult(fold: f + 1, fitSeconds: fit, evaluateSeconds: 0)
+            var result = FoldResult(fold: f + 1, fitSeconds: fit, evaluateSeconds: 0, tuning: tuning)
             switch protocolKind {
             case .rating:
                 result.rating = try Evaluator.rating(model: model, test: pair.test)

@@ -47,12 +47,7 @@ extension Experiment {
         var trainOnly = self
         if case .single = data, protocolKind == .loo { trainOnly.protocolKind = .loo }
         let validation: [Fold] = try trainOnly.makeFolds(data, progress: progress).map { fold in
-            let split: RatingSplit
-            switch protocolKind {
-            case .rating: split = try fold.train.randomHoldout(testFraction: validationFraction, seed: seeds(.validationSplit))
-            case .topn: split = try fold.train.perUserHoldout(testFraction: validationFraction, seed: seeds(.validationSplit))
-            case .loo: split = fold.train.leaveLastOut(seed: seeds(.validationSplit))
-            }
+            let split = try validationSplit(fold.train, fraction: validationFraction)
             let test = AlignedTest(sameIndexSpace: split.test)
             let negatives = protocolKind == .loo ? try fold.train.sampleNegatives(count: self.negatives, seed: seeds(.validationNegatives), users: test.users) : nil
             return Fold(train: split.train, test: test, negatives: negatives)
@@ -63,21 +58,59 @@ extension Experiment {
             for fold in validation {
                 var model = try spec.makeModel(configuration: configuration, side: side)
                 try model.fit(fold.train, context: context, progress: nil)
-                switch protocolKind {
-                case .rating: total += try Evaluator.rating(model: model, test: fold.test).rmse
-                case .topn: total += try Evaluator.topN(model: model, test: fold.test, k: k, threshold: positiveThreshold, computeAUC: false, context: context).ndcg
-                case .loo:
-                    let held = (0..<fold.test.count).map { (fold.test.users[$0], fold.test.items[$0]) }
-                    total += try Evaluator.leaveOneOut(model: model, heldOut: held, negatives: fold.negatives ?? [], k: k).ndcg
-                }
+                total += try validationScore(model, on: fold.test, negatives: fold.negatives)
             }
             let trial = SearchTrial(configuration: configuration, score: total / Double(validation.count))
             progress(.trial(model: spec.name, index: index + 1, of: candidates.count,
                             settings: candidate.map { "\($0.name)=\($0.value)" }.joined(separator: " "), score: trial.score,
-                            metric: protocolKind == .rating ? "validation RMSE" : "validation NDCG@\(k)"))
+                            metric: validationMetric))
             trials.append(trial)
         }
         let lowerIsBetter = protocolKind == .rating
         return trials.sorted { lowerIsBetter ? $0.score < $1.score : $0.score > $1.score }
+    }
+}
+
+extension Experiment {
+    /// The metric searches and tuning score on: RMSE for the rating protocol, NDCG@k otherwise.
+    public var validationMetric: String { protocolKind == .rating ? "validation RMSE" : "validation NDCG@\(k)" }
+
+    /// A training set split again for validation, as the protocol holds out its test data: a
+    /// random `fraction` of the ratings (rating), of each user's ratings (topn), or each user's
+    /// last interaction (loo).
+    func validationSplit(_ train: RatingDataset, fraction: Double) throws -> RatingSplit {
+        let seed = Seeds(self.seed)(.validationSplit)
+        switch protocolKind {
+        case .rating: return try train.randomHoldout(testFraction: fraction, seed: seed)
+        case .topn: return try train.perUserHoldout(testFraction: fraction, seed: seed)
+        case .loo: return train.leaveLastOut(seed: seed)
+        }
+    }
+
+    /// A fitted model's score on a validation split of its training data: RMSE, or NDCG@k.
+    func validationScore(_ model: any Recommender, on test: AlignedTest, negatives: [[Int32]]?) throws -> Double {
+        switch protocolKind {
+        case .rating: return try Evaluator.rating(model: model, test: test).rmse
+        case .topn: return try Evaluator.topN(model: model, test: test, k: k, threshold: positiveThreshold, computeAUC: false, context: context).ndcg
+        case .loo:
+            let held = (0..<test.count).map { (test.users[$0], test.items[$0]) }
+            return try Evaluator.leaveOneOut(model: model, heldOut: held, negatives: negatives ?? [], k: k).ndcg
+        }
+    }
+
+    /// Runs `tuner` on one training set: the validation split is carved from `train` only.
+    public func tune(_ tuner: Tuner, on train: RatingDataset, fold: Int = 1,
+                     progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> TuningReport {
+        var tuner = tuner
+        tuner.seed = seed
+        return try tuner.tune(train, split: { try validationSplit($0, fraction: tuner.validationFraction) }, metric: validationMetric,
+                              lowerIsBetter: protocolKind == .rating, context: context,
+                              score: { model, validation in
+                                  let test = AlignedTest(sameIndexSpace: validation)
+                                  let negatives = protocolKind == .loo
+                                      ? try train.sampleNegatives(count: negatives, seed: Seeds(seed)(.validationNegatives), users: test.users) : nil
+                                  return try validationScore(model, on: test, negatives: negatives)
+                              },
+                              progress: { trial, report in progress(.tuning(model: tuner.spec.name, fold: fold, trial: trial, report: report)) })
     }
 }

@@ -28,6 +28,16 @@ public struct AutoRecConfiguration: ModelConfiguration {
         ]
     }
 
+    /// Around the paper's 500 hidden units and this model's step and λ.
+    public static var tuning: TuningSpace {
+        TuningSpace([
+            ("hidden", .integer(100...1000, .logarithmic)),
+            ("regularization", .real(10...1000, .logarithmic)),
+            ("learning-rate", .real(0.0001...0.003, .logarithmic)),
+            ("batch-size", .integer(16...256, .logarithmic)),
+        ], resource: "epochs")
+    }
+
     public var options: AutoRecOptions {
         AutoRecOptions(hidden: hidden, regularization: regularization, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
     }

@@ -16,4 +16,7 @@ public struct BiasedMFConfiguration: EarlyStoppingConfiguration {
     public init() {}
 
     public static var fields: [ConfigurationField<Self>] { ratingFields }
+
+    /// Around Surprise's and this model's defaults, each a decade or more either side.
+    public static var tuning: TuningSpace { TuningSpace(ratingSearch, resource: "epochs") }
 }

@@ -21,6 +21,10 @@ public protocol ModelConfiguration: Codable, Sendable, Equatable {
     /// description first. The default checks nothing.
     /// - Throws: ``ModelError/invalidConfiguration(model:field:value:requirement:)``.
     func checkRelations(model: String) throws
+
+    /// The ranges `--tune` searches and the field it grows by rung; ``TuningSpace/none`` (the
+    /// default) when the model is not tuned.
+    static var tuning: TuningSpace { get }
 }
 
 extension ModelConfiguration {
@@ -31,6 +35,8 @@ extension ModelConfiguration {
     }
 
     public func checkRelations(model: String) throws {}
+
+    public static var tuning: TuningSpace { .none }
 
     /// Checks every field against its range, then the relations between fields.
     /// - Throws: ``ModelError/invalidConfiguration(model:field:value:requirement:)`` naming the field.

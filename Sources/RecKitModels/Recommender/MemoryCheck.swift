@@ -12,7 +12,9 @@ extension Recommender {
         if Self.name == "ease" { return 3 * items * items * 8 }
         guard case .integer(let k)? = values["factors"] else { return nil }
         let width: Double = values["precision"] == .choice("double") ? 8 : 4
-        let factors = Double(k)
+        var factors = Double(k)
+        // Bayesian MF keeps every sampled sweep's factors.
+        if case .integer(let kept)? = values["samples"] { factors *= Double(kept) }
         return 2 * (users + items) * factors * width + Double(max(threads, 1)) * factors * factors * 8
     }
 

@@ -168,6 +168,13 @@ public struct ModelArchive: Sendable {
         return v
     }
 
+    /// A double array the model needs, with its expected length.
+    public func doubles(_ key: String, count: Int) throws -> [Double] {
+        guard let v = doubles[key] else { throw ModelError.invalidArchive(file: model + " model", reason: "no '\(key)' array") }
+        guard v.count == count else { throw ModelError.invalidArchive(file: model + " model", reason: "'\(key)' has \(v.count) values, expected \(count)") }
+        return v
+    }
+
     /// A range stored as two floats `[lower, upper]` (a rating scale): finite, lower ≤ upper.
     public func range(_ key: String) throws -> ClosedRange<Float> {
         let v = try floats(key, count: 2)

@@ -10,6 +10,7 @@ public enum ModelRegistry {
         ModelSpec(ALSRecommender.self),
         ModelSpec(BiasedMF.self),
         ModelSpec(SVDPlusPlusRecommender.self),
+        ModelSpec(BPMFRecommender.self),
         ModelSpec(BPRRecommender.self),
         ModelSpec(EASERecommender.self),
         ModelSpec(ItemKNN.self),

@@ -17,6 +17,8 @@ public struct ModelSpec: Sendable {
     public let foldsIn: Bool
     /// The configuration's fields, in their declared order.
     public let fields: [FieldDescription]
+    /// What `--tune` searches (``TuningSpace/none`` for models that are not tuned).
+    public let tuning: TuningSpace
     let configure: @Sendable ([(name: String, value: String)]) throws -> [String: FieldValue]
     let build: @Sendable ([String: FieldValue], SideInformation) throws -> any Recommender
     let restoreArchive: @Sendable (ModelArchive) throws -> any Recommender
@@ -31,6 +33,7 @@ public struct ModelSpec: Sendable {
         needsTimestamps = M.needsTimestamps
         foldsIn = M.self is any FoldingIn.Type
         fields = M.Configuration.fields.map(\.description)
+        tuning = M.Configuration.tuning
         configure = { settings in
             var configuration = M.Configuration()
             for (name, text) in settings {

@@ -59,6 +59,18 @@ extension EarlyStoppingConfiguration {
         ]
     }
 
+    /// The ranges `--tune` searches for the rating models (`biased-mf`, `svd++`).
+    static var ratingSearch: [(name: String, range: TuningSpace.Range)] {
+        [
+            ("factors", .integer(10...400, .logarithmic)),
+            ("learning-rate", .real(0.001...0.03, .logarithmic)),
+            ("learning-rate-decay", .real(0.9...1, .linear)),
+            ("regularization", .real(0.005...0.3, .logarithmic)),
+            ("regularization-bias", .real(0.001...0.3, .logarithmic)),
+            ("init-std", .real(0.01...0.2, .logarithmic)),
+        ]
+    }
+
     var ratingOptions: SGDOptions {
         var o = baseOptions
         o.biasRegularization = regularizationBias

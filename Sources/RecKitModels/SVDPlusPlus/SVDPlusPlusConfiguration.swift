@@ -23,6 +23,10 @@ public struct SVDPlusPlusConfiguration: EarlyStoppingConfiguration {
         ratingFields + [.real("regularization-implicit", \.regularizationImplicit, range: 0...1e6, scale: .logarithmic, help: "λ of the implicit factors y")]
     }
 
+    public static var tuning: TuningSpace {
+        TuningSpace(ratingSearch + [("regularization-implicit", .real(0.001...0.3, .logarithmic))], resource: "epochs")
+    }
+
     var options: SGDOptions {
         var o = ratingOptions
         o.implicitRegularization = regularizationImplicit

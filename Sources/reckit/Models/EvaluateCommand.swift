@@ -40,6 +40,7 @@ struct Evaluate: ParsableCommand {
     var search: String?
     @Option(help: "With --search: try this many random grid points instead of all.") var searchSamples: Int?
     @Option(help: "With --search: share of each training set held out for validation.") var validationFraction = 0.1
+    @OptionGroup var tuning: TuningOptions
     @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var output: OutputOptions
@@ -103,6 +104,7 @@ struct Evaluate: ParsableCommand {
         let out = Reporter.shared
         out.startJob()
         if let config {
+            if tuning.tune != nil { throw ValidationError("--tune applies to --model runs, not to --config experiments") }
             let rows = try ExperimentConfig.load(path: config).run(base: experiment, progress: progress.handle)
             out.clearStatus()
             for p in Set(rows.map(\.protocolName)).sorted() {
@@ -121,13 +123,15 @@ struct Evaluate: ParsableCommand {
         // A setting must belong to at least one of the models; each model takes those it has.
         let given = try settings.settings(for: specs)
         let grid = try search.map(parseGrid) ?? [:]
+        if search != nil, tuning.tune != nil { throw ValidationError("give --search (a grid) or --tune (a budgeted search), not both") }
         for name in grid.keys where !specs.contains(where: { $0.field(named: name) != nil }) {
             throw ValidationError("--search: no model of \(model) has a setting '\(name)'")
         }
         let p = experiment.protocolKind
         var results: [ModelResult] = []
         for spec in specs {
-            var chosen = try spec.configuration(settings: ModelSettings.applicable(given, to: spec))
+            let own = ModelSettings.applicable(given, to: spec)
+            var chosen = try spec.configuration(settings: own)
             let ownGrid = grid.filter { spec.field(named: $0.key) != nil }
             if !ownGrid.isEmpty {
                 out.startJob()
@@ -138,7 +142,9 @@ struct Evaluate: ParsableCommand {
                      + ownGrid.keys.sorted().map { "--\($0) \(chosen[$0]!)" }.joined(separator: " "))
             }
             out.startJob()
-            let result = try experiment.run(spec, configuration: chosen, data: source, progress: progress.handle)
+            let tuner = try tuning.tuner(for: spec, base: chosen.filter { name, _ in own.contains { spec.field(named: $0.name)?.name == name } })
+            let result = try experiment.run(spec, configuration: chosen, data: source, tuner: tuner, progress: progress.handle)
+            for fold in result.folds { if let t = fold.tuning { note("fold \(fold.fold): " + t.summary) } }
             results.append(result)
             note("\(spec.name): \(Self.summary(result, protocol: p, n: experiment.k))")
         }

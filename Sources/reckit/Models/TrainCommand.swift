@@ -14,6 +14,7 @@ struct Train: ParsableCommand {
     @OptionGroup var input: RatingFileOptions
     @Option(help: "Where to save the model.") var out: String
     @Option(help: "Write the fit's figures as JSON to this file (schema reckit-train/1, docs/cli.md).") var json: String?
+    @OptionGroup var tuning: TuningOptions
     @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var output: OutputOptions
@@ -26,13 +27,27 @@ struct Train: ParsableCommand {
         try OutputGuard.check(inputs: [path, side.userAttributes, side.itemFeatures], outputs: [("--out", out), ("--json", json)])
         let context = try execution.context(command: "train")
         let spec = try ModelRegistry.spec(named: model)
-        var m = try spec.makeModel(settings: try settings.settings(for: [spec]), side: try side.load())
+        let given = try settings.settings(for: [spec])
+        let sideInformation = try side.load()
+        let tuner = try tuning.tuner(for: spec, base: try spec.configuration(settings: given).filter { name, _ in given.contains { spec.field(named: $0.name)?.name == name } })
+        var m = try spec.makeModel(settings: given, side: sideInformation)
         let train = try input.load(path, threads: context.threads)
         if spec.needsTimestamps && train.timestamps == nil {
             throw ValidationError("\(model) orders each user's history by time, and \(path) has no timestamps (give the field with --columns)")
         }
         var losses: [Double] = [], epochSeconds: [Double] = []
         let out = Reporter.shared
+        var report: TuningReport?
+        if let tuner {
+            out.startJob()
+            var experiment = Experiment()
+            experiment.context = context
+            let progress = ExperimentProgress(files: input)
+            report = try experiment.tune(tuner, on: train, progress: progress.handle)
+            out.clearStatus()
+            note(report!.summary)
+            m = try spec.makeModel(configuration: report!.configuration, side: sideInformation)
+        }
         out.startJob()
         let clock = ContinuousClock(), start = clock.now
         var last: TrainingProgress?
@@ -47,14 +62,16 @@ struct Train: ParsableCommand {
         if let last, last.epoch < last.epochs {
             out.warning("training stopped early at epoch \(last.epoch) of \(last.epochs) (no better validation score within the patience; the best epoch's weights are kept)")
         }
-        try m.save(to: self.out)
+        var archive = try m.archive()
+        if let report { archive.strings["tuning_report"] = [String(decoding: try Report.json(report), as: UTF8.self)] }
+        try archive.write(to: self.out)
         let median = epochSeconds.isEmpty ? seconds : epochSeconds.sorted()[epochSeconds.count / 2]
         note(String(format: "fitted %@ in %.3f s (median %.3f s per epoch, %@, %d threads); saved %@",
                     model, seconds, median, context.backend.rawValue, context.threads, self.out))
         if let json {
             let doc = TrainDocument(model: model, configuration: m.configurationValues.mapValues(\.description), fitSeconds: seconds,
                                     secondsPerEpoch: median, epochs: epochSeconds.count, epochSeconds: epochSeconds, losses: losses,
-                                    backend: context.backend.rawValue, threads: context.threads, peakRssBytes: peakResidentBytes())
+                                    backend: context.backend.rawValue, threads: context.threads, peakRssBytes: peakResidentBytes(), tuning: report)
             try Report.writeJSON(JSONDocument(schema: "reckit-train/1", body: doc), to: json)
             note("wrote \(json)")
         }
@@ -74,4 +91,6 @@ struct TrainDocument: Encodable {
     var backend: String
     var threads: Int
     var peakRssBytes: Int
+    /// With `--tune`: the trials and what they chose.
+    var tuning: TuningReport?
 }

@@ -42,6 +42,6 @@ enum LegacySpellings {
             a.insert("-", at: k + 1)
             deprecated("reckit info --json without a path", use: "reckit info --json - (or a file)")
         }
-        return a
+        return TuningOptions.rewrite(a)
     }
 }
