@@ -3,7 +3,7 @@ import RecKitLinearAlgebra
 
 /// The suites of `reckit bench`, in the main job's order, each runnable with the main job's settings.
 public enum BenchmarkSuite: String, CaseIterable, Sendable {
-    case gemm, sparse, svd, als, sgd, neural, scoring
+    case gemm, sparse, svd, als, sgd, bpmf, neural, scoring
 
     /// The suite with its defaults (ALS with 2 iterations), on `threads` and `backends`, with the
     /// rating matrix of `scale` for the suites that have one.
@@ -37,6 +37,9 @@ public enum BenchmarkSuite: String, CaseIterable, Sendable {
             return try s.run(progress: progress)
         case .sgd:
             var s = SGDSuite(); s.threads = threads; s.backends = backends; s.scale = scale
+            return try s.run(progress: progress)
+        case .bpmf:
+            var s = BPMFSuite(); s.threads = threads; s.backends = backends; s.scale = scale
             return try s.run(progress: progress)
         case .neural:
             var s = NeuralSuite(); s.threads = threads; s.backends = backends

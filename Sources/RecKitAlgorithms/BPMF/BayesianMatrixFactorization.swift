@@ -16,14 +16,15 @@ extension Seeds.Stream {
 /// Bayesian probabilistic matrix factorisation (Salakhutdinov & Mnih, ICML 2008) by Gibbs sampling,
 /// optionally with biases:
 /// ```
-/// r_ui ~ N(μ + b_u + b_i + u_uᵀv_i, α⁻¹)
+/// r_ui ~ N(μ + b_u + b_i + u_uᵀv_i, (α·τ_u·κ_i)⁻¹)
 /// u_u ~ N(μ_U, Λ_U⁻¹),  (μ_U, Λ_U) ~ Normal–Wishart(0, β₀, I, D)     (items alike)
 /// b_u ~ N(0, λ_bu⁻¹),   λ_bu ~ Gamma(1, 1)                             (items alike)
 /// α ~ Gamma(1, 1)   (or fixed by ``BPMFOptions/noisePrecision``)
+/// τ_u, κ_i ~ Gamma(a, a)   (robust noise, ``BPMFOptions/noiseScales``; without it τ = κ = 1)
 /// ```
 /// `μ` is the training mean. Each sweep draws the hyperparameters given the factors, then every
 /// user given the items, then every item given the users, then the biases' and the noise's
-/// precisions. A row's conditional is Gaussian with precision `A = Λ + α·Σ v vᵀ` over its ratings:
+/// precisions and scales. A row's conditional is Gaussian with precision `A = Λ + α·Σ v vᵀ` over its ratings:
 /// the sampler gathers the row's partners, forms `A` by the back end's `syrk`, factors it
 /// (`potrf`), solves for the mean (`potrs`) and adds `L⁻ᵀz`, `z ~ N(0, I)` — a batch of small
 /// Cholesky solves, parallel over rows. Predictions are the mean over the sweeps after the burn-in

@@ -23,6 +23,9 @@ struct GibbsSampler<T: Scalar> {
     var alpha: Double
     var userBiasPrecision = 1.0
     var itemBiasPrecision = 1.0
+    /// Robust noise (``BPMFOptions/noiseScales``): a rating's precision is `α·τ_u·κ_i`; nil: `α`.
+    var userScale: [Double]?
+    var itemScale: [Double]?
 
     init(_ ratings: CSRMatrix<Float>, probe: CSRMatrix<Float>?, options: BPMFOptions, context: ExecutionContext) throws {
         self.ratings = ratings
@@ -42,6 +45,8 @@ struct GibbsSampler<T: Scalar> {
         userBias = [Double](repeating: 0, count: ratings.rows)
         itemBias = [Double](repeating: 0, count: ratings.columns)
         alpha = options.noisePrecision ?? 2
+        userScale = options.noiseScales.map { _ in [Double](repeating: 1, count: ratings.rows) }
+        itemScale = options.noiseScales.map { _ in [Double](repeating: 1, count: ratings.columns) }
     }
 
     mutating func run(_ progress: ((BPMFSample) -> Void)?) throws -> BPMFPosterior {
@@ -61,14 +66,24 @@ struct GibbsSampler<T: Scalar> {
             // The side being drawn is moved out of `self` while the sweep reads the rest of it.
             var side = Self.take(&users), sideBias = Self.take(&userBias)
             try sampleRows(ratings, fixed: items, fixedBias: itemBias, into: &side, bias: &sideBias, prior: userPrior,
-                           biasPrecision: userBiasPrecision, side: .user, stream: .bpmfUserRows, sweep: sweep)
+                           biasPrecision: userBiasPrecision, rowWeights: userScale, partnerWeights: itemScale, side: .user, stream: .bpmfUserRows, sweep: sweep)
             (users, userBias) = (side, sideBias)
             side = Self.take(&items)
             sideBias = Self.take(&itemBias)
             try sampleRows(byItem, fixed: users, fixedBias: userBias, into: &side, bias: &sideBias, prior: itemPrior,
-                           biasPrecision: itemBiasPrecision, side: .item, stream: .bpmfItemRows, sweep: sweep)
+                           biasPrecision: itemBiasPrecision, rowWeights: itemScale, partnerWeights: userScale, side: .item, stream: .bpmfItemRows, sweep: sweep)
             (items, itemBias) = (side, sideBias)
-            let squares = squaredError()
+            // Per user Σ_i κ_i e²: weighted by τ_u, the sum α's posterior needs.
+            let errors = squaredErrors(ratings, rows: users, columns: items, rowBias: userBias, columnBias: itemBias, columnWeights: itemScale)
+            let perUser = errors.map(\.weighted)
+            let squares = userScale.map { zip(perUser, $0).reduce(0) { $0 + $1.0 * $1.1 } } ?? perUser.reduce(0, +)
+            let n = Double(ratings.nonZeroCount)
+            // log p(R | U, V, α, τ, κ) at the parameters that drew this sweep's factors.
+            var logLikelihood = n / 2 * Foundation.log(alpha / (2 * Double.pi)) - alpha * squares / 2
+            for (matrix, scale) in [(ratings, userScale), (byItem, itemScale)] {
+                guard let scale else { continue }
+                for r in 0..<matrix.rows { logLikelihood += Double(matrix.range(ofRow: r).count) / 2 * Foundation.log(scale[r]) }
+            }
             guard squares.isFinite else {
                 throw AlgorithmError.diverged(algorithm: BayesianMatrixFactorization.name, epoch: sweep, loss: squares,
                                               hint: "the factors became non-finite; check the ratings' scale")
@@ -76,16 +91,26 @@ struct GibbsSampler<T: Scalar> {
             if options.noisePrecision == nil {
                 alpha = Gamma.precision(count: ratings.nonZeroCount, squares: squares, priorShape: 1, priorRate: 1, using: &hyperRNG)
             }
+            if let a = options.noiseScales {
+                // τ_u ~ Gamma(a + n_u/2, a + α Σ_i κ_i e²/2), then κ_i alike given the new τ: a
+                // Student-t noise per user and per item, as scale mixtures.
+                userScale = (0..<ratings.rows).map { u in
+                    Gamma.precision(count: ratings.range(ofRow: u).count, squares: alpha * perUser[u], priorShape: a, priorRate: a, using: &hyperRNG)
+                }
+                let perItem = squaredErrors(byItem, rows: items, columns: users, rowBias: itemBias, columnBias: userBias, columnWeights: userScale)
+                    .map(\.weighted)
+                itemScale = (0..<ratings.columns).map { i in
+                    Gamma.precision(count: byItem.range(ofRow: i).count, squares: alpha * perItem[i], priorShape: a, priorRate: a, using: &hyperRNG)
+                }
+            }
             if options.biases {
                 userBiasPrecision = Gamma.precision(count: ratings.rows, squares: userBias.reduce(0) { $0 + $1 * $1 },
                                                     priorShape: 1, priorRate: 1, using: &hyperRNG)
                 itemBiasPrecision = Gamma.precision(count: ratings.columns, squares: itemBias.reduce(0) { $0 + $1 * $1 },
                                                     priorShape: 1, priorRate: 1, using: &hyperRNG)
             }
-            let n = Double(ratings.nonZeroCount)
-            var sample = BPMFSample(index: sweep, burnIn: sweep <= options.burnIn,
-                                    logLikelihood: n / 2 * Foundation.log(alpha / (2 * Double.pi)) - alpha * squares / 2,
-                                    noisePrecision: alpha, trainRMSE: (squares / n).squareRoot(), probeRMSE: nil, averagedProbeRMSE: nil, seconds: 0)
+            var sample = BPMFSample(index: sweep, burnIn: sweep <= options.burnIn, logLikelihood: logLikelihood,
+                                    noisePrecision: alpha, trainRMSE: (errors.reduce(0) { $0 + $1.plain } / n).squareRoot(), probeRMSE: nil, averagedProbeRMSE: nil, seconds: 0)
             let probePredictions = probe.map { predict(user: $0.user, item: $0.item) }
             if !probe.isEmpty { sample.probeRMSE = rmse(probePredictions) }
             if sweep > options.burnIn {
@@ -129,30 +154,35 @@ struct GibbsSampler<T: Scalar> {
         return (sum / Double(Swift.max(probe.count, 1))).squareRoot()
     }
 
-    /// `Σ (r − μ − b_u − b_i − u·v)²` over the training ratings, summed per part in part order
-    /// (a fixed number of parts, so the sum is the same for any thread count).
-    func squaredError() -> Double {
-        let parts = Swift.min(ratings.rows, 64)
+    /// Per row of `csr`, `Σ_j w_j e²` and `Σ_j e²` over its entries, `e = r − μ − b_row − b_j −
+    /// x_row·y_j` (`w` = 1 without weights); each row's sums in column order, so the same for any
+    /// thread count. Users × items, or items × users with the sides swapped.
+    func squaredErrors(_ csr: CSRMatrix<Float>, rows x: [T], columns y: [T], rowBias: [Double], columnBias: [Double],
+                       columnWeights: [Double]?) -> [(weighted: Double, plain: Double)] {
+        let parts = Swift.min(csr.rows, 64)
         return Parallel.map(parts, threads: context.threads) { p in
-            var sum = 0.0
-            for u in Parallel.chunk(p, of: parts, count: ratings.rows) {
-                for q in ratings.range(ofRow: u) {
-                    let i = Int(ratings.columnIndices[q])
+            Parallel.chunk(p, of: parts, count: csr.rows).map { r in
+                var sum = 0.0, plain = 0.0
+                for q in csr.range(ofRow: r) {
+                    let j = Int(csr.columnIndices[q])
                     var dot = T.zero
-                    for t in 0..<d { dot += users[u * d + t] * items[i * d + t] }
-                    let e = Double(ratings.values[q]) - mu - userBias[u] - itemBias[i] - dot.doubleValue
-                    sum += e * e
+                    for t in 0..<d { dot += x[r * d + t] * y[j * d + t] }
+                    let e = Double(csr.values[q]) - mu - rowBias[r] - columnBias[j] - dot.doubleValue
+                    sum += (columnWeights?[j] ?? 1) * e * e
+                    plain += e * e
                 }
+                return (sum, plain)
             }
-            return sum
-        }.reduce(0, +)
+        }.flatMap { $0 }
     }
 
     /// Draws every row of `x` (and its bias) from its conditional given the `fixed` side.
-    /// Row `r`'s ratings are row `r` of `csr`, whose columns index `fixed`.
+    /// Row `r`'s ratings are row `r` of `csr`, whose columns index `fixed`. A rating's noise
+    /// precision is `α·w`, `w` the product of its row's and its partner's weights (1 when absent):
+    /// its partner row and target enter the sums scaled by `√w`.
     func sampleRows(_ csr: CSRMatrix<Float>, fixed: [T], fixedBias: [Double], into x: inout [T], bias: inout [Double],
-                             prior draw: NormalWishart.Draw, biasPrecision: Double, side: FactorSide,
-                             stream: Seeds.Stream, sweep: Int) throws {
+                    prior draw: NormalWishart.Draw, biasPrecision: Double, rowWeights: [Double]?, partnerWeights: [Double]?,
+                    side: FactorSide, stream: Seeds.Stream, sweep: Int) throws {
         let d = self.d, mu = self.mu, alpha = self.alpha, seeds = self.seeds, biases = options.biases
         let kernels = context.kernels
         let precision = draw.precision.map { T($0) }
@@ -169,15 +199,22 @@ struct GibbsSampler<T: Scalar> {
                                 let longest = rows.reduce(0) { Swift.max($0, csr.rowOffsets[$1 + 1] - csr.rowOffsets[$1]) }
                                 var gathered = [T](repeating: 0, count: Swift.max(longest * d, 1))
                                 var targets = [T](repeating: 0, count: Swift.max(longest, 1))
+                                var roots = [T](repeating: 1, count: Swift.max(longest, 1))
                                 var a = [T](repeating: 0, count: d * d), b = [T](repeating: 0, count: d)
                                 for r in rows {
                                     var rng = seeds.generator(stream, sweep, r)
                                     let range = csr.range(ofRow: r), n = range.count
                                     let rowBias = biases ? B[r] : 0
+                                    let rowWeight = rowWeights?[r] ?? 1
+                                    var weightSum = 0.0
                                     for (q, e) in range.enumerated() {
                                         let j = Int(csr.columnIndices[e])
-                                        for t in 0..<d { gathered[q * d + t] = F[j * d + t] }
-                                        targets[q] = T(Double(csr.values[e]) - mu - rowBias - FB[j])
+                                        let w = rowWeight * (partnerWeights?[j] ?? 1)
+                                        weightSum += w
+                                        let root = T(w.squareRoot())
+                                        for t in 0..<d { gathered[q * d + t] = F[j * d + t] * root }
+                                        targets[q] = T(Double(csr.values[e]) - mu - rowBias - FB[j]) * root
+                                        roots[q] = root
                                     }
                                     for t in 0..<(d * d) { a[t] = precision[t] }
                                     for t in 0..<d { b[t] = shift[t] }
@@ -203,13 +240,15 @@ struct GibbsSampler<T: Scalar> {
                                     }
                                     for t in 0..<d { X[r * d + t] = b[t] + z[t] }
                                     guard biases else { continue }
+                                    // Σ w·(r − μ − b_j − x·f_j), from the √w-scaled rows and targets.
                                     var residual = 0.0
                                     for q in 0..<n {
                                         var dot = T.zero
                                         for t in 0..<d { dot += X[r * d + t] * gathered[q * d + t] }
-                                        residual += (targets[q] - dot).doubleValue + rowBias
+                                        let root = roots[q].doubleValue
+                                        residual += root * ((targets[q] - dot).doubleValue + root * rowBias)
                                     }
-                                    let posterior = biasPrecision + alpha * Double(n)
+                                    let posterior = biasPrecision + alpha * weightSum
                                     B[r] = alpha * residual / posterior + rng.nextGaussian() / posterior.squareRoot()
                                 }
                             }

@@ -7,7 +7,7 @@ extension Bench {
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "all",
-            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each) and biased-MF SGD epochs (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
+            abstract: "Every suite with its defaults (the main job): GEMM and batched GEMM, sparse × dense products, truncated SVD (Lanczos, randomised), ALS iterations (2 each), biased-MF SGD epochs (3) and Bayesian MF Gibbs sweeps (3) on a 2 M-rating synthetic matrix, NeuMF and SASRec training epochs, full-ranking top-k.")
         @Argument(help: "Suites to run, in any order (default: every one): \(All.suiteNames.joined(separator: ", ")).")
         var suites: [String] = []
         @OptionGroup var common: Common

@@ -6,7 +6,7 @@ import RecKitBenchmarks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark OpenBLAS against pure Swift across thread counts.",
-        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, Neural.self, Scoring.self, Load.self, Distributed.self, Compare.self, ChartsCommand.self],
+        subcommands: [All.self, GEMM.self, Sparse.self, SVD.self, ALS.self, SGD.self, BPMF.self, Neural.self, Scoring.self, Load.self, Distributed.self, Compare.self, ChartsCommand.self],
         defaultSubcommand: All.self
     )
 

@@ -14,6 +14,8 @@ struct Train: ParsableCommand {
     @OptionGroup var input: RatingFileOptions
     @Option(help: "Where to save the model.") var out: String
     @Option(help: "Write the fit's figures as JSON to this file (schema reckit-train/1, docs/cli.md).") var json: String?
+    @Option(help: "bpmf: held-out ratings whose RMSE is reported after every sweep, beside the log-likelihood (they never affect the draws).")
+    var probe: String?
     @OptionGroup var tuning: TuningOptions
     @OptionGroup var side: SideInformationOptions
     @OptionGroup var execution: ExecutionOptions
@@ -24,7 +26,8 @@ struct Train: ParsableCommand {
         try output.apply()
         if data != nil { deprecated("--data FILE", use: "reckit train \(model) FILE") }
         guard let path = file ?? data else { throw ValidationError("give the training file: reckit train \(model) FILE") }
-        try OutputGuard.check(inputs: [path, side.userAttributes, side.itemFeatures], outputs: [("--out", out), ("--json", json)])
+        try OutputGuard.check(inputs: [path, probe, side.userAttributes, side.itemFeatures], outputs: [("--out", out), ("--json", json)])
+        if probe != nil, model != BPMFRecommender.name { throw ValidationError("--probe reports a sampler's per-sweep RMSE: it applies to bpmf only") }
         let context = try execution.context(command: "train")
         let spec = try ModelRegistry.spec(named: model)
         let given = try settings.settings(for: [spec])
@@ -37,25 +40,35 @@ struct Train: ParsableCommand {
         }
         var losses: [Double] = [], epochSeconds: [Double] = []
         let out = Reporter.shared
-        var report: TuningReport?
+        var tuningReport: TuningReport?
         if let tuner {
             out.startJob()
             var experiment = Experiment()
             experiment.context = context
             let progress = ExperimentProgress(files: input)
-            report = try experiment.tune(tuner, on: train, progress: progress.handle)
+            let report = try experiment.tune(tuner, on: train, progress: progress.handle)
             out.clearStatus()
-            note(report!.summary)
-            m = try spec.makeModel(configuration: report!.configuration, side: sideInformation)
+            note(report.summary)
+            m = try spec.makeModel(configuration: report.configuration, side: sideInformation)
+            tuningReport = report
         }
         out.startJob()
         let clock = ContinuousClock(), start = clock.now
         var last: TrainingProgress?
-        try m.fit(train, context: context) { p in
+        let report = { (p: TrainingProgress) in
             last = p
             epochSeconds.append(p.seconds)
             if let loss = p.loss { losses.append(loss) }
-            out.status("\(model) · \(p.summary)", done: Double(p.epoch) / Double(max(1, p.epochs)))
+            let probeRMSE = (p.measures["averaged_probe_rmse"] ?? p.measures["probe_rmse"]).map { String(format: ", probe RMSE %.4f", $0) } ?? ""
+            out.status("\(model) · \(p.summary)\(probeRMSE)", done: Double(p.epoch) / Double(max(1, p.epochs)))
+        }
+        if let probe, var bayesian = m as? BPMFRecommender {
+            let probeData = try input.load(probe, threads: context.threads).aligned(to: train)
+            if probeData.dropped > 0 { out.warning("--probe: \(probeData.dropped) ratings of users or items absent from \(path) are left out") }
+            try bayesian.fit(train, probe: probeData.dataset, context: context, progress: report)
+            m = bayesian
+        } else {
+            try m.fit(train, context: context, progress: report)
         }
         let seconds = (clock.now - start).seconds
         out.clearStatus()
@@ -63,7 +76,7 @@ struct Train: ParsableCommand {
             out.warning("training stopped early at epoch \(last.epoch) of \(last.epochs) (no better validation score within the patience; the best epoch's weights are kept)")
         }
         var archive = try m.archive()
-        if let report { archive.strings["tuning_report"] = [String(decoding: try Report.json(report), as: UTF8.self)] }
+        if let tuningReport { archive.strings["tuning_report"] = [String(decoding: try Report.json(tuningReport), as: UTF8.self)] }
         try archive.write(to: self.out)
         let median = epochSeconds.isEmpty ? seconds : epochSeconds.sorted()[epochSeconds.count / 2]
         note(String(format: "fitted %@ in %.3f s (median %.3f s per epoch, %@, %d threads); saved %@",
@@ -71,7 +84,8 @@ struct Train: ParsableCommand {
         if let json {
             let doc = TrainDocument(model: model, configuration: m.configurationValues.mapValues(\.description), fitSeconds: seconds,
                                     secondsPerEpoch: median, epochs: epochSeconds.count, epochSeconds: epochSeconds, losses: losses,
-                                    backend: context.backend.rawValue, threads: context.threads, peakRssBytes: peakResidentBytes(), tuning: report)
+                                    backend: context.backend.rawValue, threads: context.threads, peakRssBytes: peakResidentBytes(), tuning: tuningReport,
+                                    samples: (m as? BPMFRecommender)?.trace)
             try Report.writeJSON(JSONDocument(schema: "reckit-train/1", body: doc), to: json)
             note("wrote \(json)")
         }
@@ -93,4 +107,7 @@ struct TrainDocument: Encodable {
     var peakRssBytes: Int
     /// With `--tune`: the trials and what they chose.
     var tuning: TuningReport?
+    /// bpmf: every Gibbs sweep (log-likelihood, noise precision, training RMSE; with `--probe`, the
+    /// sweep's and the running average's probe RMSE).
+    var samples: [BPMFSample]?
 }
