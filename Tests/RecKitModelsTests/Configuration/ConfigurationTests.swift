@@ -11,7 +11,8 @@ import RecKitModels
     /// Every model type built in code with its defaults (`ALSRecommender()`), by registered name.
     static let builtInCode: [(String, any Recommender)] = [
         ("global-mean", GlobalMean()), ("baseline", BiasBaseline()), ("pure-svd", PureSVD()), ("svd-residual", SVDResidual()),
-        ("als", ALSRecommender()), ("biased-mf", BiasedMF()), ("svd++", SVDPlusPlusRecommender()), ("bpr", BPRRecommender()),
+        ("als", ALSRecommender()), ("biased-mf", BiasedMF()), ("svd++", SVDPlusPlusRecommender()), ("bpmf", BPMFRecommender()),
+        ("bpr", BPRRecommender()),
         ("ease", EASERecommender()), ("item-knn", ItemKNN()), ("gmf", GMFRecommender()), ("mlp", MLPRecommender()),
         ("neumf", NeuMFRecommender()), ("two-tower", TwoTowerRecommender()), ("gru4rec", GRU4RecRecommender()),
         ("sasrec", SASRecRecommender()), ("autorec", AutoRecRecommender()), ("popularity", Popularity()),
