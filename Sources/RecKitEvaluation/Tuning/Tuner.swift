@@ -99,14 +99,14 @@ public struct Tuner: Sendable {
         func better(_ a: Double, _ b: Double) -> Bool { lowerIsBetter ? a < b : a > b }
         let full: Int? = space.resource.flatMap { if case let .integer(n)? = base[$0] { return n } else { return nil } }
         var fullSeconds: Double?   // the base configuration's time at the full length: the cost model
-        /// Runs one fit; false when the budget does not allow it.
-        func trial(_ settings: [String: FieldValue], resource: Int?, bracket: Int, rung: Int) -> Double?? {
+        /// Runs one fit, unless the budget does not allow it.
+        func trial(_ settings: [String: FieldValue], resource: Int?, bracket: Int, rung: Int) -> TrialOutcome {
             let elapsed = (clock.now - start).seconds
             switch budget {
-            case let .trials(n): if report.trials.count >= n { return .none }
+            case let .trials(n): if report.trials.count >= n { return .outOfBudget }
             case let .seconds(s):
                 let estimate = (fullSeconds ?? 0) * Double(resource ?? 1) / Double(full ?? 1)
-                if report.trials.count > 0, elapsed + estimate > s { return .none }
+                if report.trials.count > 0, elapsed + estimate > s { return .outOfBudget }
             }
             var values = base.merging(settings) { $1 }
             if let name = space.resource, let resource { values[name] = .integer(resource) }
@@ -130,10 +130,10 @@ public struct Tuner: Sendable {
             }
             report.seconds = (clock.now - start).seconds
             progress(result, report)
-            return .some(result.score)
+            return .ran(score: result.score)
         }
         // Trial 1: the base configuration at full length.
-        guard case .some = trial([:], resource: full, bracket: 0, rung: 0) else { return report }
+        guard case .ran = trial([:], resource: full, bracket: 0, rung: 0) else { return report }
         fullSeconds = report.trials[0].seconds
         let sMax = full.map { Swift.min(3, Int((Foundation.log(Double($0)) / Foundation.log(Double(eta))).rounded(.down))) } ?? 0
         var bracket = 0
@@ -146,7 +146,7 @@ public struct Tuner: Sendable {
                 let resource = full.map { Swift.max(1, Int((Double($0) / Foundation.pow(Double(eta), Double(s - rung))).rounded())) }
                 var scored: [(settings: [String: FieldValue], score: Double)] = []
                 for candidate in candidates {
-                    guard case let .some(score) = trial(candidate, resource: resource, bracket: bracket, rung: rung) else { break run }
+                    guard case let .ran(score) = trial(candidate, resource: resource, bracket: bracket, rung: rung) else { break run }
                     if let score { scored.append((candidate, score)) }
                 }
                 scored.sort { better($0.score, $1.score) }
@@ -159,6 +159,12 @@ public struct Tuner: Sendable {
             throw EvaluationError.tuningFailed(model: spec.name, trials: report.trials.count, firstError: report.trials.first?.error ?? "no trial ran")
         }
         return report
+    }
+
+    /// What asking for one more trial gave: its score (nil when the fit failed), or no trial.
+    enum TrialOutcome {
+        case ran(score: Double?)
+        case outOfBudget
     }
 
     /// A configuration drawn from the ranges: uniform, or log-uniform for logarithmic ranges.
