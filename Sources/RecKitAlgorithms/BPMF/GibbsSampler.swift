@@ -200,7 +200,7 @@ struct GibbsSampler<T: Scalar> {
                                 var gathered = [T](repeating: 0, count: Swift.max(longest * d, 1))
                                 var targets = [T](repeating: 0, count: Swift.max(longest, 1))
                                 var roots = [T](repeating: 1, count: Swift.max(longest, 1))
-                                var a = [T](repeating: 0, count: d * d), b = [T](repeating: 0, count: d)
+                                var a = [T](repeating: 0, count: d * d), b = [T](repeating: 0, count: d), z = [T](repeating: 0, count: d)
                                 for r in rows {
                                     var rng = seeds.generator(stream, sweep, r)
                                     let range = csr.range(ofRow: r), n = range.count
@@ -232,7 +232,7 @@ struct GibbsSampler<T: Scalar> {
                                     guard info == 0 else { failed[p] = r; return }
                                     _ = kernels.choleskySolve(n: d, nrhs: 1, l: a, ldl: d, b: &b, ldb: 1, threads: 1)
                                     // b + L⁻ᵀz: back substitution with the lower factor's transpose.
-                                    var z = (0..<d).map { _ in T(rng.nextGaussian()) }
+                                    for t in 0..<d { z[t] = T(rng.nextGaussian()) }
                                     for i in stride(from: d - 1, through: 0, by: -1) {
                                         var s = z[i]
                                         for t in (i + 1)..<d { s -= a[t * d + i] * z[t] }
