@@ -13,11 +13,8 @@ public struct AlignedTest: Sendable {
 
     /// Maps `test`'s external ids through `train`'s id maps.
     public init(_ test: RatingDataset, to train: RatingDataset) {
-        var userIDs = train.userIDs, itemIDs = train.itemIDs
-        userIDs.prepareLookup()
-        itemIDs.prepareLookup()
-        let userMap = (0..<test.userCount).map { userIDs.index(of: test.userIDs.externalID($0)) ?? -1 }
-        let itemMap = (0..<test.itemCount).map { itemIDs.index(of: test.itemIDs.externalID($0)) ?? -1 }
+        let maps = test.indexMaps(into: train)
+        let userMap = maps.users.map { $0 ?? -1 }, itemMap = maps.items.map { $0 ?? -1 }
         var u: [Int] = [], i: [Int] = [], r: [Float] = []
         u.reserveCapacity(test.ratingCount); i.reserveCapacity(test.ratingCount); r.reserveCapacity(test.ratingCount)
         for user in 0..<test.userCount {

@@ -103,13 +103,18 @@ extension Experiment {
                      progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> TuningReport {
         var tuner = tuner
         tuner.seed = seed
+        // The validation split is the same for every trial: its aligned form and negatives are built once.
+        var prepared: (test: AlignedTest, negatives: [[Int32]]?)?
         return try tuner.tune(train, split: { try validationSplit($0, fraction: tuner.validationFraction) }, metric: validationMetric,
                               lowerIsBetter: protocolKind == .rating, context: context,
                               score: { model, validation in
-                                  let test = AlignedTest(sameIndexSpace: validation)
-                                  let negatives = protocolKind == .loo
-                                      ? try train.sampleNegatives(count: negatives, seed: Seeds(seed)(.validationNegatives), users: test.users) : nil
-                                  return try validationScore(model, on: test, negatives: negatives)
+                                  if prepared == nil {
+                                      let test = AlignedTest(sameIndexSpace: validation)
+                                      let negatives = protocolKind == .loo
+                                          ? try train.sampleNegatives(count: negatives, seed: Seeds(seed)(.validationNegatives), users: test.users) : nil
+                                      prepared = (test, negatives)
+                                  }
+                                  return try validationScore(model, on: prepared!.test, negatives: prepared!.negatives)
                               },
                               progress: { trial, report in progress(.tuning(model: tuner.spec.name, fold: fold, trial: trial, report: report)) })
     }

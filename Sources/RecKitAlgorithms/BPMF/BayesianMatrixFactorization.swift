@@ -148,8 +148,7 @@ extension BPMFPosterior {
                 }
                 _ = SmallCholesky.factor(&a, d)
                 // mean = A⁻¹b (forward then back substitution); draw = mean + L⁻ᵀz.
-                for i in 0..<d { var v = b[i]; for t in 0..<i { v -= a[i * d + t] * b[t] }; b[i] = v / a[i * d + i] }
-                SmallCholesky.solveUpperTransposed(a, d, &b)
+                SmallCholesky.solve(a, d, &b)
                 var z = (0..<d).map { _ in rng.nextGaussian() }
                 SmallCholesky.solveUpperTransposed(a, d, &z)
                 x = zip(b, z).map { $0 + $1 }

@@ -78,7 +78,7 @@ package struct NormalWishart {
         var a = [Double](repeating: 0, count: d * d)
         for j in 0..<d {
             a[j * d + j] = (2 * Gamma.draw(shape: (degrees - Double(j)) / 2, using: &rng)).squareRoot()
-            for i in (j + 1)..<max(d, j + 1) { a[i * d + j] = rng.nextGaussian() }
+            for i in (j + 1)..<d { a[i * d + j] = rng.nextGaussian() }
         }
         // CA (lower triangular), then (CA)(CA)ᵀ.
         var ca = [Double](repeating: 0, count: d * d)
@@ -137,7 +137,7 @@ package enum SmallCholesky {
             guard s > 0 else { return j + 1 }
             let pivot = s.squareRoot()
             a[j * d + j] = pivot
-            for i in (j + 1)..<max(d, j + 1) {
+            for i in (j + 1)..<d {
                 var v = a[i * d + j]
                 for t in 0..<j { v -= a[i * d + t] * a[j * d + t] }
                 a[i * d + j] = v / pivot
@@ -151,9 +151,24 @@ package enum SmallCholesky {
     package static func solveUpperTransposed(_ l: [Double], _ d: Int, _ z: inout [Double]) {
         for i in stride(from: d - 1, through: 0, by: -1) {
             var s = z[i]
-            for t in (i + 1)..<max(d, i + 1) { s -= l[t * d + i] * z[t] }
+            for t in (i + 1)..<d { s -= l[t * d + i] * z[t] }
             z[i] = s / l[i * d + i]
         }
+    }
+
+    /// `z ← L⁻¹·z` (forward substitution).
+    package static func solveLower(_ l: [Double], _ d: Int, _ z: inout [Double]) {
+        for i in 0..<d {
+            var s = z[i]
+            for t in 0..<i { s -= l[i * d + t] * z[t] }
+            z[i] = s / l[i * d + i]
+        }
+    }
+
+    /// `z ← (L·Lᵀ)⁻¹·z`.
+    package static func solve(_ l: [Double], _ d: Int, _ z: inout [Double]) {
+        solveLower(l, d, &z)
+        solveUpperTransposed(l, d, &z)
     }
 
     /// `(L·Lᵀ)⁻¹`, full and symmetric.
@@ -162,12 +177,7 @@ package enum SmallCholesky {
         var column = [Double](repeating: 0, count: d)
         for j in 0..<d {
             for i in 0..<d { column[i] = i == j ? 1 : 0 }
-            for i in 0..<d {   // L y = e_j
-                var s = column[i]
-                for t in 0..<i { s -= l[i * d + t] * column[t] }
-                column[i] = s / l[i * d + i]
-            }
-            solveUpperTransposed(l, d, &column)
+            solve(l, d, &column)
             for i in 0..<d { result[i * d + j] = column[i] }
         }
         return result
