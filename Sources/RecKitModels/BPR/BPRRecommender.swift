@@ -48,7 +48,7 @@ public struct BPRRecommender: FoldingIn {
     /// (minus the item bias), λ scaled by their item count — a projection into the ranking space.
     public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
         let (model, items, _) = try validatedFoldIn(items: items, ratings: ratings)
-        var user = try model.ridgeFoldIn(items: items, ratings: items.map { _ in 1 }, regularization: configuration.regularization, model: Self.name)
+        var user = try model.ridgeFoldIn(items: items, ratings: items.map { _ in 1 }, regularization: configuration.regularization, unit: .raw, model: Self.name)
         user.bias = 0
         return user
     }

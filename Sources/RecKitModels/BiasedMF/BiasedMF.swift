@@ -25,11 +25,12 @@ public struct BiasedMF: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration(for: train, context: context).ratingOptions
+        let configuration = try validatedConfiguration(for: train, context: context)
+        let unit = configuration.ratingUnit(for: train.ratingScale)
         let fit = try translatingErrors(train) {
-            try BiasedMatrixFactorization.fit(train.ratings, options: options, context: context, progress: progress)
+            try BiasedMatrixFactorization.fit(unit.ratings(train.ratings), options: configuration.ratingOptions, context: context, progress: progress)
         }
-        fitted = try RatingFactorFit(fit, training: train)
+        fitted = try RatingFactorFit(unit.restoring(fit), training: train)
         secondsPerEpoch = fit.secondsPerEpoch
     }
 
@@ -39,7 +40,7 @@ public struct BiasedMF: FoldingIn {
     /// the user's rating count as SGD's per-rating penalty is), without refitting.
     public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
         let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
-        return try model.ridgeFoldIn(items: items, ratings: ratings, regularization: configuration.regularization, model: Self.name)
+        return try model.ridgeFoldIn(items: items, ratings: ratings, regularization: configuration.regularization, unit: fittedUnit, model: Self.name)
     }
 
     /// Passes over the user's history that ``onlineUpdate(_:items:ratings:)`` takes.
@@ -48,7 +49,8 @@ public struct BiasedMF: FoldingIn {
     /// Online learning as the model was trained: ``onlineEpochs`` passes of SGD over the user's
     /// history (in item order) from `previous`, item factors and biases fixed, with the model's
     /// learning rate and penalties (`b_u += η(e − λ_b b_u)`, `p_u += η(e q_i − λ p_u)`). A user
-    /// without `previous` starts from the exact fold-in.
+    /// without `previous` starts from the exact fold-in. The passes run in the fitted unit
+    /// (``RatingUnit``), as training did.
     public func onlineUpdate(_ previous: FoldedInUser?, items: [Int32], ratings: [Float]) throws -> FoldedInUser {
         guard let previous else { return try foldIn(items: items, ratings: ratings) }
         let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
@@ -59,14 +61,16 @@ public struct BiasedMF: FoldingIn {
         }
         let lr = Float(configuration.learningRate), lambda = Float(configuration.regularization)
         let lambdaBias = Float(configuration.regularizationBias)
-        var p = previous.factors, b = previous.bias
+        let unit = fittedUnit, side = unit.itemSide(of: model)
+        let start = unit.converting(previous)
+        var p = start.factors, b = start.bias
         for _ in 0..<Self.onlineEpochs {
-            for (item, rating) in zip(items, ratings) {
+            for (item, rating) in zip(items, unit.ratings(ratings)) {
                 let i = Int(item)
-                let q = model.itemFactors.storage[(i * k)..<(i * k + k)]
+                let q = side.items.storage[(i * k)..<(i * k + k)]
                 var dot: Float = 0
                 for (a, c) in zip(p, q) { dot += a * c }
-                let e = rating - (model.globalBias + b + model.itemBias[i] + dot)
+                let e = rating - (side.globalBias + b + side.itemBias[i] + dot)
                 b += lr * (e - lambdaBias * b)
                 for t in 0..<k { p[t] += lr * (e * q[q.startIndex + t] - lambda * p[t]) }
             }
@@ -74,8 +78,11 @@ public struct BiasedMF: FoldingIn {
         guard b.isFinite, p.allSatisfy(\.isFinite) else {
             throw ModelError.invalidInput(model: Self.name, operation: "online update", reason: "SGD diverged; lower --learning-rate")
         }
-        return FoldedInUser(factors: p, bias: b, items: items)
+        return unit.restoring(FoldedInUser(factors: p, bias: b, items: items))
     }
+
+    /// The unit the model was fitted in.
+    var fittedUnit: RatingUnit { configuration.ratingUnit(for: fitted?.scale ?? 0...0) }
 
     public func archive() throws -> ModelArchive {
         guard let fitted else { throw ModelError.notFitted(model: Self.name) }

@@ -11,6 +11,7 @@ public struct BiasedMFConfiguration: EarlyStoppingConfiguration {
     public var initStd = 0.05
     public var earlyStopping = 0.0
     public var patience = 3
+    public var ratingUnit = 0.0
     public var seed: UInt64 = 0
 
     public init() {}

@@ -48,6 +48,9 @@ public protocol EarlyStoppingConfiguration: SGDConfiguration {
     var earlyStopping: Double { get set }
     /// Early stopping: epochs without improvement.
     var patience: Int { get set }
+    /// Ratings are divided by this before fitting (0: the training ratings' spread ÷ 4), so the
+    /// hyperparameters are stated for a 1–5 scale (``RatingUnit``).
+    var ratingUnit: Double { get set }
 }
 
 extension EarlyStoppingConfiguration {
@@ -56,6 +59,7 @@ extension EarlyStoppingConfiguration {
             .real("regularization-bias", \.regularizationBias, range: 0...1e6, scale: .logarithmic, help: "λ of the biases"),
             .real("early-stopping", \.earlyStopping, range: 0...0.9, help: "share of ratings held out to stop early (0: off)"),
             .integer("patience", \.patience, range: 1...1000, help: "early stopping: epochs without improvement"),
+            .real("rating-unit", \.ratingUnit, range: 0...1e12, help: "ratings are divided by this before fitting (0: their spread ÷ 4, so settings are for a 1–5 scale; 1: raw)"),
         ]
     }
 
@@ -70,6 +74,9 @@ extension EarlyStoppingConfiguration {
             ("init-std", .real(0.01...0.2, .logarithmic)),
         ]
     }
+
+    /// The unit this configuration fits ratings in, for training ratings spanning `range`.
+    func ratingUnit(for range: ClosedRange<Float>) -> RatingUnit { RatingUnit(setting: ratingUnit, range: range) }
 
     var ratingOptions: SGDOptions {
         var o = baseOptions

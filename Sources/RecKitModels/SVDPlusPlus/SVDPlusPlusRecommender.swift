@@ -25,12 +25,13 @@ public struct SVDPlusPlusRecommender: FoldingIn {
     public var training: RatingDataset? { factorModel?.training }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration(for: train, context: context).options
+        let configuration = try validatedConfiguration(for: train, context: context)
+        let unit = configuration.ratingUnit(for: train.ratingScale)
         let fit = try translatingErrors(train) {
-            try SVDPlusPlus.fit(train.ratings, options: options, context: context, progress: progress)
+            try SVDPlusPlus.fit(unit.ratings(train.ratings), options: configuration.options, context: context, progress: progress)
         }
-        fitted = try RatingFactorFit(fit.factors, training: train)
-        implicitItems = fit.implicitItems
+        fitted = try RatingFactorFit(unit.restoring(fit.factors), training: train)
+        implicitItems = unit.restoringFactors(fit.implicitItems)
     }
 
     public func predict(user: Int, item: Int) -> Float { fitted?.predict(user: user, item: item) ?? 0 }
@@ -45,7 +46,8 @@ public struct SVDPlusPlusRecommender: FoldingIn {
         let norm = items.isEmpty ? 0 : 1 / Float(items.count).squareRoot()
         for j in items { for t in 0..<f { z[t] += norm * y.storage[Int(j) * f + t] } }
         let residual = zip(items, ratings).map { j, r in r - (0..<f).reduce(Float(0)) { $0 + z[$1] * model.itemFactors.storage[Int(j) * f + $1] } }
-        var user = try model.ridgeFoldIn(items: items, ratings: residual, regularization: configuration.regularization, model: Self.name)
+        var user = try model.ridgeFoldIn(items: items, ratings: residual, regularization: configuration.regularization,
+                                            unit: configuration.ratingUnit(for: fitted?.scale ?? 0...0), model: Self.name)
         for t in 0..<f { user.factors[t] += z[t] }
         return user
     }

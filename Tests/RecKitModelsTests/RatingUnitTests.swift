@@ -1,0 +1,74 @@
+import Testing
+import RecKitData
+import RecKitLinearAlgebra
+import RecKitModels
+import RecKitTestSupport
+
+/// The rating-scale rule (``RatingUnit``): a rating model fitted with its defaults to ratings on
+/// another scale is the model fitted to 1–5 ratings, scaled — fit, fold-in and online update.
+@Suite struct RatingUnitTests {
+    /// The 1–5 synthetic ratings, and the same ratings × 3 (3–15, spread 12: unit 3).
+    static func data() throws -> (RatingDataset, RatingDataset) {
+        let original = try SyntheticRatings(users: 200, items: 80, ratings: 6_000, seed: 17).generate(threads: 1)
+        var tripled = original
+        tripled.ratings = original.ratings.mapValues { $0 * 3 }
+        return (original, tripled)
+    }
+
+    static let settings: KeyValuePairs<String, String> = ["factors": "8", "epochs": "15", "learning-rate": "0.01"]
+
+    @Test func theUnitIsTheSpreadOverFour() {
+        #expect(RatingUnit(setting: 0, range: 1...5).factor == 1)
+        #expect(RatingUnit(setting: 0, range: 0...100).factor == 25)
+        #expect(RatingUnit(setting: 0, range: 0.5...5).factor == 1.125)
+        #expect(RatingUnit(setting: 0, range: 3...3).factor == 1, "one rating value: the raw ratings")
+        #expect(RatingUnit(setting: 2, range: 0...100).factor == 2, "a set unit is used as given")
+        #expect(RatingUnit.raw.isIdentity)
+    }
+
+    /// Tolerance: Float SGD on ratings that differ from the 1–5 ones by at most one rounding
+    /// (r·3/3), 15 epochs, one thread: predictions agree to 2e-3 on the 1–5 scale.
+    @Test(arguments: ["biased-mf", "svd++"])
+    func aModelOnAnotherScaleIsTheScaledModel(name: String) throws {
+        let (original, tripled) = try Self.data()
+        let spec = try ModelRegistry.spec(named: name)
+        var a = try spec.makeModel(Self.settings), b = try spec.makeModel(Self.settings)
+        try a.fit(original, context: ExecutionContext(threads: 1), progress: nil)
+        try b.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        var worst: Float = 0
+        for u in 0..<original.userCount { for i in stride(from: u % 7, to: original.itemCount, by: 7) {
+            worst = max(worst, abs(b.predict(user: u, item: i) / 3 - a.predict(user: u, item: i)))
+        } }
+        #expect(worst <= 2e-3, "\(name): largest difference \(worst) on the 1–5 scale")
+
+        // Without the rule the same settings fit a different model: the test can tell.
+        var raw = try spec.makeModel(["factors": "8", "epochs": "15", "learning-rate": "0.01", "rating-unit": "1"])
+        try raw.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        var rawWorst: Float = 0
+        for u in 0..<original.userCount { rawWorst = max(rawWorst, abs(raw.predict(user: u, item: u % 80) / 3 - a.predict(user: u, item: u % 80))) }
+        #expect(rawWorst > 0.05, "\(name): raw ratings fit the same model (\(rawWorst))")
+
+        // Fold-in works in the fitted unit: the same user, scaled (factors × √3, bias × 3).
+        let items: [Int32] = [1, 4, 9, 30, 55], ratings: [Float] = [5, 3, 4, 1, 2]
+        let fa = try (a as! any FoldingIn).foldIn(items: items, ratings: ratings)
+        let fb = try (b as! any FoldingIn).foldIn(items: items, ratings: ratings.map { $0 * 3 })
+        #expect(abs(fb.bias / 3 - fa.bias) <= 1e-3, "\(name): fold-in bias \(fb.bias) vs 3 × \(fa.bias)")
+        for (x, y) in zip(fb.factors, fa.factors) { #expect(abs(x / Float(3).squareRoot() - y) <= 1e-3, "\(name): fold-in factor \(x) vs √3 × \(y)") }
+    }
+
+    @Test func onlineUpdatesRunInTheFittedUnit() throws {
+        let (original, tripled) = try Self.data()
+        let spec = try ModelRegistry.spec(named: "biased-mf")
+        var a = try spec.makeModel(Self.settings), b = try spec.makeModel(Self.settings)
+        try a.fit(original, context: ExecutionContext(threads: 1), progress: nil)
+        try b.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        let items: [Int32] = [2, 7, 11, 40], ratings: [Float] = [4, 5, 1, 3]
+        let fa = a as! any FoldingIn, fb = b as! any FoldingIn
+        let start = try fa.foldIn(items: items, ratings: ratings)
+        let startB = FoldedInUser(factors: start.factors.map { $0 * Float(3).squareRoot() }, bias: start.bias * 3, items: start.items)
+        let ua = try fa.onlineUpdate(start, items: items + [60], ratings: ratings + [5])
+        let ub = try fb.onlineUpdate(startB, items: items + [60], ratings: (ratings + [5]).map { $0 * 3 })
+        #expect(abs(ub.bias / 3 - ua.bias) <= 1e-3)
+        for (x, y) in zip(ub.factors, ua.factors) { #expect(abs(x / Float(3).squareRoot() - y) <= 1e-3) }
+    }
+}
