@@ -78,8 +78,9 @@ extension Experiment {
     /// A training set split again for validation, as the protocol holds out its test data: a
     /// random `fraction` of the ratings (rating), of each user's ratings (topn), or each user's
     /// last interaction (loo).
-    func validationSplit(_ train: RatingDataset, fraction: Double) throws -> RatingSplit {
-        let seed = Seeds(self.seed)(.validationSplit)
+    /// `index` > 0 carves the tuner's confirmation splits, with other seeds.
+    func validationSplit(_ train: RatingDataset, fraction: Double, index: Int = 0) throws -> RatingSplit {
+        let seed = index == 0 ? Seeds(self.seed)(.validationSplit) : Seeds(self.seed)(.tuningConfirmation, index)
         switch protocolKind {
         case .rating: return try train.randomHoldout(testFraction: fraction, seed: seed)
         case .topn: return try train.perUserHoldout(testFraction: fraction, seed: seed)
@@ -103,18 +104,20 @@ extension Experiment {
                      progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> TuningReport {
         var tuner = tuner
         tuner.seed = seed
-        // The validation split is the same for every trial: its aligned form and negatives are built once.
-        var prepared: (test: AlignedTest, negatives: [[Int32]]?)?
-        return try tuner.tune(train, split: { try validationSplit($0, fraction: tuner.validationFraction) }, metric: validationMetric,
+        // Leave-one-out holds out each user's last interaction: every split would be the same one.
+        if protocolKind == .loo { tuner.confirmation = .off }
+        // Each split is the same for every trial on it: its aligned form and negatives are built once.
+        var prepared: [Int: (test: AlignedTest, negatives: [[Int32]]?)] = [:]
+        return try tuner.tune(train, split: { try validationSplit($0, fraction: tuner.validationFraction, index: $1) }, metric: validationMetric,
                               lowerIsBetter: protocolKind == .rating, context: context,
-                              score: { model, validation in
-                                  if prepared == nil {
+                              score: { model, index, validation in
+                                  if prepared[index] == nil {
                                       let test = AlignedTest(sameIndexSpace: validation)
                                       let negatives = protocolKind == .loo
-                                          ? try train.sampleNegatives(count: negatives, seed: Seeds(seed)(.validationNegatives), users: test.users) : nil
-                                      prepared = (test, negatives)
+                                          ? try train.sampleNegatives(count: negatives, seed: Seeds(seed)(.validationNegatives, index), users: test.users) : nil
+                                      prepared[index] = (test, negatives)
                                   }
-                                  return try validationScore(model, on: prepared!.test, negatives: prepared!.negatives)
+                                  return try validationScore(model, on: prepared[index]!.test, negatives: prepared[index]!.negatives)
                               },
                               progress: { trial, report in progress(.tuning(model: tuner.spec.name, fold: fold, trial: trial, report: report)) })
     }

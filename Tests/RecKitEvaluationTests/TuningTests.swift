@@ -58,7 +58,8 @@ import RecKitTestSupport
 
     @Test func aTrialBudgetIsReproducibleAndFollowsHyperband() throws {
         let train = try Self.data()
-        let tuner = try Tuner(spec: Self.spec, budget: .trials(20), base: Self.base)
+        var tuner = try Tuner(spec: Self.spec, budget: .trials(20), base: Self.base)
+        tuner.confirmation = .off   // Hyperband alone; confirmation has its own test
         var seen: [TuningTrial] = []
         let report = try Experiment().tune(tuner, on: train) { event in
             if case let .tuning(_, _, trial, _) = event { seen.append(trial) }
@@ -89,6 +90,35 @@ import RecKitTestSupport
         // The same seed and budget repeat the run exactly.
         let again = try Experiment().tune(tuner, on: train)
         #expect(again.trials.map(\.settings) == report.trials.map(\.settings) && again.trials.map(\.score) == report.trials.map(\.score))
+    }
+
+    /// The winner's-curse guard: a quarter of a 40-trial budget re-scores the five best distinct
+    /// configurations (the defaults among them) on two further splits, and the best mean there wins.
+    @Test func finalistsAreConfirmedOnFurtherSplits() throws {
+        let train = try Self.data()
+        let tuner = try Tuner(spec: Self.spec, budget: .trials(40), base: Self.base)
+        let report = try Experiment().tune(tuner, on: train)
+        #expect(report.trials.count == 40 && report.confirmationSplits == 2)
+        let search = Array(report.trials[0..<30]), confirming = Array(report.trials[30...])
+        #expect(search.allSatisfy { $0.split == nil } && confirming.allSatisfy { $0.split != nil && $0.bracket == -1 })
+        // The finalists: the five best distinct (settings, length) on the validation split, trial 1 forced in.
+        func key(_ t: TuningTrial) -> String { "\(t.settings.sorted { $0.key < $1.key }) \(t.resource ?? 0)" }
+        var order: [String] = []
+        for t in search.filter({ $0.score != nil }).sorted(by: { $0.score! < $1.score! || ($0.score! == $1.score! && $0.index < $1.index) }) where !order.contains(key(t)) { order.append(key(t)) }
+        var expected = Array(order.prefix(5))
+        if !expected.contains(key(search[0])) { expected[4] = key(search[0]) }
+        #expect(confirming.map(key) == expected.flatMap { [$0, $0] })
+        #expect(confirming.map(\.split) == Array(repeating: [1, 2], count: 5).flatMap { $0 })
+        // The splits are new data: trial 1's configuration scores differently on each.
+        #expect(Set([search[0].score!] + confirming.filter { key($0) == key(search[0]) }.map(\.score!)).count == 3)
+        // The choice is the best mean on the confirmation splits, and the report says so.
+        let means = stride(from: 0, to: 10, by: 2).map { (key(confirming[$0]), (confirming[$0].score! + confirming[$0 + 1].score!) / 2) }
+        let best = means.min { $0.1 < $1.1 }!
+        #expect(abs(report.score - best.1) < 1e-12)
+        let chosen = try #require(report.trials.first { $0.index == report.chosenTrial })
+        #expect(key(chosen) == best.0 && chosen.split == nil)
+        for (name, value) in chosen.settings { #expect(report.configuration[name] == value) }
+        #expect(report.summary.contains("mean of 2 confirmation splits"), "\(report.summary)")
     }
 
     @Test func badBudgetsRangesAndDataAreRefused() throws {

@@ -6,6 +6,8 @@ import RecKitModels
 extension Seeds.Stream {
     /// The configurations a tuning bracket samples.
     public static let tuningSample = Seeds.Stream(offset: 13, stride: 104_729)
+    /// The confirmation splits (index 1, 2, …; index 0 is the validation split).
+    public static let tuningConfirmation = Seeds.Stream(offset: 17, stride: 7_919)
 }
 
 /// Budgeted hyperparameter tuning: Hyperband (Li et al. 2018) — brackets of successive halving
@@ -20,7 +22,27 @@ extension Seeds.Stream {
 /// than the defaults. The chosen configuration is the best trial's, with its training length — a
 /// configuration that peaked at a lower rung keeps that rung's length (early stopping at rung
 /// granularity).
+///
+/// **Confirmation** (the guard against the winner's curse): the best of thousands of trials on one
+/// validation split is partly the split's noise. When the budget allows, a quarter of it is kept
+/// for the finalists — the best ``Confirmation/finalists`` distinct configurations, trial 1
+/// always among them — which are fitted again on ``Confirmation/splits`` further validation
+/// splits carved the same way from the same training set (other seeds). The choice is the best
+/// mean score on those splits: the validation split's scores chose the finalists, so they are
+/// biased in the finalists' favour and are left out of the comparison.
 public struct Tuner: Sendable {
+    /// How many finalists are re-scored on how many further splits (``Tuner``).
+    public struct Confirmation: Sendable, Equatable {
+        public var finalists: Int
+        public var splits: Int
+        public init(finalists: Int, splits: Int) {
+            self.finalists = finalists
+            self.splits = splits
+        }
+        /// No confirmation: the best trial on the validation split is chosen.
+        public static let off = Confirmation(finalists: 0, splits: 0)
+    }
+
     public let spec: ModelSpec
     public let budget: TuningBudget
     public let space: TuningSpace
@@ -29,6 +51,11 @@ public struct Tuner: Sendable {
     public var validationFraction = 0.1
     /// Successive halving's reduction factor.
     public var eta = 3
+    /// Five finalists on two further splits; fewer finalists when a quarter of the budget holds
+    /// fewer, none when it holds fewer than two.
+    public var confirmation = Confirmation(finalists: 5, splits: 2)
+    /// The share of the budget kept for confirmation.
+    public static let confirmationShare = 0.25
     public var seed: UInt64 = 0
 
     /// Fewest validation ratings a tuning split must hold.
@@ -79,18 +106,19 @@ public struct Tuner: Sendable {
     }
 
     /// Tunes on `train` alone: carves the validation split from it, runs the trials, returns what
-    /// was chosen. `score` fits a model on the first dataset and scores it on the second (lower
-    /// is better when `lowerIsBetter`).
+    /// was chosen. `split(train, k)` carves split `k` (0: the validation split; 1, 2, …: the
+    /// confirmation splits). `score(model, k, validation)` scores a model fitted on split `k`'s
+    /// training part on its validation part (lower is better when `lowerIsBetter`).
     /// - Throws: ``EvaluationError/tooSmallToTune(ratings:needed:)`` when the split would hold
     ///   fewer than ``minimumValidationRatings``; ``EvaluationError`` when every trial fails.
-    public func tune(_ train: RatingDataset, split: (RatingDataset) throws -> RatingSplit, metric: String, lowerIsBetter: Bool,
-                     context: ExecutionContext, score: (any Recommender, RatingDataset) throws -> Double,
+    public func tune(_ train: RatingDataset, split: (RatingDataset, Int) throws -> RatingSplit, metric: String, lowerIsBetter: Bool,
+                     context: ExecutionContext, score: (any Recommender, Int, RatingDataset) throws -> Double,
                      progress: (TuningTrial, TuningReport) -> Void = { _, _ in }) throws -> TuningReport {
         let needed = Int((Double(Self.minimumValidationRatings) / validationFraction).rounded(.up))
         guard Double(train.ratingCount) * validationFraction >= Double(Self.minimumValidationRatings) else {
             throw EvaluationError.tooSmallToTune(ratings: train.ratingCount, needed: needed)
         }
-        let parts = try split(train)
+        let parts = try split(train, 0)
         let clock = ContinuousClock(), start = clock.now
         var report = TuningReport(model: spec.name, budget: budget, metric: metric, lowerIsBetter: lowerIsBetter, resourceField: space.resource,
                                   validationFraction: validationFraction, fitRatings: parts.train.ratingCount,
@@ -99,24 +127,18 @@ public struct Tuner: Sendable {
         func better(_ a: Double, _ b: Double) -> Bool { lowerIsBetter ? a < b : a > b }
         let full: Int? = space.resource.flatMap { if case let .integer(n)? = base[$0] { return n } else { return nil } }
         var fullSeconds: Double?   // the base configuration's time at the full length: the cost model
-        /// Runs one fit, unless the budget does not allow it.
-        func trial(_ settings: [String: FieldValue], resource: Int?, bracket: Int, rung: Int) -> TrialOutcome {
-            let elapsed = (clock.now - start).seconds
-            switch budget {
-            case let .trials(n): if report.trials.count >= n { return .outOfBudget }
-            case let .seconds(s):
-                let estimate = (fullSeconds ?? 0) * Double(resource ?? 1) / Double(full ?? 1)
-                if report.trials.count > 0, elapsed + estimate > s { return .outOfBudget }
-            }
+        var reserved = 0.0         // seconds or trials kept for confirmation
+        /// Fits `settings` on split `k` and scores it; recorded as a trial.
+        func fit(_ settings: [String: FieldValue], resource: Int?, bracket: Int, rung: Int, split k: Int, on parts: RatingSplit) -> Double? {
             var values = base.merging(settings) { $1 }
             if let name = space.resource, let resource { values[name] = .integer(resource) }
             let t0 = clock.now
             var result = TuningTrial(index: report.trials.count + 1, bracket: bracket, rung: rung, settings: settings, resource: resource,
-                                     score: nil, error: nil, seconds: 0)
+                                     score: nil, error: nil, seconds: 0, split: k == 0 ? nil : k)
             do {
                 var model = try spec.makeModel(configuration: values)
                 try model.fit(parts.train, context: context, progress: nil)
-                let s = try score(model, parts.test)
+                let s = try score(model, k, parts.test)
                 result.score = s.isFinite ? s : nil
                 if !s.isFinite { result.error = "the validation score is \(s)" }
             } catch {
@@ -124,17 +146,44 @@ public struct Tuner: Sendable {
             }
             result.seconds = (clock.now - t0).seconds
             report.trials.append(result)
-            if let s = result.score, better(s, report.score) {
+            if k == 0, let s = result.score, better(s, report.score) {
                 report.score = s
                 report.configuration = values
+                report.chosenTrial = result.index
             }
             report.seconds = (clock.now - start).seconds
             progress(result, report)
-            return .ran(score: result.score)
+            return result.score
+        }
+        /// Runs one search trial on the validation split, unless the budget (less what is kept
+        /// for confirmation) does not allow it.
+        func trial(_ settings: [String: FieldValue], resource: Int?, bracket: Int, rung: Int) -> TrialOutcome {
+            let elapsed = (clock.now - start).seconds
+            switch budget {
+            case let .trials(n): if Double(report.trials.count) >= Double(n) - reserved { return .outOfBudget }
+            case let .seconds(s):
+                let estimate = (fullSeconds ?? 0) * Double(resource ?? 1) / Double(full ?? 1)
+                if report.trials.count > 0, elapsed + estimate > s - reserved { return .outOfBudget }
+            }
+            return .ran(score: fit(settings, resource: resource, bracket: bracket, rung: rung, split: 0, on: parts))
         }
         // Trial 1: the base configuration at full length.
         guard case .ran = trial([:], resource: full, bracket: 0, rung: 0) else { return report }
         fullSeconds = report.trials[0].seconds
+        // What a quarter of the budget holds: finalists × splits fits at full length at most.
+        let finalists: Int = {
+            guard confirmation.splits > 0, confirmation.finalists >= 2 else { return 0 }
+            let share = switch budget {
+            case let .trials(n): Double(n) * Self.confirmationShare / Double(confirmation.splits)
+            case let .seconds(s): s * Self.confirmationShare / (Double(confirmation.splits) * Swift.max(fullSeconds ?? 0, 1e-6))
+            }
+            let n = Swift.min(confirmation.finalists, Int(share.rounded(.down)))
+            return n >= 2 ? n : 0
+        }()
+        switch budget {
+        case .trials: reserved = Double(finalists * confirmation.splits)
+        case .seconds: reserved = Double(finalists * confirmation.splits) * (fullSeconds ?? 0)
+        }
         let sMax = full.map { Swift.min(3, Int((Foundation.log(Double($0)) / Foundation.log(Double(eta))).rounded(.down))) } ?? 0
         var bracket = 0
         run: while true {
@@ -155,9 +204,41 @@ public struct Tuner: Sendable {
             }
             bracket += 1
         }
+        /// The confirmation stage: the best `count` distinct configurations (trial 1 among them) fitted
+        /// on each confirmation split; the best mean there becomes the choice.
+        func confirm(_ count: Int) throws {
+            var seen = Set<String>(), ranked: [TuningTrial] = []
+            for t in report.trials.filter({ $0.score != nil }).sorted(by: { better($0.score!, $1.score!) || ($0.score! == $1.score! && $0.index < $1.index) }) {
+                if seen.insert("\(t.settings.sorted { $0.key < $1.key }) \(t.resource ?? 0)").inserted { ranked.append(t) }
+            }
+            var chosen = Array(ranked.prefix(count))
+            if let first = report.trials.first, first.score != nil, !chosen.contains(where: { $0.index == first.index }) {
+                chosen[chosen.count - 1] = first   // the defaults always compete
+            }
+            let splits = try (1...confirmation.splits).map { try split(train, $0) }
+            var best: (trial: TuningTrial, mean: Double)?
+            for finalist in chosen {
+                var scores: [Double] = []
+                for (k, parts) in zip(1..., splits) {
+                    guard let s = fit(finalist.settings, resource: finalist.resource, bracket: -1, rung: 0, split: k, on: parts) else { break }
+                    scores.append(s)
+                }
+                guard scores.count == splits.count else { continue }   // a fit failed: not a candidate
+                let mean = scores.reduce(0, +) / Double(scores.count)
+                if best == nil || better(mean, best!.mean) { best = (finalist, mean) }
+            }
+            guard let best else { return }
+            var values = base.merging(best.trial.settings) { $1 }
+            if let name = space.resource, let resource = best.trial.resource { values[name] = .integer(resource) }
+            report.configuration = values
+            report.score = best.mean
+            report.chosenTrial = best.trial.index
+            report.confirmationSplits = confirmation.splits
+        }
         guard report.score.isFinite else {
             throw EvaluationError.tuningFailed(model: spec.name, trials: report.trials.count, firstError: report.trials.first?.error ?? "no trial ran")
         }
+        if finalists >= 2 { try confirm(finalists) }
         return report
     }
 
