@@ -52,6 +52,8 @@ struct TuningCommandTests {
             (["--tune", "3", "--tune-range", "learning-rate=0.01..0.1"], "contains the base value 0.005"),
             (["--tune", "3", "--tune-range", "learning-rate=abc"], "is not a range of learning-rate"),
             (["--tune-range", "learning-rate=0.001..0.1"], "--tune-range needs --tune"),
+            (["--tune-finalists", "3"], "--tune-finalists needs --tune"),
+            (["--tune", "3", "--tune-finalists", "1"], "0 (off) or 2…1000"),
             // A bare --tune (default budget) followed by another option parses; the range error comes first.
             (["--tune", "--tune-range", "planet=1..2"], "not name=lo..hi"),
         ] {

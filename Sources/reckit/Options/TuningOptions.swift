@@ -9,6 +9,8 @@ struct TuningOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --tune: replace searched ranges, 'name=lo..hi;name2=a|b' (must contain the base value).", valueName: "ranges"))
     var tuneRange: String?
     @Option(help: "With --tune: share of the training data held out for validation.") var tuneValidation = 0.1
+    @Option(help: "With --tune: finalists re-scored on two further validation splits before the choice, within a quarter of the budget (default 5; 0: off).")
+    var tuneFinalists: Int?
 
     /// A bare `--tune` (last, or followed by another option) gets the default budget.
     static func rewrite(_ arguments: [String]) -> [String] {
@@ -25,6 +27,7 @@ struct TuningOptions: ParsableArguments {
     func tuner(for spec: ModelSpec, base: [String: FieldValue]) throws -> Tuner? {
         guard let tune else {
             if tuneRange != nil { throw ValidationError("--tune-range needs --tune") }
+            if tuneFinalists != nil { throw ValidationError("--tune-finalists needs --tune") }
             return nil
         }
         guard tuneValidation > 0, tuneValidation < 1 else { throw ValidationError("--tune-validation must be in (0, 1), got \(tuneValidation)") }
@@ -41,6 +44,11 @@ struct TuningOptions: ParsableArguments {
         }
         var tuner = try Tuner(spec: spec, budget: try TuningBudget.parse(tune), ranges: ranges, base: base)
         tuner.validationFraction = tuneValidation
+        let finalists = tuneFinalists ?? tuner.confirmation.finalists
+        guard finalists == 0 || (2...1000).contains(finalists) else {
+            throw ValidationError("--tune-finalists must be 0 (off) or 2…1000, got \(finalists)")
+        }
+        tuner.confirmation = finalists == 0 ? .off : Tuner.Confirmation(finalists: finalists, splits: tuner.confirmation.splits)
         return tuner
     }
 }
