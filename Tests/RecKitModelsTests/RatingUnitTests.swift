@@ -71,4 +71,35 @@ import RecKitTestSupport
         #expect(abs(ub.bias / 3 - ua.bias) <= 1e-3)
         for (x, y) in zip(ub.factors, ua.factors) { #expect(abs(x / Float(3).squareRoot() - y) <= 1e-3) }
     }
+
+    /// Fold-in is the exact ridge solution in the fitted unit u: with q' = q/√u, e_i = (r_i − μ −
+    /// b_i)/u − b − p·q'_i, the gradient Σ e_i [q'_i, 1] − λn [p, b] vanishes. Checked in Double
+    /// from the model's parameters alone; tolerance 1e-3 of the terms' size (a Float Cholesky
+    /// solve). Items are given out of order, so a solve on the wrong rows would show.
+    @Test(arguments: [false, true])
+    func foldInSolvesTheRidgeProblemInTheFittedUnit(tripledScale: Bool) throws {
+        let (original, tripled) = try Self.data()
+        let data = tripledScale ? tripled : original, u = tripledScale ? 3.0 : 1.0
+        var model = try ModelRegistry.spec(named: "biased-mf").makeModel(Self.settings)
+        try model.fit(data, context: ExecutionContext(threads: 1), progress: nil)
+        let folding = model as! any FoldingIn, f = try #require(folding.factorModel)
+        let k = f.itemFactors.columns, lambda = 0.1 // the default regularization
+        let items: [Int32] = [55, 3, 70, 12, 41, 8], ratings: [Float] = [5, 2, 4, 1, 3, 4].map { $0 * Float(u) }
+        let user = try folding.foldIn(items: items, ratings: ratings)
+        let p = user.factors.map { Double($0) / u.squareRoot() }, b = Double(user.bias) / u
+        var gradient = [Double](repeating: 0, count: k + 1), size = 0.0
+        for (item, rating) in zip(items, ratings) {
+            let i = Int(item)
+            let q = (0..<k).map { Double(f.itemFactors.storage[i * k + $0]) / u.squareRoot() }
+            let e = (Double(rating) - Double(f.globalBias) - Double(f.itemBias[i])) / u - b - zip(p, q).reduce(0) { $0 + $1.0 * $1.1 }
+            for t in 0..<k { gradient[t] += e * q[t] }
+            gradient[k] += e
+            size += abs(e) * (1 + q.reduce(0) { $0 + abs($1) })
+        }
+        let n = Double(items.count)
+        for t in 0..<k { gradient[t] -= lambda * n * p[t] }
+        gradient[k] -= lambda * n * b
+        let worst = gradient.map(abs).max()!
+        #expect(worst <= 1e-3 * max(size, 1), "gradient \(worst) against terms of size \(size)")
+    }
 }

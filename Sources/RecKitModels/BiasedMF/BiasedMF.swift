@@ -40,7 +40,7 @@ public struct BiasedMF: FoldingIn {
     /// the user's rating count as SGD's per-rating penalty is), without refitting.
     public func foldIn(items: [Int32], ratings: [Float]) throws -> FoldedInUser {
         let (model, items, ratings) = try validatedFoldIn(items: items, ratings: ratings)
-        return try model.ridgeFoldIn(items: items, ratings: ratings, regularization: configuration.regularization, unit: fittedUnit, model: Self.name)
+        return try model.ridgeFoldIn(items: items, ratings: ratings, regularization: configuration.regularization, unit: configuration.unit(of: fitted), model: Self.name)
     }
 
     /// Passes over the user's history that ``onlineUpdate(_:items:ratings:)`` takes.
@@ -61,16 +61,15 @@ public struct BiasedMF: FoldingIn {
         }
         let lr = Float(configuration.learningRate), lambda = Float(configuration.regularization)
         let lambdaBias = Float(configuration.regularizationBias)
-        let unit = fittedUnit, side = unit.itemSide(of: model)
+        let unit = configuration.unit(of: fitted), side = unit.itemSide(of: model, items: items)
         let start = unit.converting(previous)
         var p = start.factors, b = start.bias
         for _ in 0..<Self.onlineEpochs {
-            for (item, rating) in zip(items, unit.ratings(ratings)) {
-                let i = Int(item)
-                let q = side.items.storage[(i * k)..<(i * k + k)]
+            for (row, rating) in unit.ratings(ratings).enumerated() {
+                let q = side.factors.storage[(row * k)..<(row * k + k)]
                 var dot: Float = 0
                 for (a, c) in zip(p, q) { dot += a * c }
-                let e = rating - (side.globalBias + b + side.itemBias[i] + dot)
+                let e = rating - (side.globalBias + b + side.itemBias[row] + dot)
                 b += lr * (e - lambdaBias * b)
                 for t in 0..<k { p[t] += lr * (e * q[q.startIndex + t] - lambda * p[t]) }
             }
@@ -80,9 +79,6 @@ public struct BiasedMF: FoldingIn {
         }
         return unit.restoring(FoldedInUser(factors: p, bias: b, items: items))
     }
-
-    /// The unit the model was fitted in.
-    var fittedUnit: RatingUnit { configuration.ratingUnit(for: fitted?.scale ?? 0...0) }
 
     public func archive() throws -> ModelArchive {
         guard let fitted else { throw ModelError.notFitted(model: Self.name) }

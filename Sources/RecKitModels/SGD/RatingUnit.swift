@@ -60,15 +60,23 @@ public struct RatingUnit: Sendable, Equatable {
         return fit
     }
 
-    /// Factors (`√u` scale) into and out of this unit.
-    func factors(_ m: Matrix<Float>) -> Matrix<Float> { isIdentity ? m : Self.scale(m, 1 / factor.squareRoot()) }
+    /// Factors (`√u` scale) out of this unit.
     func restoringFactors(_ m: Matrix<Float>) -> Matrix<Float> { isIdentity ? m : Self.scale(m, factor.squareRoot()) }
 
-    /// A fitted model's biases and item factors in this unit (user factors are not needed by
-    /// fold-in and are dropped).
-    func itemSide(of model: FactorModel) -> (items: Matrix<Float>, globalBias: Float, itemBias: [Float]) {
-        guard !isIdentity else { return (model.itemFactors, model.globalBias, model.itemBias) }
-        return (factors(model.itemFactors), model.globalBias / factor, model.itemBias.map { $0 / factor })
+    /// The rows of a fitted model that a user with `items` touches, in this unit: those items'
+    /// factors (`items.count × f`, in the order of `items`) and biases, and the global bias. Only
+    /// these rows are copied, so fold-in and online updates cost O(history × f), not O(items × f).
+    func itemSide(of model: FactorModel, items: [Int32]) -> (factors: Matrix<Float>, globalBias: Float, itemBias: [Float]) {
+        let f = model.itemFactors.columns, root = factor.squareRoot()
+        var rows = [Float]()
+        rows.reserveCapacity(items.count * f)
+        for item in items {
+            let i = Int(item) * f
+            let q = model.itemFactors.storage[i..<(i + f)]
+            if isIdentity { rows.append(contentsOf: q) } else { rows.append(contentsOf: q.lazy.map { $0 / root }) }
+        }
+        return (Matrix(rows: items.count, columns: f, uncheckedStorage: rows), model.globalBias / factor,
+                items.map { model.itemBias[Int($0)] / factor })
     }
 
     /// A user folded in this unit, in the ratings' units.

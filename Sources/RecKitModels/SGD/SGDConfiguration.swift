@@ -78,6 +78,9 @@ extension EarlyStoppingConfiguration {
     /// The unit this configuration fits ratings in, for training ratings spanning `range`.
     func ratingUnit(for range: ClosedRange<Float>) -> RatingUnit { RatingUnit(setting: ratingUnit, range: range) }
 
+    /// The unit `fit` was made in (the raw ratings before a fit).
+    func unit(of fit: RatingFactorFit?) -> RatingUnit { fit.map { ratingUnit(for: $0.scale) } ?? .raw }
+
     var ratingOptions: SGDOptions {
         var o = baseOptions
         o.biasRegularization = regularizationBias

@@ -47,7 +47,7 @@ public struct SVDPlusPlusRecommender: FoldingIn {
         for j in items { for t in 0..<f { z[t] += norm * y.storage[Int(j) * f + t] } }
         let residual = zip(items, ratings).map { j, r in r - (0..<f).reduce(Float(0)) { $0 + z[$1] * model.itemFactors.storage[Int(j) * f + $1] } }
         var user = try model.ridgeFoldIn(items: items, ratings: residual, regularization: configuration.regularization,
-                                            unit: configuration.ratingUnit(for: fitted?.scale ?? 0...0), model: Self.name)
+                                            unit: configuration.unit(of: fitted), model: Self.name)
         for t in 0..<f { user.factors[t] += z[t] }
         return user
     }
