@@ -8,9 +8,12 @@ import Glibc
 /// folder, each append written and `fsync`ed before it returns (so an acknowledged event survives
 /// a crash or `kill -9`), and a new file begun when the current one passes ``rotationBytes``.
 ///
-/// Appends are committed in groups: while one caller writes and syncs, the events of callers that
-/// arrive meanwhile gather into the next group, which one of them then writes and syncs for all —
-/// one `fsync` for many requests under load, and still none returns before its events are on disk.
+/// Appends are committed in groups by one writer (a serial queue, started when events are queued and
+/// idle when none are): while it writes and syncs one group, the events that arrive meanwhile
+/// gather into the next, which it then writes and syncs in one go — one `fsync` for many requests
+/// under load. A caller waits for its group either blocking (``waitUntilDurable(_:)``) or
+/// suspended (``durable(_:)``, which holds no thread while the disk works); none is answered
+/// before its events are on disk.
 ///
 /// On start, ``replay(folder:)`` reads every file in order. A last line without its newline is an
 /// append cut short by a crash before it was acknowledged, and is dropped (and counted); any other
@@ -20,14 +23,17 @@ public final class EventLog: @unchecked Sendable {
     public let rotationBytes: Int
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var fd: Int32
-    private var index: Int
-    private var size: Int
     private var pending: [UInt8] = []
     private var nextGroup = 1          // the group that `pending` will be written as
     private var committedGroup = 0     // the last group on disk (or failed)
-    private var writing = false
+    private var flushing = false       // the writer is scheduled or running
     private var failures: [Int: ServingError] = [:]
+    private var waiters: [(group: Int, continuation: CheckedContinuation<Void, Error>)] = []
+    // Used only by the writer (`flushQueue`), and by `init` and `deinit`.
+    private let flushQueue = DispatchQueue(label: "reckit.event-log")
+    private var fd: Int32
+    private var index: Int
+    private var size: Int
     /// Groups written, and events in them (for the metrics).
     public private(set) var groupsCommitted = 0
 
@@ -56,34 +62,52 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Queues `events` behind everything queued before (the order of the log) and returns the group
-    /// they will be written in; ``waitUntilDurable(_:)`` waits for it.
+    /// they will be written in; ``waitUntilDurable(_:)`` or ``durable(_:)`` waits for it.
     public func enqueue(_ events: [FeedbackEvent]) throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         var bytes: [UInt8] = []
         for e in events {
-            bytes += try encoder.encode(e)
+            bytes += try Self.encoder.encode(e)
             bytes.append(10)
         }
         condition.lock()
-        defer { condition.unlock() }
         pending += bytes
-        return nextGroup
+        let group = nextGroup, start = !flushing
+        flushing = true
+        condition.unlock()
+        if start { flushQueue.async { self.flush() } }
+        return group
     }
 
-    /// Returns once `group` is on disk, writing it (and whatever joined it) if no one else is.
+    /// Blocks until `group` is on disk.
     /// - Throws: the write or sync failure of that group (HTTP 503).
     public func waitUntilDurable(_ group: Int) throws {
         condition.lock()
         defer { condition.unlock() }
-        while committedGroup < group {
-            if writing {
-                condition.wait()
-                continue
+        while committedGroup < group { condition.wait() }
+        if let failure = failures[group] { throw failure }
+    }
+
+    /// Returns once `group` is on disk, suspended meanwhile (no thread waits for the disk).
+    /// - Throws: the write or sync failure of that group (HTTP 503).
+    public func durable(_ group: Int) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            condition.lock()
+            guard committedGroup >= group else {
+                waiters.append((group, c))
+                condition.unlock()
+                return
             }
-            // Lead: write everything pending as one group, outside the lock.
-            writing = true
+            let failure = failures[group]
+            condition.unlock()
+            if let failure { c.resume(throwing: failure) } else { c.resume() }
+        }
+    }
+
+    /// The writer: writes and syncs what is pending as one group, again while more arrived
+    /// meanwhile, and wakes the callers waiting for each group written.
+    private func flush() {
+        condition.lock()
+        while !pending.isEmpty {
             let data = pending, written = nextGroup
             pending = []
             nextGroup += 1
@@ -93,13 +117,27 @@ public final class EventLog: @unchecked Sendable {
             if let failure { failures[written] = failure }
             committedGroup = written
             groupsCommitted += 1
-            writing = false
             condition.broadcast()
+            let ready = waiters.filter { $0.group <= written }.map { ($0.continuation, failures[$0.group]) }
+            waiters.removeAll { $0.group <= written }
+            condition.unlock()
+            for (continuation, failure) in ready {
+                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+            }
+            condition.lock()
         }
-        if let failure = failures[group] { throw failure }
+        flushing = false
+        condition.unlock()
     }
 
-    /// Writes and syncs one group (called by one leader at a time).
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }()
+
+    /// Writes and syncs one group (called by the writer only).
     private func write(_ bytes: [UInt8]) -> ServingError? {
         do {
             if size > 0 && size + bytes.count > rotationBytes {

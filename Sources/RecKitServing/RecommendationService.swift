@@ -187,10 +187,27 @@ public final class RecommendationService: Sendable {
     /// are synced to disk — committed in a group with the feedback of other requests that arrived
     /// meanwhile. Nothing is logged or applied when one event is wrong. The answer (the
     /// acknowledgement) comes only after the sync; a reader may see the new factors a moment before.
+    /// Blocks the calling thread during the sync; ``feedback(_:)-async`` suspends instead.
     public func feedback(_ events: [FeedbackEvent]) throws -> FeedbackResponse {
+        let (response, group) = try applyAndLog(events)
+        if let group { try log?.waitUntilDurable(group) }
+        return response
+    }
+
+    /// ``feedback(_:)``, suspended (not blocking a thread) while the event log syncs: what a server
+    /// calls on its request tasks.
+    public func feedback(_ events: [FeedbackEvent]) async throws -> FeedbackResponse {
+        let (response, group) = try applyAndLog(events)
+        if let group { try await log?.durable(group) }
+        return response
+    }
+
+    /// The part of feedback before the sync: checks, applies and queues `events` on the log (the
+    /// group to wait for, nil without a log).
+    private func applyAndLog(_ events: [FeedbackEvent]) throws -> (FeedbackResponse, Int?) {
         guard !events.isEmpty else { throw ServingError.badRequest("events", "no events") }
         guard events.count <= options.maxEvents else { throw ServingError.badRequest("events", "\(events.count) events; at most \(options.maxEvents) per request") }
-        let (response, group) = try writer.withLock { _ in
+        return try writer.withLock { _ in
             let s = current
             guard s.model.folding != nil else { throw ServingError.unprocessable(nil, "\(s.model.modelName) cannot learn online (it has no factors to fold in)") }
             var checked: [FeedbackEvent] = []
@@ -217,8 +234,6 @@ public final class RecommendationService: Sendable {
             return (FeedbackResponse(accepted: checked.count, usersUpdated: touched.count, newItemEvents: newItemEvents.count - s.newItemEvents.count,
                                      modelVersion: s.model.version), group)
         }
-        if let group { try log?.waitUntilDurable(group) }
-        return response
     }
 
     /// Updates `e`'s user with `e` added to their history (the model's online step) and returns true; an event on an

@@ -142,6 +142,34 @@ import RecKitServing
         #expect(replay.files > 5 && replay.events.map(\.user) == (0..<30).map { "u\($0)" })
     }
 
+    /// Concurrent appenders — suspended ones (`durable`, what the server uses) and blocking ones
+    /// (`waitUntilDurable`) — each return only after their group is written; afterwards the log
+    /// holds every acknowledged event exactly once, each caller's events in the order it queued
+    /// them, and no more groups were written than requests made.
+    @Test func concurrentAppendersAreAllDurable() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = try EventLog(folder: folder, rotationBytes: 4096)
+        let callers = 16, each = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in 0..<callers {
+                group.addTask {
+                    for k in 0..<each {
+                        let g = try log.enqueue([FeedbackEvent(user: "c\(c)", item: "\(k)", value: 1, timestamp: 1)])
+                        if c % 2 == 0 { try await log.durable(g) } else { try log.waitUntilDurable(g) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let events = try EventLog.replay(folder: folder).events
+        #expect(events.count == callers * each)
+        for c in 0..<callers {
+            #expect(events.filter { $0.user == "c\(c)" }.map(\.item) == (0..<each).map { "\($0)" })
+        }
+        #expect(log.groupsCommitted >= 1 && log.groupsCommitted <= callers * each)
+    }
+
     /// Every policy's logged propensity is the probability of what it did: over many seeded draws
     /// the shown item's frequency at position 1 matches its propensity, and the propensities of all
     /// candidates at a position sum to 1.

@@ -23,6 +23,9 @@ struct ServerRoutes: Sendable {
         return e
     }()
 
+    /// Feedback requests with at most this many events are applied without leaving the request's task.
+    static let inlineFeedbackEvents = 16
+
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/v1/recommend") { request, _ in
@@ -71,6 +74,10 @@ struct ServerRoutes: Sendable {
                 let bytes = try await body(request)
                 // One event, or {"events": [...]}.
                 let events = try decode(ServingRequest.Feedback.self, bytes).events
+                // A few events are applied on the request's own task (one fold-in each, tens of
+                // microseconds) and the wait for the log's sync suspends it; a large batch is
+                // applied off the server's threads so that it holds up no other request.
+                if events.count <= Self.inlineFeedbackEvents { return try await service.feedback(events) }
                 return try await offEventLoop { try service.feedback(events) }
             }
         }
