@@ -40,7 +40,8 @@ extension SingularValues {
     /// augmented implicitly restarted method of Baglama & Reichel, SIAM J. Sci. Comput. 2005).
     ///
     /// The process runs on `A` or `Aᵀ`, whichever makes the right basis `V` the shorter one. Each
-    /// step applies `A` and `Aᵀ` to one vector; the new `v` is reorthogonalised against all
+    /// step applies `A` and `Aᵀ` to one vector (one-sided, in one pass over a sparse matrix: see
+    /// ``MatrixOperator/productAndTransposedProduct(_:minus:times:context:)``); the new `v` is reorthogonalised against all
     /// previous ones (classical Gram–Schmidt, repeated when the first pass removed more than
     /// 30 % of the norm). With ``LanczosReorthogonalization/full`` the new `u` is too; otherwise it
     /// follows `αⱼuⱼ = A·vⱼ − βⱼ₋₁uⱼ₋₁` and the left basis is never stored. When the basis is
@@ -117,8 +118,17 @@ extension SingularValues {
                 // u_j = A·v_j − β_{j−1}·u_{j−1} (orthogonalised against all previous u in full mode)
                 var x = Array(V.storage[j * n..<(j + 1) * n])
                 if j == j0, let shift = restartShift { axpy(-1, shift, &x) }
-                var w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
-                if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
+                // One-sided, the operator may form A·v_j − β·u_{j−1} and Aᵀ of it in one pass
+                // over the matrix (then Aᵀ·u_j is that ÷ α_j).
+                var w: [T]
+                var transposedW: [T]? = nil
+                if !fullReorthogonalization,
+                   let step = try a.productAndTransposedProduct(x, minus: j > j0 ? B[j - 1, j] : 0, times: j > j0 ? previousU : [], context: context) {
+                    (w, transposedW) = (step.w, step.s)
+                } else {
+                    w = try a.apply(try Matrix(rows: n, columns: 1, elements: x), context: context).storage
+                    if j > j0 { axpy(-B[j - 1, j], previousU, &w) }
+                }
                 if fullReorthogonalization { try reorthogonalize(&w, against: U, count: j, context: context, sum: rowSum) }
                 let alpha = try norm(w, sum: rowSum)
                 guard alpha.isFinite else {
@@ -134,11 +144,18 @@ extension SingularValues {
                     if j == 0 { throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil, reason: "A·v is zero — the matrix is all zeros") }
                     let against = fullReorthogonalization ? U : try Matrix(rows: 1, columns: m, elements: previousU)
                     w = randomOrthogonal(length: m, against: against, count: fullReorthogonalization ? j : 1, rng: &rng, context: context)
+                    transposedW = nil
                 } else { scale(&w, by: 1 / alpha) }
                 if fullReorthogonalization { U.storage.replaceSubrange(j * m..<(j + 1) * m, with: w) }
                 B[j, j] = alpha
                 // v_{j+1} = Aᵀ·u_j − α_j·v_j, orthogonalised against V[0...j]
-                var r = try a.applyTransposed(try Matrix(rows: m, columns: 1, elements: w), context: context).storage
+                var r: [T]
+                if var s = transposedW {
+                    scale(&s, by: 1 / alpha)
+                    r = s
+                } else {
+                    r = try a.applyTransposed(try Matrix(rows: m, columns: 1, elements: w), context: context).storage
+                }
                 for t in 0..<n { r[t] -= alpha * V.storage[j * n + t] }
                 try reorthogonalize(&r, against: V, count: j + 1, context: context)
                 beta = norm(r)

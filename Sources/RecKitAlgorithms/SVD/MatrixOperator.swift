@@ -27,12 +27,25 @@ public protocol MatrixOperator<Element>: Sendable {
     /// Replaces each partial sum over this block's rows by the sum over all blocks (in place);
     /// nothing to do for an operator that holds all rows.
     func sumOverRowBlocks(_ partial: inout [Double]) throws
+
+    /// The two products of a Lanczos bidiagonalisation step in one pass over the matrix, when the
+    /// operator can do that: `w = A·x − β·previous` (`previous` empty: no shift) and `s = Aᵀ·w`.
+    /// nil (the default): the solver applies `A` and `Aᵀ` one after the other.
+    func productAndTransposedProduct(_ x: [Element], minus beta: Element, times previous: [Element],
+                                     context: ExecutionContext) throws -> (w: [Element], s: [Element])?
+    /// The same step for `Aᵀ`: `w = Aᵀ·y − β·previous` and `s = A·w` (what ``TransposedOperator`` asks of its base).
+    func transposedProductAndProduct(_ y: [Element], minus beta: Element, times previous: [Element],
+                                     context: ExecutionContext) throws -> (w: [Element], s: [Element])?
 }
 
 extension MatrixOperator {
     public var isRowDistributed: Bool { false }
     public var totalRows: Int { rows }
     public func sumOverRowBlocks(_ partial: inout [Double]) throws {}
+    public func productAndTransposedProduct(_ x: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? { nil }
+    public func transposedProductAndProduct(_ y: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? { nil }
 
     public func apply(_ x: Matrix<Element>, into result: inout Matrix<Element>, context: ExecutionContext) throws {
         result = try apply(x, context: context)
@@ -59,9 +72,11 @@ public struct DenseOperator<Element: Scalar>: MatrixOperator {
 /// A CSR matrix as an operator (RecKit's sparse × dense kernels).
 ///
 /// Products with a block of vectors use the CSR arrays both ways (`Aᵀ·Y` scatters into per-thread
-/// buffers). Products of `Aᵀ` with one or a few vectors — the inner loop of Lanczos — instead
-/// gather through the rows of a CSR copy of `Aᵀ`, built on first use and kept: that is 2–3×
-/// faster than scattering, and costs a second copy of the matrix in memory.
+/// buffers). Products of `Aᵀ` with one or a few vectors instead gather through the rows of a CSR
+/// copy of `Aᵀ`, built on first use and kept: that is 2–3× faster than scattering, and costs a
+/// second copy of the matrix in memory. Lanczos's step (`A·x`, then `Aᵀ` of the result) streams
+/// the matrix once, scattering each row while it is in cache
+/// (``productAndTransposedProduct(_:minus:times:context:)``).
 public struct SparseOperator<Element: Scalar>: MatrixOperator {
     public let matrix: CSRMatrix<Element>
     private let transposeCache = TransposeCache<Element>()
@@ -96,6 +111,22 @@ public struct SparseOperator<Element: Scalar>: MatrixOperator {
         } else {
             try matrix.multiplyTransposed(y, into: &result, context: context)
         }
+    }
+
+    public func productAndTransposedProduct(_ x: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? {
+        try fusedStep(matrix, transposed: false, x, beta, previous, context)
+    }
+    public func transposedProductAndProduct(_ y: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? {
+        try fusedStep(transposeCache.transpose(of: matrix), transposed: true, y, beta, previous, context)
+    }
+    /// One pass over `a` (the matrix or its cached transpose), streaming Float values when a
+    /// Double matrix's values are exact in Float (as ``vectorProduct(_:_:transposed:into:context:)``).
+    private func fusedStep(_ a: CSRMatrix<Element>, transposed: Bool, _ x: [Element], _ beta: Element, _ previous: [Element],
+                           _ context: ExecutionContext) throws -> (w: [Element], s: [Element]) {
+        let narrow = Element.self == Double.self ? narrowValues.values(transposed: transposed, of: { a.exactFloatValues }) : nil
+        return try a.productAndTransposedProduct(x, minus: beta, times: previous, narrowValues: narrow, context: context)
     }
 
     /// A Double matrix whose values Float holds exactly (ratings) is streamed as Float in
@@ -152,6 +183,14 @@ public struct TransposedOperator<Base: MatrixOperator>: MatrixOperator {
     public var columns: Int { base.rows }
     public func apply(_ x: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try base.applyTransposed(x, context: context) }
     public func applyTransposed(_ y: Matrix<Element>, context: ExecutionContext) throws -> Matrix<Element> { try base.apply(y, context: context) }
+    public func productAndTransposedProduct(_ x: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? {
+        try base.transposedProductAndProduct(x, minus: beta, times: previous, context: context)
+    }
+    public func transposedProductAndProduct(_ y: [Element], minus beta: Element, times previous: [Element],
+                                            context: ExecutionContext) throws -> (w: [Element], s: [Element])? {
+        try base.productAndTransposedProduct(y, minus: beta, times: previous, context: context)
+    }
 }
 
 /// `A − 1·μᵀ` without forming it: `A` with each column's mean (over all rows, zeros included)

@@ -107,3 +107,29 @@ extension CSRMatrix {
         c = Matrix(rows: outRows, columns: b.columns, uncheckedStorage: storage)
     }
 }
+
+extension CSRMatrix {
+    /// `w = A·x − β·previous` and `s = Aᵀ·w` in one pass over the matrix: one step of Lanczos
+    /// bidiagonalisation (``SparseKernels/productAndTransposedProduct``). `previous` is empty (no
+    /// shift) or has `rows` entries. With `narrowValues` (this matrix's values as Float, from
+    /// ``exactFloatValues``) a Double matrix streams those instead, every product and sum still
+    /// in Double. `s` does not depend on the thread count.
+    public func productAndTransposedProduct(_ x: [Value], minus beta: Value, times previous: [Value], narrowValues: [Float]? = nil,
+                                            context: ExecutionContext = .current) throws -> (w: [Value], s: [Value]) {
+        guard x.count == columns, previous.isEmpty || previous.count == rows, narrowValues.map({ $0.count == values.count }) ?? true else {
+            throw DataError.shapeMismatch(operation: "sparse productAndTransposedProduct",
+                                          details: "A is \(shapeDescription), x has \(x.count) elements, previous \(previous.count), narrow values \(narrowValues?.count ?? 0) of \(values.count)")
+        }
+        var w = [Value](), s = [Value]()
+        if let narrowValues, Value.self == Double.self {
+            var wd = [Double](), sd = [Double]()
+            SparseKernels.productAndTransposedProduct(rows: rows, columns: columns, offsets: rowOffsets, indices: columnIndices, values: narrowValues,
+                                                      x: unsafeBitCast(x, to: [Double].self), beta: unsafeBitCast(beta, to: Double.self),
+                                                      previous: unsafeBitCast(previous, to: [Double].self), w: &wd, s: &sd, context: context)
+            return (unsafeBitCast(wd, to: [Value].self), unsafeBitCast(sd, to: [Value].self))
+        }
+        SparseKernels.productAndTransposedProduct(rows: rows, columns: columns, offsets: rowOffsets, indices: columnIndices, values: values,
+                                                  x: x, beta: beta, previous: previous, w: &w, s: &s, context: context)
+        return (w, s)
+    }
+}
