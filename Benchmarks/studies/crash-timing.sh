@@ -17,12 +17,10 @@ run() {  # run KIND AFTER_MS SETTING COMMAND…
   local t0 t1 status
   t0=$(date +%s.%N)
   set +e
+  local backtrace=(-u SWIFT_BACKTRACE)
+  [ "$setting" = default ] || backtrace=("SWIFT_BACKTRACE=$setting")
   {  # the shell's own "Segmentation fault" notice is not part of the measurement
-    if [ "$setting" = default ]; then
-      env -u SWIFT_BACKTRACE LD_PRELOAD="$work/libfault.so" FAULT_KIND=$kind FAULT_AFTER_MS=$after "$@" 2> "$work/err" | cat > "$work/out"
-    else
-      SWIFT_BACKTRACE=$setting LD_PRELOAD="$work/libfault.so" FAULT_KIND=$kind FAULT_AFTER_MS=$after "$@" 2> "$work/err" | cat > "$work/out"
-    fi
+    env "${backtrace[@]}" LD_PRELOAD="$work/libfault.so" FAULT_KIND=$kind FAULT_AFTER_MS=$after "$@" 2> "$work/err" | cat > "$work/out"
     status=${PIPESTATUS[0]}
   } 2> /dev/null
   set -e

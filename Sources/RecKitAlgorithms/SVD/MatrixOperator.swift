@@ -130,7 +130,7 @@ public struct SparseOperator<Element: Scalar>: MatrixOperator {
     }
 
     /// A Double matrix whose values Float holds exactly (ratings) is streamed as Float in
-    /// products with one vector — Lanczos's products, bound by that stream — with the vectors and
+    /// products with one vector — bound by that stream — with the vectors and
     /// every sum in Double (``CSRMatrix/multiply(vector:narrowValues:into:context:)``). Returns
     /// false when that does not apply.
     private func vectorProduct(_ a: CSRMatrix<Element>, _ x: Matrix<Element>, transposed: Bool, into result: inout Matrix<Element>,

@@ -9,8 +9,8 @@ extension SparseKernels {
     ///
     /// Row `i`'s entries are read once: their dot with `x` gives `w[i]`, and while they are in
     /// cache they scatter `w[i]` into `s`. A step of the one-sided Lanczos solver otherwise streams
-    /// the matrix twice (`A·v`, then `Aᵀ·u` through a transposed copy); the products are bound by
-    /// that stream, so this halves the step's memory traffic.
+    /// the matrix twice (`A·v`, then `Aᵀ·u` through a transposed copy); this streams it once, at
+    /// the cost of a scatter (measured in docs/benchmarks.md, "Truncated SVD (algorithms layer)").
     ///
     /// Contract: `x` has `n` entries, `previous` `rows` or none; `values` may be stored narrower
     /// than the vectors (`S` = Float for Double vectors whose matrix values Float holds exactly);
@@ -67,8 +67,7 @@ extension SparseKernels {
                                         if chunks.count > 1 {
                                             Parallel.forEachChunk(count: n, threads: context.threads, minimumChunk: 4096) { columns in
                                                 for part in 1..<chunks.count {
-                                                    let src = Q! + (part - 1) * n
-                                                    for c in columns { S0[c] += src[c] }
+                                                    VectorKernels.axpy(1, Q! + (part - 1) * n + columns.lowerBound, S0 + columns.lowerBound, columns.count)
                                                 }
                                             }
                                         }
