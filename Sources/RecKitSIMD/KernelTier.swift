@@ -1,11 +1,13 @@
 /// One instruction-set tier of the pure-Swift kernels: the generic kernels of this module
 /// specialised inside a module compiled for that tier's instruction set.
 ///
-/// | tier       | module              | compiled for           | GEMM tile (Float / Double)        |
-/// |------------|---------------------|------------------------|-----------------------------------|
-/// | `baseline` | `RecKitSIMD`        | x86-64 (SSE2), no FMA  | 6 × 8 / 6 × 4 (128-bit vectors)   |
-/// | `avx2`     | `RecKitSIMDAVX2`    | `haswell` (AVX2 + FMA) | 6 × 16 / 6 × 8 (256-bit vectors)  |
-/// | `avx512`   | `RecKitSIMDAVX512`  | `skylake-avx512`       | 6 × 64 / 6 × 32 (512-bit vectors) |
+/// | tier       | module              | compiled for           | GEMM tile (Float / Double)        | narrower products         |
+/// |------------|---------------------|------------------------|-----------------------------------|---------------------------|
+/// | `baseline` | `RecKitSIMD`        | x86-64 (SSE2), no FMA  | 6 × 8 / 6 × 4 (128-bit vectors)   | —                         |
+/// | `avx2`     | `RecKitSIMDAVX2`    | `haswell` (AVX2 + FMA) | 6 × 16 / 6 × 8 (256-bit vectors)  | 6 × 8 / 6 × 4 (128-bit)   |
+/// | `avx512`   | `RecKitSIMDAVX512`  | `skylake-avx512`       | 6 × 64 / 6 × 32 (512-bit vectors) | 6 × 16 / 6 × 8 (256-bit)  |
+///
+/// A product with fewer columns than the wide tile runs on the narrower one.
 ///
 /// The functions are non-generic closures so that no caller can re-specialise (and so
 /// re-compile for its own instruction set) the code inside them. `RecKitKernels` chooses the tier
@@ -55,16 +57,37 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
     public let alsConjugateGradient: @Sendable (ALSRowArguments<T>) -> Void
     /// ALS exact row solves (see ``ALSRows/cholesky(_:)``).
     public let alsCholesky: @Sendable (ALSRowArguments<T>) -> (row: Int, order: Int)?
+    /// Adam's update of `n` contiguous weights (see ``AdamUpdate``).
+    public let adam: @Sendable (_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                _ g: UnsafePointer<T>, _ n: Int, _ constants: AdamConstants<T>) -> Void
+    /// Softmax numerators `e^(row[c] − max(row))` in place, returning their sum (see ``SoftmaxRow``).
+    public let softmaxNumerators: @Sendable (_ row: UnsafeMutablePointer<T>, _ n: Int) -> T
+    /// Adam's update of the rows `rows` of a table with `columns` columns (see ``AdamUpdate``).
+    public let adamRows: @Sendable (_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                    _ g: UnsafePointer<T>, _ rows: UnsafeBufferPointer<Int32>, _ columns: Int,
+                                    _ constants: AdamConstants<T>) -> Void
 
     /// The kernels written in vectors `V`, fused or not as `F` says, with GEMM tile `K`.
     @inlinable @inline(__always)
     public init<V: SIMD, F: FMAFlag, K: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type) where V.Scalar == T, K.V.Scalar == T {
-        gemm = { $0.run(K.self) }
+        self.init(V.self, F.self, gemmTile: K.self, narrowTile: K.self)
+    }
+
+    /// The kernels as above, with GEMM tile `N` for products with fewer columns than `K` is wide:
+    /// a wide tile computes whole `K.nr`-column panels, so a product of 8 or 16 columns (the small
+    /// layers of NeuMF) would compute 4–8 times the work it needs.
+    @inlinable @inline(__always)
+    public init<V: SIMD, F: FMAFlag, K: GEMMTile, N: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type, narrowTile: N.Type)
+    where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T {
+        gemm = { $0.n < K.nr && N.nr < K.nr ? $0.run(N.self) : $0.run(K.self) }
         dot = { VectorOps<V, F>.dot($0, $1, $2) }
         axpy = { VectorOps<V, F>.axpy($0, $1, $2, $3) }
         csrTimesDense = { SparseRows<V, F>.timesDense($0) }
         alsConjugateGradient = { ALSRows<V, F>.conjugateGradient($0) }
         alsCholesky = { ALSRows<V, F>.cholesky($0) }
+        adam = { AdamUpdate<V>.run($0, $1, $2, $3, $4, $5) }
+        adamRows = { AdamUpdate<V>.runRows($0, $1, $2, $3, rows: $4, columns: $5, $6) }
+        softmaxNumerators = { SoftmaxRow<V>.numerators($0, $1) }
     }
 }
 

@@ -5,6 +5,8 @@ import RecKitSIMD
 /// and FMA and the OS saves ymm state: `RecKitKernels` checks before choosing it.
 public let avx2Tier = KernelTier(
     name: "avx2", vectorBits: 256,
-    float: TierKernels(SIMD8<Float>.self, Fused.self, gemmTile: Tile6x2<SIMD8<Float>, Fused>.self),
-    double: TierKernels(SIMD4<Double>.self, Fused.self, gemmTile: Tile6x2<SIMD4<Double>, Fused>.self),
+    float: TierKernels(SIMD8<Float>.self, Fused.self, gemmTile: Tile6x2<SIMD8<Float>, Fused>.self,
+                       narrowTile: Tile6x2<SIMD4<Float>, Fused>.self),
+    double: TierKernels(SIMD4<Double>.self, Fused.self, gemmTile: Tile6x2<SIMD4<Double>, Fused>.self,
+                        narrowTile: Tile6x2<SIMD2<Double>, Fused>.self),
     sgdBiasedEpoch: { BiasedSGD.epoch(SIMD8<Float>.self, $0) })

@@ -182,6 +182,91 @@ import RecKitSIMDAVX512
         }
     }
 
+    /// Adam's update on every tier, in Float and Double, against the same update one element at a
+    /// time: no fused multiply-adds and the same operations in the same order, so every tier is
+    /// bit-identical to the scalar loop (lengths cross each tier's vector width and leave tails).
+    /// The row form updates exactly the listed rows of a table and leaves the others untouched.
+    @Test func adamUpdateIsBitIdenticalOnEveryTier() {
+        func check<T: BinaryFloatingPoint & SIMDScalar>(_: T.Type, _ kernels: (KernelTier) -> TierKernels<T>) {
+            let c = AdamConstants<T>(beta1: 0.9, beta2: 0.999, learningRate: 0.01, epsilon: 1e-8, decay: 0.001, k1: 1 / (1 - 0.81), k2: 1 / (1 - 0.998001))
+            var g = SeededGenerator(seed: 11)
+            for n in [1, 3, 8, 15, 16, 17, 33, 64, 101, 1000] {
+                let w0 = (0..<n).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+                let m0 = (0..<n).map { _ in T(Double.random(in: -0.1..<0.1, using: &g)) }
+                let v0 = (0..<n).map { _ in T(Double.random(in: 0..<0.01, using: &g)) }
+                let grad = (0..<n).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+                var (w, m, v) = (w0, m0, v0)
+                for i in 0..<n {
+                    m[i] = c.b1 * m[i] + c.c1 * grad[i]
+                    v[i] = c.b2 * v[i] + c.c2 * grad[i] * grad[i]
+                    w[i] -= c.lr * (m[i] * c.k1) / ((v[i] * c.k2).squareRoot() + c.eps) + c.decay * w[i]
+                }
+                for tier in Self.runnable {
+                    var (tw, tm, tv) = (w0, m0, v0)
+                    kernels(tier).adam(&tw, &tm, &tv, grad, n, c)
+                    #expect(tw == w && tm == m && tv == v, "\(tier.name), \(T.self), n = \(n): differs from the scalar update")
+                }
+            }
+            // Rows 4 and 1 of a 6 × 5 table (rows of 5: every tier runs a tail only).
+            let columns = 5, rows: [Int32] = [4, 1]
+            let w0 = (0..<30).map { T($0) / 7 }, grad = (0..<10).map { T($0) / 3 - 1 }
+            for tier in Self.runnable {
+                var (w, m, v) = (w0, [T](repeating: 0, count: 30), [T](repeating: 0, count: 30))
+                rows.withUnsafeBufferPointer { kernels(tier).adamRows(&w, &m, &v, grad, $0, columns, c) }
+                for (r, row) in rows.enumerated() {
+                    var (rw, rm, rv) = (Array(w0[Int(row) * 5..<Int(row) * 5 + 5]), [T](repeating: 0, count: 5), [T](repeating: 0, count: 5))
+                    kernels(tier).adam(&rw, &rm, &rv, Array(grad[r * 5..<r * 5 + 5]), 5, c)
+                    #expect(Array(w[Int(row) * 5..<Int(row) * 5 + 5]) == rw && Array(m[Int(row) * 5..<Int(row) * 5 + 5]) == rm,
+                            "\(tier.name): row \(row) differs from its contiguous update")
+                }
+                for row in [0, 2, 3, 5] { #expect(Array(w[row * 5..<row * 5 + 5]) == Array(w0[row * 5..<row * 5 + 5]), "\(tier.name): row \(row) was touched") }
+            }
+        }
+        check(Float.self) { $0.float }
+        check(Double.self) { $0.double }
+    }
+
+    /// The vector `exp` behind the softmax losses, on every tier and in both precisions, against
+    /// libm in Double: each numerator within 4 units in the last place of the true `e^(x − max)`
+    /// where that is normal, at most the smallest normal where it is subnormal, exactly 0 from
+    /// −bias·ln 2 down (and for −∞), the sum within rounding of the true sum, and NaN carried
+    /// through. Rows are long and short (tails only, a vector and a tail, many vectors).
+    @Test func softmaxNumeratorsMeetTheExpContractOnEveryTier() {
+        func check<T: BinaryFloatingPoint & SIMDScalar>(_: T.Type, zeroBelow: Double, _ kernels: (KernelTier) -> TierKernels<T>) {
+            let ulp = Double(T.ulpOfOne), smallestNormal = Double(T.leastNormalMagnitude)
+            var g = SeededGenerator(seed: 3)
+            var rows: [[T]] = [1, 2, 7, 16, 17, 100, 1000, 3001].map { n in (0..<n).map { _ in T(Double.random(in: -95...5, using: &g)) } }
+            let edge = Foundation.log(smallestNormal)
+            rows.append([0, T(edge + 0.2), T(edge - 0.2), T(zeroBelow), T(zeroBelow - 1), -1000, -.infinity, -1e-30, 1e-30, 5e-8])
+            for tier in Self.runnable {
+                for x in rows {
+                    let top = x.max()!
+                    var y = x
+                    let sum = y.withUnsafeMutableBufferPointer { kernels(tier).softmaxNumerators($0.baseAddress!, $0.count) }
+                    var trueSum = 0.0
+                    for (c, v) in x.enumerated() {
+                        let argument = Double(v - top)   // the kernel subtracts in T, exactly as here
+                        let expected = Foundation.exp(argument)
+                        trueSum += expected
+                        if argument <= zeroBelow {
+                            #expect(y[c] == 0, "\(tier.name), \(T.self): e^\(argument) gave \(y[c]), not 0")
+                        } else if expected < smallestNormal {
+                            #expect(Double(y[c]) <= smallestNormal, "\(tier.name), \(T.self): e^\(argument) gave \(y[c])")
+                        } else {
+                            #expect(abs(Double(y[c]) - expected) <= 4 * ulp * expected, "\(tier.name), \(T.self): e^\(argument) = \(y[c]), libm \(expected)")
+                        }
+                    }
+                    #expect(abs(Double(sum) - trueSum) <= 8 * ulp * Double(x.count) * trueSum, "\(tier.name), \(T.self), n = \(x.count): sum \(sum), true \(trueSum)")
+                }
+                var withNaN: [T] = [0, 1, .nan, 2]
+                let sum = withNaN.withUnsafeMutableBufferPointer { kernels(tier).softmaxNumerators($0.baseAddress!, 4) }
+                #expect(sum.isNaN, "\(tier.name), \(T.self): NaN in a row gave the sum \(sum)")
+            }
+        }
+        check(Float.self, zeroBelow: -88.03) { $0.float }
+        check(Double.self, zeroBelow: -709.09) { $0.double }
+    }
+
     @Test func selectionFollowsTheCPUAndTheEnvironment() throws {
         let supported = SwiftKernelTier.supported
         #expect(supported.first == "baseline")

@@ -1,3 +1,4 @@
+import RecKitKernels
 import RecKitLinearAlgebra
 
 /// Losses: each returns the mean loss over the batch and its gradient with respect to the
@@ -66,9 +67,7 @@ public enum Loss {
         var g = scores, loss = 0.0
         for r in 0..<scores.rows {
             var row = (0..<n).map { scores.storage[r * n + $0] - (logQ?.storage[r * n + $0] ?? 0) }
-            let m = row.max()!
-            var sum: T = 0
-            for c in 0..<n { row[c] = T.exp(row[c] - m); sum += row[c] }
+            let sum = row.withUnsafeMutableBufferPointer { VectorKernels.softmaxNumerators($0.baseAddress!, n) }
             loss += -(T.log(row[0] / sum)).doubleValue
             for c in 0..<n { g.storage[r * n + c] = (row[c] / sum - (c == 0 ? 1 : 0)) / b }
         }
@@ -104,10 +103,7 @@ public enum Loss {
                     for r in Parallel.chunk(p, of: parts, count: rows) {
                         let row = g.pointer + r * n
                         guard targets[r] >= 0 else { for c in 0..<n { row[c] = 0 }; continue }
-                        var top = row[0]
-                        for c in 1..<n { top = Swift.max(top, row[c]) }
-                        var sum: T = 0
-                        for c in 0..<n { row[c] = T.exp(row[c] - top); sum += row[c] }
+                        let sum = VectorKernels.softmaxNumerators(row, n)
                         let t = Int(targets[r])
                         loss -= (T.log(row[t] / sum)).doubleValue
                         let scale = 1 / (sum * T(counted))

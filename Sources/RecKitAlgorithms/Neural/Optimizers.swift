@@ -1,3 +1,4 @@
+import RecKitKernels
 import RecKitLinearAlgebra
 
 /// An optimiser updates parameters from their gradients (dense, or only the touched rows of an
@@ -94,18 +95,20 @@ public final class Adam<T: NeuralScalar>: Optimizer {
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
                     p.value.storage.withUnsafeMutableBufferPointer { w in
-                        // the update of `n` contiguous elements from `k` on: the dense parameter
-                        // whole, or each row an embedding table's batch touched
-                        @inline(__always) func update(_ k: Int, _ g: UnsafePointer<T>, _ n: Int) {
-                            Self.update(w.baseAddress! + k, m.baseAddress! + k, v.baseAddress! + k, g, n, constants)
-                        }
+                        // in the pure-Swift kernel tier in use (AVX-512, AVX2 or baseline
+                        // vectors; bit-identical in every tier): the dense parameter whole, or the
+                        // rows of an embedding table the batch touched
                         if let s = p.sparseGradient {
-                            let c = s.columns
                             s.values.withUnsafeBufferPointer { g in
-                                for (r, row) in s.rows.enumerated() { update(Int(row) * c, g.baseAddress! + r * c, c) }
+                                s.rows.withUnsafeBufferPointer { rows in
+                                    VectorKernels.adam(w.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!, rows: rows,
+                                                       columns: s.columns, constants)
+                                }
                             }
                         } else {
-                            p.gradient.storage.withUnsafeBufferPointer { g in update(0, g.baseAddress!, g.count) }
+                            p.gradient.storage.withUnsafeBufferPointer { g in
+                                VectorKernels.adam(w.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!, g.count, constants)
+                            }
                         }
                     }
                 }
@@ -116,69 +119,4 @@ public final class Adam<T: NeuralScalar>: Optimizer {
 
     /// `βᵗ`.
     func exp1(_ beta: Double, _ t: Double) -> Double { Double.exp(t * Double.log(beta)) }
-
-    /// Adam's update of `n` contiguous elements, in the precision's SIMD vectors. The vector kernel
-    /// is called with concrete types: reached through `T.Vector` in this generic class, its SIMD
-    /// operations stayed unspecialised (generic metadata on every load, 3× slower than scalar).
-    @inline(__always)
-    static func update(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                       _ g: UnsafePointer<T>, _ n: Int, _ constants: AdamConstants<T>) {
-        // every branch below has V.Scalar == T: the casts only restate that for the compiler
-        @inline(__always) func run<V: SIMD>(_: V.Type) where V.Scalar: BinaryFloatingPoint {
-            func cast<U>(_ p: UnsafeMutablePointer<T>, _: U.Type) -> UnsafeMutablePointer<U> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self) }
-            adamKernel(V.self, cast(w, V.Scalar.self), cast(m, V.Scalar.self), cast(v, V.Scalar.self),
-                       UnsafeRawPointer(g).assumingMemoryBound(to: V.Scalar.self), n,
-                       unsafeBitCast(constants, to: AdamConstants<V.Scalar>.self))
-        }
-        if T.self == Float.self { run(SIMD8<Float>.self) }
-        else if T.self == Double.self { run(SIMD4<Double>.self) }
-        else { run(T.Vector.self) }
-    }
-}
-
-/// Adam's constants for one step, in the parameters' precision: `β₁`, `1−β₁`, `β₂`, `1−β₂`, the
-/// learning rate, `ε`, the decoupled weight decay (`lr·λ`) and the bias corrections `k₁ = 1/(1−β₁ᵗ)`,
-/// `k₂ = 1/(1−β₂ᵗ)`.
-struct AdamConstants<S: BinaryFloatingPoint> {
-    let b1: S, c1: S, b2: S, c2: S, lr: S, eps: S, decay: S, k1: S, k2: S
-
-    init(beta1: Double, beta2: Double, learningRate: Double, epsilon: Double, decay: Double, k1: Double, k2: Double) {
-        b1 = S(beta1); b2 = S(beta2)
-        c1 = 1 - b1; c2 = 1 - b2
-        lr = S(learningRate); eps = S(epsilon); self.decay = S(decay)
-        self.k1 = S(k1); self.k2 = S(k2)
-    }
-}
-
-/// Adam's update of `n` contiguous weights `w` with moments `m`, `v` and gradient `g`:
-/// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `w ← w − lr·(m·k₁)/(√(v·k₂) + ε) − decay·w`.
-/// Whole vectors of `V`, then a scalar tail, with the same operations in the same order, so the
-/// result is bit-identical to one element at a time.
-@inline(__always)
-func adamKernel<V: SIMD>(_: V.Type, _ w: UnsafeMutablePointer<V.Scalar>, _ m: UnsafeMutablePointer<V.Scalar>,
-                         _ v: UnsafeMutablePointer<V.Scalar>, _ g: UnsafePointer<V.Scalar>, _ n: Int,
-                         _ c: AdamConstants<V.Scalar>) where V.Scalar: BinaryFloatingPoint {
-    let width = V.scalarCount
-    let vb1 = V(repeating: c.b1), vc1 = V(repeating: c.c1), vb2 = V(repeating: c.b2), vc2 = V(repeating: c.c2)
-    let vlr = V(repeating: c.lr), veps = V(repeating: c.eps), vdecay = V(repeating: c.decay)
-    let vk1 = V(repeating: c.k1), vk2 = V(repeating: c.k2)
-    @inline(__always) func load(_ p: UnsafePointer<V.Scalar>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-    @inline(__always) func store(_ x: V, _ p: UnsafeMutablePointer<V.Scalar>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
-    var i = 0
-    while i + width <= n {
-        let gi = load(g + i)
-        let mi = vb1 * load(m + i) + vc1 * gi
-        let vi = vb2 * load(v + i) + vc2 * gi * gi
-        let wi = load(w + i)
-        store(mi, m + i)
-        store(vi, v + i)
-        store(wi - (vlr * (mi * vk1) / ((vi * vk2).squareRoot() + veps) + vdecay * wi), w + i)
-        i += width
-    }
-    while i < n {
-        m[i] = c.b1 * m[i] + c.c1 * g[i]
-        v[i] = c.b2 * v[i] + c.c2 * g[i] * g[i]
-        w[i] -= c.lr * (m[i] * c.k1) / ((v[i] * c.k2).squareRoot() + c.eps) + c.decay * w[i]
-        i += 1
-    }
 }

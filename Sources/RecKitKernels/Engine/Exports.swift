@@ -2,3 +2,4 @@
 // the generic kernels that use them); they are part of the engine's API.
 @_exported import enum RecKitSIMD.Parallel
 @_exported import struct RecKitSIMD.RatingEntry
+@_exported import struct RecKitSIMD.AdamConstants

@@ -32,6 +32,31 @@ package enum VectorKernels {
         if n < tierThreshold { VectorOps<T.Vector, Unfused>.axpy(a, x, y, n) } else { SwiftKernelTier.kernels(T.self).axpy(a, x, y, n) }
     }
 
+    /// Adam's update of `n` contiguous weights `w` with moments `m`, `v` and gradient `g`
+    /// (``RecKitSIMD/AdamUpdate``): in the tier in use, bit-identical in every tier.
+    @inline(__always)
+    package static func adam<T: Scalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                        _ g: UnsafePointer<T>, _ n: Int, _ constants: AdamConstants<T>) {
+        SwiftKernelTier.kernels(T.self).adam(w, m, v, g, n, constants)
+    }
+
+    /// Adam's update of the rows `rows` of a table with `columns` columns, row `r` of `g` being
+    /// row `rows[r]`'s gradient: one call into the tier in use for all of them.
+    @inline(__always)
+    package static func adam<T: Scalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                        _ g: UnsafePointer<T>, rows: UnsafeBufferPointer<Int32>, columns: Int, _ constants: AdamConstants<T>) {
+        SwiftKernelTier.kernels(T.self).adamRows(w, m, v, g, rows, columns, constants)
+    }
+
+    /// Replaces `row[0..<n]` (`n ≥ 1`) by `e^(row[c] − max(row))` and returns their sum — a softmax's
+    /// numerators and denominator — in the tier in use, with its vector `exp`
+    /// (``RecKitSIMD/SoftmaxRow``: within a few ulps of libm's; the sum's last bits depend on the
+    /// tier's vector width).
+    @inline(__always)
+    package static func softmaxNumerators<T: Scalar>(_ row: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        SwiftKernelTier.kernels(T.self).softmaxNumerators(row, n)
+    }
+
     /// `x[i] *= a` for `i < n`; `a == 0` writes zeros (so NaN in `x` does not survive, as in BLAS).
     @inlinable @inline(__always)
     package static func scale<T: Scalar>(_ a: T, _ x: UnsafeMutablePointer<T>, _ n: Int) {
