@@ -13,6 +13,7 @@ extension Bench {
         @Option(help: "Solvers to run: lanczos, randomized, or both comma-separated.") var method = "lanczos,randomized"
         @Option(help: .hidden) var methods: String?
         @Option(help: "Precision of the matrix, the vectors and every product: double, float, or both comma-separated.") var precision = "double"
+        @Option(help: "Lanczos: residual tolerance relative to σ₁ (default 1e-13 in Double, 1e-6 in Float).") var tolerance: Double?
         @OptionGroup var common: Common
 
         func run() throws {
@@ -20,6 +21,8 @@ extension Bench {
             let file = try Bench.ratingFile(inputs, common)
             var suite = SVDSuite()
             suite.file = file; suite.scale = try common.matrixSize(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            if let tolerance, !(tolerance > 0 && tolerance < 1) { throw ValidationError("--tolerance must be in (0, 1), got \(tolerance)") }
+            suite.tolerance = tolerance
             if let methods { deprecated("reckit bench svd --methods", use: "--method \(methods)") }
             suite.methods = (methods ?? method).split(separator: ",").map(String.init)
             for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--method: unknown solver '\(m)' (lanczos, randomized)") }
