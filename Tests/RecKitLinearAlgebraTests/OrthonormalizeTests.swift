@@ -58,4 +58,42 @@ import RecKitTestSupport
             try LinearAlgebra.orthonormalize(nan)
         }
     }
+
+    /// One classical Gram–Schmidt sweep, `x ← x − Vᵀ(V·x)`, on both back ends (the pure-Swift one
+    /// in one pass over the basis, at 1–3 threads) and in both precisions: equal to the reference
+    /// projection computed in Double to rounding (1e-12 Double, 1e-4 Float, relative to ‖x‖), the
+    /// result orthogonal to the basis, rows past `count` ignored; shape errors thrown.
+    @Test(arguments: TestSupport.contexts)
+    func subtractProjectionsIsOneGramSchmidtSweep(context: ExecutionContext) throws {
+        let n = 700, count = 37
+        // 40 orthonormal rows of length 700: Q's columns, transposed.
+        let basis = try LinearAlgebra.orthonormalize(Matrix<Double>.gaussian(rows: n, columns: 40, seed: 8), context: context).transposed
+        let x0 = Matrix<Double>.gaussian(rows: n, columns: 1, seed: 9).storage
+        var reference = x0
+        for i in 0..<count {
+            var h = 0.0
+            for t in 0..<n { h += basis[i, t] * x0[t] }
+            for t in 0..<n { reference[t] -= h * basis[i, t] }
+        }
+        let scale = x0.map { $0 * $0 }.reduce(0, +).squareRoot()
+        for threads in [1, 2, 3] {
+            var ctx = context
+            ctx.threads = threads
+            var x = x0
+            try LinearAlgebra.subtractProjections(&x, basis: basis, count: count, context: ctx)
+            #expect(zip(x, reference).map { abs($0 - $1) }.max()! <= 1e-12 * scale, "\(ctx.backend), \(threads) threads")
+            for i in 0..<count {
+                var d = 0.0
+                for t in 0..<n { d += basis[i, t] * x[t] }
+                #expect(abs(d) <= 1e-12 * scale, "row \(i) still has \(d) of x")
+            }
+            var xf = x0.map(Float.init)
+            try LinearAlgebra.subtractProjections(&xf, basis: basis.converted(to: Float.self), count: count, context: ctx)
+            #expect(zip(xf, reference).map { abs(Double($0) - $1) }.max()! <= 1e-4 * scale, "Float, \(ctx.backend), \(threads) threads")
+        }
+        var short = [Double](repeating: 1, count: n - 1)
+        #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.subtractProjections(&short, basis: basis, count: 3, context: context) }
+        var x = x0
+        #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.subtractProjections(&x, basis: basis, count: 41, context: context) }
+    }
 }

@@ -9,6 +9,36 @@
 /// extends this to `κ(Y) ≲ 1/u`. Beyond that (numerically rank-deficient `Y`) Householder QR
 /// takes over.
 extension LinearAlgebra {
+    /// One sweep of classical Gram–Schmidt: `x ← x − Vᵀ(V·x)` over the first `count` rows of
+    /// `basis` (row-major, each row a vector of `x.count` entries; the rows are meant to be
+    /// orthonormal). The native back end forms it as two matrix-vector products (OpenBLAS's gemv);
+    /// the pure-Swift back end in one pass over the basis (`VectorKernels.subtractProjections`),
+    /// which reads it once instead of twice. Measured on a 112 × 20 000 Double basis, 2 threads, Zen 4:
+    /// pure Swift 1.41 ms in one pass against 1.75 ms for its two products; OpenBLAS's two gemv
+    /// 0.72 ms, faster than the one pass (0.85 ms), so the native back end keeps them.
+    /// - Throws: ``LinearAlgebraError/shapeMismatch(operation:details:)`` when `x` is not a row's
+    ///   length or `count` exceeds the rows.
+    public static func subtractProjections<T: Scalar>(_ x: inout [T], basis: Matrix<T>, count: Int,
+                                                      context: ExecutionContext = .current) throws {
+        guard x.count == basis.columns, count >= 0, count <= basis.rows else {
+            throw LinearAlgebraError.shapeMismatch(operation: "subtractProjections",
+                                                   details: "x has \(x.count) entries, the basis is \(basis.shapeDescription), count \(count)")
+        }
+        guard count > 0 else { return }
+        if context.backend == .swift {
+            basis.storage.withUnsafeBufferPointer { v in
+                x.withUnsafeMutableBufferPointer { xb in
+                    VectorKernels.subtractProjections(xb.baseAddress!, basis: v.baseAddress!, count: count, length: basis.columns,
+                                                      threads: context.threads)
+                }
+            }
+        } else {
+            let rows = basis.rows(0..<count)
+            let h = try multiply(rows, vector: x, context: context)
+            try multiply(rows, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
+        }
+    }
+
     /// An orthonormal basis `Q` (`m × n`, `QᵀQ = I` to about `n·u`) of the column space of a tall
     /// `m × n` matrix (`m ≥ n`), by CholeskyQR2, shifted CholeskyQR3 when `Y` is ill-conditioned,
     /// and Householder QR when even that fails.
