@@ -7,12 +7,16 @@ the table shows medians, and the ratios are peer seconds / RecKit seconds.
 
     python3 Benchmarks/peers/compare_svd.py FILE [--rank 64] [--threads 2] [--rounds 3]
         [--python PY_WITH_SCIPY_SKLEARN] [--reckit .build/release/reckit] [--power-iterations 7]
-        [--with-float]
+        [--with-float] [--tolerance TOL]
 Make FILE with ../shared/peers/gen_synthetic.py 100000 20000 2000000 FILE.
 RecKit's randomised solver runs with scikit-learn's defaults: oversampling 10 and the power
 iterations scikit-learn's n_iter='auto' picks (7 when k < 0.1·min(m, n), else 4).
 --with-float also runs RecKit's solvers in Float (`reckit bench svd --precision double,float`):
 rows "reckit-…-float", with their σ error against ARPACK's Double values like every other row.
+--tolerance passes a Lanczos residual tolerance to RecKit (default: its own, 1e-13 relative to σ₁).
+Each solver's max relative residual max‖(A·vᵢ − σᵢuᵢ, Aᵀuᵢ − σᵢvᵢ)‖/σ₁ is printed too (the peers'
+computed here from the vectors they return, RecKit's as it reports it — for its randomised solver
+the first half only, docs/svd.md), so solvers can be compared at the accuracy they deliver.
 """
 import argparse, json, os, subprocess, sys, tempfile
 
@@ -25,6 +29,7 @@ p.add_argument("--python", default=sys.executable, help="a Python with numpy, sc
 p.add_argument("--reckit", default=".build/release/reckit")
 p.add_argument("--power-iterations", type=int, default=None, help="default: scikit-learn's n_iter='auto'")
 p.add_argument("--with-float", action="store_true", help="also run RecKit's solvers in Float")
+p.add_argument("--tolerance", type=float, default=None, help="RecKit's Lanczos residual tolerance (default: its own)")
 a = p.parse_args()
 tmp = tempfile.mkdtemp()
 
@@ -44,6 +49,8 @@ for name, fn in [('scipy-propack', lambda: svds(X, k=k, solver='propack', random
                  ('sklearn-randomized', lambda: randomized_svd(X, k, random_state=0))]:
     t = time.perf_counter(); U, s, Vt = fn(); t = time.perf_counter() - t
     np.save(os.path.join(sys.argv[4], name + '.npy'), np.sort(s)[::-1]); out[name] = t
+    R1 = X @ Vt.T - U * s; R2 = X.T @ U - Vt.T * s
+    out[name + '-residual'] = float(np.sqrt((R1 ** 2).sum(0) + (R2 ** 2).sum(0)).max() / s.max())
 out['shape'] = list(X.shape); out['nnz'] = int(X.nnz); out['versions'] = [scipy.__version__, sklearn.__version__]
 print(json.dumps(out))
 """
@@ -53,22 +60,26 @@ if q is None:
 reckit_names = ["reckit-lanczos", "reckit-randomized"] + (["reckit-lanczos-float", "reckit-randomized-float"] if a.with_float else [])
 times = {name: [] for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized"] + reckit_names}
 meta = {}
+residuals = {}
 for r in range(a.rounds):
     res = json.loads(subprocess.run([a.python, "-c", peer_code, a.file, str(a.rank), str(a.threads), tmp],
                                     check=True, capture_output=True, text=True).stdout)
     for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized"]:
         times[name].append(res[name])
+        residuals.setdefault(name, []).append(res[name + "-residual"])
     meta = res
     if q is None:
         q = 7 if a.rank < 0.1 * min(res["shape"]) else 4
     js = os.path.join(tmp, "svd.json")
     subprocess.run([a.reckit, "bench", "svd", a.file, "--rank", str(a.rank), "--threads", str(a.threads), "--backend", "blas",
                     "--power-iterations", str(q), "--singular-values", os.path.join(tmp, "reckit"), "--json", js]
-                   + (["--precision", "double,float"] if a.with_float else []),
+                   + (["--precision", "double,float"] if a.with_float else [])
+                   + (["--tolerance", str(a.tolerance)] if a.tolerance is not None else []),
                    check=True, capture_output=True)
     for row in json.load(open(js))["rows"]:
         suffix = "-float" if row["dtype"] == "float" else ""
         times["reckit-" + row["op"].removeprefix("svd_") + suffix].append(row["seconds"])
+        residuals.setdefault("reckit-" + row["op"].removeprefix("svd_") + suffix, []).append(float(row["results"]["max_rel_residual"]))
         meta[row["op"] + suffix] = row["results"]
 
 import numpy as np
@@ -81,10 +92,11 @@ for name in reckit_names:
     errors[name] = err(os.path.join(tmp, name + ".npy"))
 med = lambda xs: sorted(xs)[len(xs) // 2]
 print(f"{os.path.basename(a.file)}: {meta['shape'][0]}×{meta['shape'][1]}, {meta['nnz']} stored; k = {a.rank}, Double, "
-      f"{a.threads} thread(s); scipy {meta['versions'][0]}, scikit-learn {meta['versions'][1]}; medians of {a.rounds} rounds")
-print(f"{'solver':28s} {'seconds':>8s}  {'max rel err of σ vs ARPACK':>27s}")
+      f"{a.threads} thread(s); scipy {meta['versions'][0]}, scikit-learn {meta['versions'][1]}; medians of {a.rounds} rounds; "
+      f"RecKit Lanczos tolerance {a.tolerance if a.tolerance is not None else 'default (1e-13)'}")
+print(f"{'solver':28s} {'seconds':>8s}  {'max rel err of σ vs ARPACK':>27s}  {'max rel residual':>16s}")
 for name in times:
-    print(f"{name:28s} {med(times[name]):8.3f}  {errors[name]:27.1e}")
+    print(f"{name:28s} {med(times[name]):8.3f}  {errors[name]:27.1e}  {max(residuals[name]):16.1e}")
 print(f"RecKit randomised: q = {q} power iterations, oversampling 10; max relative residual "
       f"{meta['svd_randomized']['max_rel_residual']}; Lanczos max relative residual {meta['svd_lanczos']['max_rel_residual']}")
 print(f"Lanczos vs scipy PROPACK:            {med(times['scipy-propack']) / med(times['reckit-lanczos']):.2f} x faster")
