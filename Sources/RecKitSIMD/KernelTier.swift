@@ -60,16 +60,17 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
     /// Adam's update of `n` contiguous weights (see ``AdamUpdate``).
     public let adam: @Sendable (_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
                                 _ g: UnsafePointer<T>, _ n: Int, _ constants: AdamConstants<T>) -> Void
-    /// Softmax numerators `e^(row[c] − max(row))` in place, returning their sum (see ``SoftmaxRow``).
-    public let softmaxNumerators: @Sendable (_ row: UnsafeMutablePointer<T>, _ n: Int) -> T
     /// Adam's update of the rows `rows` of a table with `columns` columns (see ``AdamUpdate``).
     public let adamRows: @Sendable (_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
                                     _ g: UnsafePointer<T>, _ rows: UnsafeBufferPointer<Int32>, _ columns: Int,
                                     _ constants: AdamConstants<T>) -> Void
+    /// Softmax numerators `e^(row[c] − max(row))` in place, returning their sum (see ``SoftmaxRow``).
+    public let softmaxNumerators: @Sendable (_ row: UnsafeMutablePointer<T>, _ n: Int) -> T
 
     /// The kernels written in vectors `V`, fused or not as `F` says, with GEMM tile `K`.
     @inlinable @inline(__always)
-    public init<V: SIMD, F: FMAFlag, K: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type) where V.Scalar == T, K.V.Scalar == T {
+    public init<V: SIMD, F: FMAFlag, K: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type)
+    where V.Scalar == T, K.V.Scalar == T, T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype {
         self.init(V.self, F.self, gemmTile: K.self, narrowTile: K.self)
     }
 
@@ -78,7 +79,8 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
     /// layers of NeuMF) would compute 4–8 times the work it needs.
     @inlinable @inline(__always)
     public init<V: SIMD, F: FMAFlag, K: GEMMTile, N: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type, narrowTile: N.Type)
-    where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T {
+    where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T,
+          T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype, N: SendableMetatype {
         gemm = { $0.n < K.nr && N.nr < K.nr ? $0.run(N.self) : $0.run(K.self) }
         dot = { VectorOps<V, F>.dot($0, $1, $2) }
         axpy = { VectorOps<V, F>.axpy($0, $1, $2, $3) }

@@ -90,7 +90,7 @@ public struct BanditSimulation: Sendable {
                     let row = split.train.ratings.range(ofRow: u)
                     history[u] = (Array(split.train.ratings.columnIndices[row]), Array(split.train.ratings.values[row]))
                 }
-                let user = try folded[u] ?? {
+                let user = folded[u] ?? {
                     let k = model.userFactors.columns
                     return FoldedInUser(factors: Array(model.userFactors.storage[u * k..<(u + 1) * k]), bias: 0, items: history[u]!.items)
                 }()
