@@ -264,24 +264,17 @@ extension SingularValues {
     static func reorthogonalize<T: Scalar>(_ x: inout [T], against w: Matrix<T>, count: Int, context: ExecutionContext,
                                            sum: ((inout [Double]) throws -> Void)? = nil) throws {
         guard count > 0 else { return }
-        if sum == nil {
-            for _ in 0..<2 {
-                let before = norm(x)
-                try LinearAlgebra.subtractProjections(&x, basis: w, count: count, context: context)
-                if norm(x) > before * 0.7 { break }
-            }
-            return
-        }
-        let basis = w.rows(0..<count)
         for _ in 0..<2 {
             let before = try norm(x, sum: sum)
-            var h = try LinearAlgebra.multiply(basis, vector: x, context: context)
             if let sum {
-                var partial = h.map(\.doubleValue)
+                // The dot products are partial on each process: summed over all before the update.
+                let basis = w.rows(0..<count)
+                var partial = try LinearAlgebra.multiply(basis, vector: x, context: context).map(\.doubleValue)
                 try sum(&partial)
-                h = partial.map { T($0) }
+                try LinearAlgebra.multiply(basis, vector: partial.map { T($0) }, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
+            } else {
+                try LinearAlgebra.subtractProjections(&x, basis: w, count: count, context: context)
             }
-            try LinearAlgebra.multiply(basis, vector: h, transposeA: true, alpha: -1, beta: 1, into: &x, context: context)
             if try norm(x, sum: sum) > before * 0.7 { break }
         }
     }
