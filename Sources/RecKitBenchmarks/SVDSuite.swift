@@ -22,6 +22,8 @@ public struct SVDSuite: Sendable {
     /// Lanczos residual tolerance relative to σ₁ (nil: the solver's default, 1e-13 in Double and
     /// 1e-6 in Float).
     public var tolerance: Double?
+    /// Lanczos Krylov subspace size (nil: the solver's default, `max(2k, k + 20)`).
+    public var subspace: Int?
 
     public init() {}
 
@@ -52,7 +54,7 @@ public struct SVDSuite: Sendable {
                     var result: TruncatedSVD<T>? = nil
                     let timing = try Timing.measure(minRepeats: 1, maxRepeats: 1, targetSeconds: 0) {
                         result = method == "lanczos"
-                            ? try SingularValues.lanczos(op, rank: rank, options: LanczosSVDOptions(tolerance: tolerance), context: ctx)
+                            ? try SingularValues.lanczos(op, rank: rank, options: LanczosSVDOptions(subspace: subspace, tolerance: tolerance), context: ctx)
                             : try SingularValues.randomized(op, rank: rank, options: RandomizedSVDOptions(powerIterations: powerIterations), context: ctx)
                     }
                     let r = result!
@@ -64,7 +66,8 @@ public struct SVDSuite: Sendable {
                     var row = BenchmarkRow(op: "svd_\(method)", dtype: dtype, backend: backend.rawValue, threads: t, size: rank,
                                            params: ["rows": "\(csr.rows)", "columns": "\(csr.columns)", "nnz": "\(csr.nonZeroCount)",
                                                     "power_iterations": method == "randomized" ? "\(powerIterations)" : "-",
-                                                    "tolerance": method == "lanczos" ? tolerance.map { "\($0)" } ?? "default" : "-"],
+                                                    "tolerance": method == "lanczos" ? tolerance.map { "\($0)" } ?? "default" : "-",
+                                                    "subspace": method == "lanczos" ? subspace.map { "\($0)" } ?? "default" : "-"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,
                                            gflops: nil, memoryIncreaseBytes: MemoryWatermark.rowIncrease())
                     row.agreement = relativeDifference(r.singularValues, reference[method]!)

@@ -14,6 +14,7 @@ extension Bench {
         @Option(help: .hidden) var methods: String?
         @Option(help: "Precision of the matrix, the vectors and every product: double, float, or both comma-separated.") var precision = "double"
         @Option(help: "Lanczos: residual tolerance relative to σ₁ (default 1e-13 in Double, 1e-6 in Float).") var tolerance: Double?
+        @Option(help: "Lanczos: Krylov subspace size, > the rank (default max(2k, k + 20)).") var subspace: Int?
         @OptionGroup var common: Common
 
         func run() throws {
@@ -23,6 +24,8 @@ extension Bench {
             suite.file = file; suite.scale = try common.matrixSize(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
             if let tolerance, !(tolerance > 0 && tolerance < 1) { throw ValidationError("--tolerance must be in (0, 1), got \(tolerance)") }
             suite.tolerance = tolerance
+            if let subspace, subspace <= rank { throw ValidationError("--subspace must be greater than the rank \(rank), got \(subspace)") }
+            suite.subspace = subspace
             if let methods { deprecated("reckit bench svd --methods", use: "--method \(methods)") }
             suite.methods = (methods ?? method).split(separator: ",").map(String.init)
             for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--method: unknown solver '\(m)' (lanczos, randomized)") }
