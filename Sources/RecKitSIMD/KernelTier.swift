@@ -51,6 +51,9 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
     public let dot: @Sendable (_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T
     /// `y += a·x` (see ``VectorOps``).
     public let axpy: @Sendable (_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) -> Void
+    /// `y ← α·A·x + β·y` over the rows of a row-major `A` (see ``MatrixVector``).
+    public let gemvRows: @Sendable (_ a: UnsafePointer<T>, _ lda: Int, _ m: Int, _ n: Int, _ x: UnsafePointer<T>,
+                                    _ alpha: T, _ beta: T, _ y: UnsafeMutablePointer<T>) -> Void
     /// Sparse × dense rows (see ``SparseRows``).
     public let csrTimesDense: @Sendable (CSRProductArguments<T>) -> Void
     /// ALS conjugate-gradient row updates (see ``ALSRows/conjugateGradient(_:)``).
@@ -71,19 +74,23 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
     @inlinable @inline(__always)
     public init<V: SIMD, F: FMAFlag, K: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type)
     where V.Scalar == T, K.V.Scalar == T, T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype {
-        self.init(V.self, F.self, gemmTile: K.self, narrowTile: K.self)
+        self.init(V.self, F.self, gemmTile: K.self, narrowTile: K.self, rowVector: V.self)
     }
 
     /// The kernels as above, with GEMM tile `N` for products with fewer columns than `K` is wide:
     /// a wide tile computes whole `K.nr`-column panels, so a product of 8 or 16 columns (the small
-    /// layers of NeuMF) would compute 4–8 times the work it needs.
+    /// layers of NeuMF) would compute 4–8 times the work it needs. The matrix–vector product over
+    /// rows runs in vectors `R`: it is bound by memory, and a narrower vector's sum across its lanes
+    /// costs less per row (the AVX-512 tier's 512-bit vectors were 30 % slower on rows of 64).
     @inlinable @inline(__always)
-    public init<V: SIMD, F: FMAFlag, K: GEMMTile, N: GEMMTile>(_: V.Type, _: F.Type, gemmTile: K.Type, narrowTile: N.Type)
-    where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T,
-          T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype, N: SendableMetatype {
+    public init<V: SIMD, F: FMAFlag, K: GEMMTile, N: GEMMTile, R: SIMD>(_: V.Type, _: F.Type, gemmTile: K.Type, narrowTile: N.Type,
+                                                                        rowVector: R.Type)
+    where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T, R.Scalar == T,
+          T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype, N: SendableMetatype, R: SendableMetatype {
         gemm = { $0.n < K.nr && N.nr < K.nr ? $0.run(N.self) : $0.run(K.self) }
         dot = { VectorOps<V, F>.dot($0, $1, $2) }
         axpy = { VectorOps<V, F>.axpy($0, $1, $2, $3) }
+        gemvRows = { MatrixVector<R, F>.rows($0, lda: $1, m: $2, n: $3, x: $4, alpha: $5, beta: $6, y: $7) }
         csrTimesDense = { SparseRows<V, F>.timesDense($0) }
         alsConjugateGradient = { ALSRows<V, F>.conjugateGradient($0) }
         alsCholesky = { ALSRows<V, F>.cholesky($0) }

@@ -6,7 +6,7 @@ import RecKitSIMD
 public let avx2Tier = KernelTier(
     name: "avx2", vectorBits: 256,
     float: TierKernels(SIMD8<Float>.self, Fused.self, gemmTile: Tile6x2<SIMD8<Float>, Fused>.self,
-                       narrowTile: Tile6x2<SIMD4<Float>, Fused>.self),
+                       narrowTile: Tile6x2<SIMD4<Float>, Fused>.self, rowVector: SIMD8<Float>.self),
     double: TierKernels(SIMD4<Double>.self, Fused.self, gemmTile: Tile6x2<SIMD4<Double>, Fused>.self,
-                        narrowTile: Tile6x2<SIMD2<Double>, Fused>.self),
+                        narrowTile: Tile6x2<SIMD2<Double>, Fused>.self, rowVector: SIMD4<Double>.self),
     sgdBiasedEpoch: { BiasedSGD.epoch(SIMD8<Float>.self, $0) })

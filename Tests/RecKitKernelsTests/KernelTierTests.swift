@@ -226,6 +226,40 @@ import RecKitSIMDAVX512
         check(Double.self) { $0.double }
     }
 
+    /// The matrix–vector product over rows on every tier, in Float and Double, against a Double
+    /// reference: each entry within `2·n·ε·Σⱼ|aᵢⱼ·xⱼ|` (plus the β term's rounding), the standard
+    /// bound for a dot product summed in any order. Shapes leave row tails (m not a multiple of 4)
+    /// and column tails, the leading dimension exceeds n, and with β = 0 a NaN already in `y` is
+    /// not read.
+    @Test func matrixVectorRowsMeetTheDotProductBoundOnEveryTier() {
+        func check<T: BinaryFloatingPoint & SIMDScalar>(_: T.Type, _ kernels: (KernelTier) -> TierKernels<T>) {
+            let eps = Double(T.ulpOfOne)
+            var g = SeededGenerator(seed: 5)
+            for (m, n) in [(1, 1), (3, 7), (4, 8), (5, 17), (9, 64), (13, 300), (64, 1000)] {
+                let lda = n + 3
+                let a = (0..<m * lda).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+                let x = (0..<n).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+                let y0 = (0..<m).map { _ in T(Double.random(in: -1..<1, using: &g)) }
+                for (alpha, beta) in [(T(1), T(0)), (T(-0.5), T(2))] {
+                    for tier in Self.runnable {
+                        var y = beta == 0 ? [T](repeating: .nan, count: m) : y0
+                        kernels(tier).gemvRows(a, lda, m, n, x, alpha, beta, &y)
+                        for i in 0..<m {
+                            var exact = 0.0, magnitude = 0.0
+                            for j in 0..<n { exact += Double(a[i * lda + j]) * Double(x[j]); magnitude += abs(Double(a[i * lda + j]) * Double(x[j])) }
+                            let expected = Double(alpha) * exact + Double(beta) * Double(y0[i])
+                            let bound = 2 * Double(n + 2) * eps * (abs(Double(alpha)) * magnitude + abs(Double(beta) * Double(y0[i])))
+                            #expect(abs(Double(y[i]) - expected) <= bound,
+                                    "\(tier.name), \(T.self), \(m)×\(n), α \(alpha), β \(beta), row \(i): \(y[i]), expected \(expected) ± \(bound)")
+                        }
+                    }
+                }
+            }
+        }
+        check(Float.self) { $0.float }
+        check(Double.self) { $0.double }
+    }
+
     /// The vector `exp` behind the softmax losses, on every tier and in both precisions, against
     /// libm in Double: each numerator within 4 units in the last place of the true `e^(x − max)`
     /// where that is normal, at most the smallest normal where it is subnormal, exactly 0 from

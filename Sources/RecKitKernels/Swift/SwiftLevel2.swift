@@ -5,12 +5,10 @@ enum SwiftLevel2 {
         let work = m * n
         let t = work < 65_536 ? 1 : threads
         if !trans {
-            // y[i] = β·y[i] + α·(row i · x): rows split across threads.
+            // y[i] = β·y[i] + α·(row i · x): rows split across threads, four rows at a time in the tier.
             Parallel.forEachChunk(count: m, threads: t, minimumChunk: 64) { rows in
-                for i in rows {
-                    let d = n == 0 ? 0 : VectorKernels.dot(a + i * lda, x, n)
-                    y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * d
-                }
+                VectorKernels.gemvRows(a + rows.lowerBound * lda, lda: lda, m: rows.count, n: n, x: x, alpha: alpha, beta: beta,
+                                       y: y + rows.lowerBound)
             }
         } else {
             // y = β·y + α·Σ_i x[i]·row i: columns split across threads, rows streamed.

@@ -32,6 +32,14 @@ package enum VectorKernels {
         if n < tierThreshold { VectorOps<T.Vector, Unfused>.axpy(a, x, y, n) } else { SwiftKernelTier.kernels(T.self).axpy(a, x, y, n) }
     }
 
+    /// `y[i] ← α·(row i of A)·x + β·y[i]` for `i < m`, `A` row-major with leading dimension `lda`
+    /// (``RecKitSIMD/MatrixVector``), in the tier in use: one call for all `m` rows.
+    @inline(__always)
+    package static func gemvRows<T: Scalar>(_ a: UnsafePointer<T>, lda: Int, m: Int, n: Int, x: UnsafePointer<T>, alpha: T, beta: T,
+                                            y: UnsafeMutablePointer<T>) {
+        SwiftKernelTier.kernels(T.self).gemvRows(a, lda, m, n, x, alpha, beta, y)
+    }
+
     /// Adam's update of `n` contiguous weights `w` with moments `m`, `v` and gradient `g`
     /// (``RecKitSIMD/AdamUpdate``): in the tier in use, bit-identical in every tier.
     @inline(__always)

@@ -77,22 +77,31 @@ extension LinearAlgebra {
         alpha: T = 1, beta: T = 0, into y: inout [T], context: ExecutionContext = .current
     ) throws {
         let av = a.matrixView
+        try y.withUnsafeMutableBufferPointer { yb in
+            try multiply(av, vector: x, transposeA: transposeA, alpha: alpha, beta: beta, into: yb, context: context)
+        }
+    }
+
+    /// The product above into memory: with β = 0, `y` is written without being read, so it may be
+    /// uninitialised.
+    static func multiply<T: Scalar>(
+        _ av: MatrixView<T>, vector x: [T], transposeA: Bool, alpha: T, beta: T,
+        into yb: UnsafeMutableBufferPointer<T>, context: ExecutionContext
+    ) throws {
         let (m, n) = transposeA ? (av.columns, av.rows) : (av.rows, av.columns)
-        guard x.count == n, y.count == m else {
+        guard x.count == n, yb.count == m else {
             throw LinearAlgebraError.shapeMismatch(
                 operation: "multiply(matrix, vector)",
                 details: "op(A) is \(m)×\(n) (A \(av.shapeDescription)\(transposeA ? ", transposed" : "")), x has \(x.count) "
-                    + "elements, y has \(y.count); need x of \(n) and y of \(m)")
+                    + "elements, y has \(yb.count); need x of \(n) and y of \(m)")
         }
         try Check.threads(context)
         if m == 0 { return }
-        if n == 0 { y.withUnsafeMutableBufferPointer { VectorKernels.scale(beta, $0.baseAddress!, m) }; return }
+        if n == 0 { VectorKernels.scale(beta, yb.baseAddress!, m); return }
         av.withPointer { ap, lda in
             x.withUnsafeBufferPointer { xb in
-                y.withUnsafeMutableBufferPointer { yb in
-                    context.kernels.gemv(trans: transposeA, m: av.rows, n: av.columns, alpha: alpha, a: ap, lda: lda,
-                                 x: xb.baseAddress!, beta: beta, y: yb.baseAddress!, threads: context.threads)
-                }
+                context.kernels.gemv(trans: transposeA, m: av.rows, n: av.columns, alpha: alpha, a: ap, lda: lda,
+                                     x: xb.baseAddress!, beta: beta, y: yb.baseAddress!, threads: context.threads)
             }
         }
     }
@@ -102,8 +111,18 @@ extension LinearAlgebra {
         _ a: some MatrixRepresentable<T>, vector x: [T], transposeA: Bool = false, context: ExecutionContext = .current
     ) throws -> [T] {
         let av = a.matrixView
-        var y = [T](repeating: 0, count: transposeA ? av.columns : av.rows)
-        try multiply(av, vector: x, transposeA: transposeA, into: &y, context: context)
+        let m = transposeA ? av.columns : av.rows
+        // β = 0 writes every element without reading it, so `y` starts uninitialised: this
+        // unspecialised generic code would otherwise fill it through a value-witness call per
+        // element (4 % of a server's time, scoring 20 000 items per online user).
+        var failure: (any Error)?
+        let y = [T](unsafeUninitializedCapacity: m) { buffer, count in
+            do {
+                try multiply(av, vector: x, transposeA: transposeA, alpha: 1, beta: 0, into: buffer, context: context)
+                count = m
+            } catch { failure = error; count = 0 }
+        }
+        if let failure { throw failure }
         return y
     }
 

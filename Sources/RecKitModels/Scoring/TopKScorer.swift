@@ -36,7 +36,8 @@ public enum TopKScorer {
 
     /// The best `k` of one row of `scores`, filtered. The user's training items are skipped by
     /// walking their (sorted) CSR row alongside the items, so exclusion costs no lookups; most items
-    /// fail the heap's threshold test and cost one comparison.
+    /// fail the heap's threshold test (kept in a local once the heap is full) and cost one
+    /// comparison. NaN compares false, so it never enters.
     package static func top(_ k: Int, row scores: Matrix<Float>, index r: Int, user: Int, filter: RecommendationFilter, train: CSRMatrix<Float>) -> [Recommendation] {
         let n = scores.columns
         var heap = BoundedHeap(capacity: k)
@@ -45,18 +46,30 @@ public enum TopKScorer {
         var next = trainRow.lowerBound
         let checkLists = filter.allowed != nil || !filter.denied.isEmpty
         scores.storage.withUnsafeBufferPointer { s in
-            let row = s.baseAddress! + r * n
-            for i in 0..<n {
-                if next < trainRow.upperBound && Int(train.columnIndices[next]) == i { next += 1; continue }
-                let v = row[i]
-                if heap.isFull && !(v > heap.threshold) { continue } // equal scores: the earlier (lower) item stays
-                if v.isNaN { continue }
-                if checkLists {
-                    let item = Int32(i)
-                    if let allowed = filter.allowed, !allowed.contains(item) { continue }
-                    if filter.denied.contains(item) { continue }
+            train.columnIndices.withUnsafeBufferPointer { columns in
+                let row = s.baseAddress! + r * n
+                // The score an item must beat once the heap is full.
+                var threshold = Float.infinity
+                var full = false
+                // The next training item to leave out (n: none left).
+                var nextTrain = next < trainRow.upperBound ? Int(columns[next]) : n
+                for i in 0..<n {
+                    if i == nextTrain {
+                        next += 1
+                        nextTrain = next < trainRow.upperBound ? Int(columns[next]) : n
+                        continue
+                    }
+                    let v = row[i]
+                    if full && !(v > threshold) { continue } // equal scores: the earlier (lower) item stays
+                    if v.isNaN { continue }
+                    if checkLists {
+                        let item = Int32(i)
+                        if let allowed = filter.allowed, !allowed.contains(item) { continue }
+                        if filter.denied.contains(item) { continue }
+                    }
+                    heap.offer(score: v, item: i)
+                    if heap.isFull { full = true; threshold = heap.threshold }
                 }
-                heap.offer(score: v, item: i)
             }
         }
         return heap.sortedDescending()
