@@ -24,7 +24,10 @@ import RecKitLinearAlgebra
         let halves = try Self.matrix { 0.5 * Double($0.next() % 11) - 2 }       // exact in Float
         let decimals = try Self.matrix { 0.1 * Double($0.next() % 50) + 0.05 }  // not exact
         #expect(ratings.exactFloatValues != nil && halves.exactFloatValues != nil)
+        #expect(halves.exactFloatValues?.map(Double.init) == halves.values, "the Float copy holds every value, in order")
         #expect(decimals.exactFloatValues == nil)
+        let floats = try CSRMatrix<Float>.fromTriplets(rows: 2, columns: 2, rowIndices: [0, 1], columnIndices: [1, 0], values: [0.1, 3]).matrix
+        #expect(floats.exactFloatValues == floats.values, "a Float matrix's values are their own Float copy")
         for a in [ratings, halves, decimals] {
             let op = SparseOperator(a)
             let x = Matrix<Double>.gaussian(rows: 90, columns: 1, seed: 1), y = Matrix<Double>.gaussian(rows: 300, columns: 1, seed: 2)
