@@ -6,7 +6,9 @@
 /// item's 64 factors against one user's) streams `A` once at the memory's speed instead of paying a
 /// horizontal sum and a call per row. Each entry is a dot product in `V`'s lanes, summed across the
 /// lanes at the end, then the scalar tail: the rounding depends on the vector width, as
-/// ``VectorOps/dot(_:_:_:)``'s does. With `β = 0`, `y` is written without being read.
+/// ``VectorOps/dot(_:_:_:)``'s does, but not on which rows are computed together, so a split of
+/// the rows between threads does not change any entry. With `β = 0`, `y` is written without being
+/// read.
 public enum MatrixVector<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoint {
     public typealias T = V.Scalar
 
@@ -37,7 +39,17 @@ public enum MatrixVector<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoin
             i += 4
         }
         while i < m {
-            put(i, VectorOps<V, F>.dot(a + i * lda, x, n))
+            // The same sums as a row of a group of four, so no entry depends on how rows are split.
+            let r0 = a + i * lda
+            var s0 = V()
+            var j = 0
+            while j + w <= n {
+                s0 = VectorOps<V, F>.madd(s0, V(loadingFrom: r0 + j), V(loadingFrom: x + j))
+                j += w
+            }
+            var d0 = halvingSum(s0)
+            while j < n { d0 += r0[j] * x[j]; j += 1 }
+            put(i, d0)
             i += 1
         }
     }

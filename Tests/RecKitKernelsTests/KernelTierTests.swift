@@ -230,7 +230,7 @@ import RecKitSIMDAVX512
     /// reference: each entry within `2·n·ε·Σⱼ|aᵢⱼ·xⱼ|` (plus the β term's rounding), the standard
     /// bound for a dot product summed in any order. Shapes leave row tails (m not a multiple of 4)
     /// and column tails, the leading dimension exceeds n, and with β = 0 a NaN already in `y` is
-    /// not read.
+    /// not read. Each row computed alone has the same bits as among the others.
     @Test func matrixVectorRowsMeetTheDotProductBoundOnEveryTier() {
         func check<T: BinaryFloatingPoint & SIMDScalar>(_: T.Type, _ kernels: (KernelTier) -> TierKernels<T>) {
             let eps = Double(T.ulpOfOne)
@@ -251,6 +251,10 @@ import RecKitSIMDAVX512
                             let bound = 2 * Double(n + 2) * eps * (abs(Double(alpha)) * magnitude + abs(Double(beta) * Double(y0[i])))
                             #expect(abs(Double(y[i]) - expected) <= bound,
                                     "\(tier.name), \(T.self), \(m)×\(n), α \(alpha), β \(beta), row \(i): \(y[i]), expected \(expected) ± \(bound)")
+                            // Alone, the row gets the same bits as in a group (threads split rows anywhere).
+                            var alone = [beta == 0 ? T.nan : y0[i]]
+                            a.withUnsafeBufferPointer { kernels(tier).gemvRows($0.baseAddress! + i * lda, lda, 1, n, x, alpha, beta, &alone) }
+                            #expect(alone[0] == y[i], "\(tier.name), \(T.self), \(m)×\(n), row \(i): \(alone[0]) alone, \(y[i]) among the others")
                         }
                     }
                 }
