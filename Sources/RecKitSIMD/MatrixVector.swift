@@ -39,19 +39,25 @@ public enum MatrixVector<V: SIMD, F: FMAFlag> where V.Scalar: BinaryFloatingPoin
             i += 4
         }
         while i < m {
-            // The same sums as a row of a group of four, so no entry depends on how rows are split.
-            let r0 = a + i * lda
-            var s0 = V()
-            var j = 0
-            while j + w <= n {
-                s0 = VectorOps<V, F>.madd(s0, V(loadingFrom: r0 + j), V(loadingFrom: x + j))
-                j += w
-            }
-            var d0 = halvingSum(s0)
-            while j < n { d0 += r0[j] * x[j]; j += 1 }
-            put(i, d0)
+            put(i, rowDot(a + i * lda, x, n))
             i += 1
         }
+    }
+
+    /// One row's entry summed exactly as a row of a group of four is, so that no entry depends on
+    /// how the rows are split.
+    @inlinable @inline(__always)
+    static func rowDot(_ r: UnsafePointer<T>, _ x: UnsafePointer<T>, _ n: Int) -> T {
+        let w = V.scalarCount
+        var s = V()
+        var j = 0
+        while j + w <= n {
+            s = VectorOps<V, F>.madd(s, V(loadingFrom: r + j), V(loadingFrom: x + j))
+            j += w
+        }
+        var d = halvingSum(s)
+        while j < n { d += r[j] * x[j]; j += 1 }
+        return d
     }
 
     /// The sum of `v`'s lanes by halving (`log₂` of the width dependent adds): `SIMD.sum()` adds the

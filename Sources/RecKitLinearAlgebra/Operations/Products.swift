@@ -115,15 +115,10 @@ extension LinearAlgebra {
         // β = 0 writes every element without reading it, so `y` starts uninitialised: this
         // unspecialised generic code would otherwise fill it through a value-witness call per
         // element (4 % of a server's time, scoring 20 000 items per online user).
-        var failure: (any Error)?
-        let y = [T](unsafeUninitializedCapacity: m) { buffer, count in
-            do {
-                try multiply(av, vector: x, transposeA: transposeA, alpha: 1, beta: 0, into: buffer, context: context)
-                count = m
-            } catch { failure = error; count = 0 }
+        return try [T](unsafeUninitializedCapacity: m) { buffer, count in
+            try multiply(av, vector: x, transposeA: transposeA, alpha: 1, beta: 0, into: buffer, context: context)
+            count = m
         }
-        if let failure { throw failure }
-        return y
     }
 
     /// Symmetric rank-k update (Gram matrix) into an existing matrix; both triangles are written.

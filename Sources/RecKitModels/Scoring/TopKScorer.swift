@@ -43,24 +43,17 @@ public enum TopKScorer {
         var heap = BoundedHeap(capacity: k)
         guard k > 0 else { return [] }
         let trainRow = filter.excludeTrainingItems && user < train.rows ? train.range(ofRow: user) : 0..<0
-        var next = trainRow.lowerBound
         let checkLists = filter.allowed != nil || !filter.denied.isEmpty
         scores.storage.withUnsafeBufferPointer { s in
             train.columnIndices.withUnsafeBufferPointer { columns in
                 let row = s.baseAddress! + r * n
-                // The score an item must beat once the heap is full.
-                var threshold = Float.infinity
-                var full = false
-                // The next training item to leave out (n: none left).
-                var nextTrain = next < trainRow.upperBound ? Int(columns[next]) : n
+                var pending = columns[trainRow].makeIterator()
+                var nextTrain = pending.next().map(Int.init) ?? n   // the next training item to leave out
+                var threshold: Float? = nil                          // the score to beat once the heap is full
                 for i in 0..<n {
-                    if i == nextTrain {
-                        next += 1
-                        nextTrain = next < trainRow.upperBound ? Int(columns[next]) : n
-                        continue
-                    }
+                    if i == nextTrain { nextTrain = pending.next().map(Int.init) ?? n; continue }
                     let v = row[i]
-                    if full && !(v > threshold) { continue } // equal scores: the earlier (lower) item stays
+                    if let threshold, !(v > threshold) { continue } // equal scores: the earlier (lower) item stays
                     if v.isNaN { continue }
                     if checkLists {
                         let item = Int32(i)
@@ -68,7 +61,7 @@ public enum TopKScorer {
                         if filter.denied.contains(item) { continue }
                     }
                     heap.offer(score: v, item: i)
-                    if heap.isFull { full = true; threshold = heap.threshold }
+                    if heap.isFull { threshold = heap.threshold }
                 }
             }
         }
