@@ -78,7 +78,7 @@ public struct Experiment: Sendable {
         let pairs = try makeFolds(data, progress: progress)
         let configuration = try spec.configuration(settings: configuration.map { ($0.key, $0.value.description) })
         for (f, pair) in pairs.enumerated() {
-            let tuning = try tuner.map { try tune($0, on: pair.train, fold: f + 1, progress: progress) }
+            let tuning = try tuner.map { try tune($0, on: pair.train, fold: f + 1, folds: pairs.count, progress: progress) }
             var model = try spec.makeModel(configuration: tuning?.configuration ?? configuration, side: side)
             let clock = ContinuousClock()
             let t0 = clock.now

@@ -100,7 +100,7 @@ extension Experiment {
     }
 
     /// Runs `tuner` on one training set: the validation split is carved from `train` only.
-    public func tune(_ tuner: Tuner, on train: RatingDataset, fold: Int = 1,
+    public func tune(_ tuner: Tuner, on train: RatingDataset, fold: Int = 1, folds: Int = 1,
                      progress: @escaping (ExperimentEvent) -> Void = { _ in }) throws -> TuningReport {
         var tuner = tuner
         tuner.seed = seed
@@ -119,6 +119,6 @@ extension Experiment {
                                   }
                                   return try validationScore(model, on: prepared[index]!.test, negatives: prepared[index]!.negatives)
                               },
-                              progress: { trial, report in progress(.tuning(model: tuner.spec.name, fold: fold, trial: trial, report: report)) })
+                              progress: { trial, report in progress(.tuning(model: tuner.spec.name, fold: fold, folds: folds, trial: trial, report: report)) })
     }
 }

@@ -62,7 +62,7 @@ import RecKitTestSupport
         tuner.confirmation = .off   // Hyperband alone; confirmation has its own test
         var seen: [TuningTrial] = []
         let report = try Experiment().tune(tuner, on: train) { event in
-            if case let .tuning(_, _, trial, _) = event { seen.append(trial) }
+            if case let .tuning(_, _, _, trial, _) = event { seen.append(trial) }
         }
         #expect(report.trials.count == 20 && seen == report.trials)
         // Trial 1 is the base configuration at full length; then bracket 1 (s = 2): 9 configurations at

@@ -30,17 +30,20 @@ final class ExperimentProgress: @unchecked Sendable {
         case let .trial(model, index, of, settings, score, metric):
             let text = String(format: "search %@ %d/%d %@: %@ %.5f", model, index, of, settings, metric, score)
             if out.level == .verbose { out.detail(text) } else { out.status(text, done: Double(index) / Double(of)) }
-        case let .tuning(model, fold, trial, report):
+        case let .tuning(model, fold, folds, trial, report):
             let score = trial.score.map { String(format: "%.5f", $0) } ?? "failed"
             let length = trial.resource.map { " \(report.resourceField ?? "epochs") \($0)" } ?? ""
             let text = "tune \(model) fold \(fold) · trial \(trial.index) (bracket \(trial.bracket + 1), rung \(trial.rung + 1)\(length)): "
                 + "\(report.metric) \(score), best " + String(format: "%.5f", report.score) + " · \(Int(report.seconds)) s of \(report.budget)"
-            let done: Double
+            // The share of the whole job (every fold has its own budget), so the time left counts
+            // the folds still to tune.
+            let inFold: Double
             switch report.budget {
-            case let .seconds(s): done = report.seconds / s
-            case let .trials(n): done = Double(report.trials.count) / Double(n)
+            case let .seconds(s): inFold = report.seconds / s
+            case let .trials(n): inFold = Double(report.trials.count) / Double(n)
             }
-            if out.level == .verbose { out.detail(text) } else { out.status(text, done: min(done, 1)) }
+            let done = (Double(fold - 1) + min(inFold, 1)) / Double(max(1, folds))
+            if out.level == .verbose { out.detail(text) } else { out.status(text, done: done) }
         case .notice(let message):
             out.warning(message)
         }
