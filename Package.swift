@@ -61,9 +61,10 @@ let package = Package(
         // MARK: - Kernels: the only Swift code that calls the shim; each back end registers its kernels
         // The pure-Swift kernels, generic over vector width (RecKitSIMD, compiled for the baseline ISA,
         // holds the baseline tier), and one module per wider tier that specialises them.
-        // Software prefetch for the kernels (LLVM's intrinsic, reachable only with -parse-stdlib).
-        .target(name: "RecKitPrefetch", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
-        .target(name: "RecKitSIMD", dependencies: ["RecKitPrefetch"]),
+        // LLVM intrinsics the kernels need (software prefetch, a branch-free square root), reachable only
+        // with -parse-stdlib.
+        .target(name: "RecKitIntrinsics", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
+        .target(name: "RecKitSIMD", dependencies: ["RecKitIntrinsics"]),
         .target(name: "RecKitSIMDAVX2", dependencies: ["RecKitSIMD"], swiftSettings: avx2TierSettings),
         .target(name: "RecKitSIMDAVX512", dependencies: ["RecKitSIMD"], swiftSettings: avx512TierSettings),
         .target(name: "RecKitKernels", dependencies: ["CReckitShim", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"],
@@ -119,7 +120,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "RecKitTestSupport", dependencies: ["RecKitLinearAlgebra"], path: "Tests/RecKitTestSupport"),
-        .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"]),
+        .testTarget(name: "RecKitKernelsTests", dependencies: ["RecKitKernels", "CReckitShim", "RecKitIntrinsics", "RecKitSIMD", "RecKitSIMDAVX2", "RecKitSIMDAVX512"]),
         .testTarget(
             name: "RecKitLinearAlgebraTests",
             dependencies: ["RecKitLinearAlgebra", "RecKitTestSupport"],

@@ -1,4 +1,4 @@
-import RecKitPrefetch
+import RecKitIntrinsics
 
 /// The arguments of one ALS half-sweep over a range of rows (the pure-Swift counterpart of the
 /// shim's `reckit_?als_cg` / `reckit_?als_solve`).

@@ -1,3 +1,5 @@
+import RecKitIntrinsics
+
 /// Adam's constants for one step, in the parameters' precision: `β₁`, `1−β₁`, `β₂`, `1−β₂`, the
 /// learning rate, `ε`, the decoupled weight decay (`lr·λ`) and the bias corrections `k₁ = 1/(1−β₁ᵗ)`,
 /// `k₂ = 1/(1−β₂ᵗ)`.
@@ -32,7 +34,7 @@ public enum AdamUpdate<V: SIMD> where V.Scalar: BinaryFloatingPoint & SIMDScalar
         while i < n {
             m[i] = c.b1 * m[i] + c.c1 * g[i]
             v[i] = c.b2 * v[i] + c.c2 * g[i] * g[i]
-            w[i] -= c.lr * (m[i] * c.k1) / ((v[i] * c.k2).squareRoot() + c.eps) + c.decay * w[i]
+            w[i] -= c.lr * (m[i] * c.k1) / (SquareRoot.of(v[i] * c.k2) + c.eps) + c.decay * w[i]
             i += 1
         }
     }
@@ -56,7 +58,7 @@ public enum AdamUpdate<V: SIMD> where V.Scalar: BinaryFloatingPoint & SIMDScalar
             let wi = load(w + i)
             store(mi, m + i)
             store(vi, v + i)
-            store(wi - (vlr * (mi * vk1) / ((vi * vk2).squareRoot() + veps) + vdecay * wi), w + i)
+            store(wi - (vlr * (mi * vk1) / (SquareRoot.of(vi * vk2) + veps) + vdecay * wi), w + i)
             i += width
         }
         return i

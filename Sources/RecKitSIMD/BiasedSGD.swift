@@ -1,4 +1,4 @@
-import RecKitPrefetch
+import RecKitIntrinsics
 
 /// One epoch of stochastic gradient descent for biased matrix factorisation over a block of
 /// ratings — the pure-Swift counterpart of the shim's `reckit_sgd_biased_epoch`, the same updates

@@ -1,4 +1,4 @@
-import RecKitPrefetch
+import RecKitIntrinsics
 
 /// The arguments of a sparse (CSR) × dense product over a range of rows of the sparse matrix
 /// `A` (arrays `offsets`, `columns`, `values`), with `B` and `C` row-major (`ldb`, `ldc` elements

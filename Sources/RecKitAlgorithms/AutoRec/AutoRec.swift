@@ -40,17 +40,11 @@ public enum AutoRec {
                 let (x, mask) = columns(byItem, batch, users: users)
                 for p in network.parameters { p.zeroGradient() }
                 let y = try network.forward(x, context: context)
-                var g = y
-                var loss = 0.0
-                for k in g.storage.indices {
-                    let e = (y.storage[k] - x.storage[k]) * mask[k]
-                    loss += Double(e * e)
-                    g.storage[k] = 2 * e
-                }
+                let (g, loss) = maskedErrors(y, x, mask)
                 _ = try network.backward(g, context: context)
                 // the penalty's gradient λ·W (λ/2·‖W‖² per batch share of the items)
                 let share = Float(batch.count) / Float(byItem.rows)
-                for w in weights { for k in w.gradient.storage.indices { w.gradient.storage[k] += lambda * share * w.value.storage[k] } }
+                for w in weights { w.addPenaltyGradient(lambda * share) }
                 adam.step(network.parameters)
                 total += loss
                 b += options.batchSize
@@ -59,6 +53,25 @@ public enum AutoRec {
             return .init(loss: total + penalty)
         }
         return network
+    }
+
+    /// The loss gradient `2·(y − x)` on observed entries (0 elsewhere) and the squared error
+    /// `Σ (y − x)²` over them, in Double.
+    static func maskedErrors(_ y: Matrix<Float>, _ x: Matrix<Float>, _ mask: [Float]) -> (Matrix<Float>, Double) {
+        var g = y
+        var loss = 0.0
+        g.storage.withUnsafeMutableBufferPointer { g in
+            x.storage.withUnsafeBufferPointer { x in
+                mask.withUnsafeBufferPointer { mask in
+                    for k in 0..<g.count {
+                        let e = (g[k] - x[k]) * mask[k]
+                        loss += Double(e * e)
+                        g[k] = 2 * e
+                    }
+                }
+            }
+        }
+        return (g, loss)
     }
 
     /// Items `batch` as dense rows over the users (unobserved 0), and the observed-entry mask.

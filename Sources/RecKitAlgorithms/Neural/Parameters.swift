@@ -1,3 +1,4 @@
+import RecKitKernels
 import RecKitLinearAlgebra
 
 /// A trainable tensor and its gradient, both row-major matrices of the same shape. Dense layers
@@ -42,6 +43,15 @@ public final class Parameter<T: NeuralScalar> {
             sparseGradient = mine
         } else {
             gradient.add(other.gradient)
+        }
+    }
+
+    /// Adds `λ·value` to the gradient: the gradient of an L2 penalty `λ/2·‖value‖²` in the loss
+    /// (unlike Adam's decoupled decay, it passes through the moments). Dense parameters only.
+    public func addPenaltyGradient(_ lambda: T) {
+        precondition(sparseGradient == nil, "addPenaltyGradient: \(name) has a row-sparse gradient")
+        value.storage.withUnsafeBufferPointer { w in
+            gradient.storage.withUnsafeMutableBufferPointer { g in VectorKernels.axpy(lambda, w.baseAddress!, g.baseAddress!, g.count) }
         }
     }
 

@@ -1,5 +1,6 @@
-// Compiled with -parse-stdlib (Package.swift), the only way Swift code reaches LLVM's prefetch
-// intrinsic; everything else comes from the standard library as usual.
+// Compiled with -parse-stdlib (Package.swift), the only way Swift code reaches LLVM's intrinsics
+// (prefetch here, square root in SquareRoot.swift); everything else comes from the standard
+// library as usual.
 import Swift
 
 /// Software prefetch: asks the memory system to bring a row into the cache ahead of use, without
