@@ -121,6 +121,22 @@ import RecKitTestSupport
         #expect(report.summary.contains("mean of 2 confirmation splits"), "\(report.summary)")
     }
 
+    /// A larger reserve confirms the same five finalists on more splits: a 200-trial budget keeps
+    /// 50 fits, enough for five finalists on six splits (the most), so 30 confirming trials.
+    @Test func aLargerReserveConfirmsOnMoreSplits() throws {
+        let train = try Self.data()
+        let tuner = try Tuner(spec: Self.spec, budget: .trials(200), base: Self.base)
+        let report = try Experiment().tune(tuner, on: train)
+        #expect(report.trials.count == 200 && report.confirmationSplits == 6)
+        let confirming = report.trials.filter { $0.split != nil }
+        #expect(confirming.count == 30 && confirming.map(\.split) == Array(repeating: Array(1...6), count: 5).flatMap { $0 })
+        #expect(report.summary.contains("mean of 6 confirmation splits"), "\(report.summary)")
+        // Asking for at most two keeps two.
+        var two = tuner
+        two.confirmation = Tuner.Confirmation(finalists: 5, splits: 2)
+        #expect(try Experiment().tune(two, on: train).confirmationSplits == 2)
+    }
+
     @Test func badBudgetsRangesAndDataAreRefused() throws {
         for text in ["0", "-3", "0s", "-1m", "abc", "5x", ""] {
             #expect(throws: EvaluationError.self, "\(text)") { try TuningBudget.parse(text) }

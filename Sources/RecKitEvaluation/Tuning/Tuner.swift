@@ -27,17 +27,23 @@ extension Seeds.Stream {
 /// validation split is partly the split's noise. When the budget allows, a quarter of it is kept
 /// for the finalists — the best ``Confirmation/finalists`` distinct configurations, trial 1
 /// always among them — which are fitted again on ``Confirmation/splits`` further validation
-/// splits carved the same way from the same training set (other seeds). The choice is the best
+/// splits carved the same way from the same training set (other seeds), or on more, up to
+/// ``Confirmation/maximumSplits``, when the reserve holds every finalist on them (a fast model's
+/// choice is then judged on more data). The choice is the best
 /// mean score on those splits: the validation split's scores chose the finalists, so they are
 /// biased in the finalists' favour and are left out of the comparison.
 public struct Tuner: Sendable {
     /// How many finalists are re-scored on how many further splits (``Tuner``).
     public struct Confirmation: Sendable, Equatable {
         public var finalists: Int
+        /// The fewest further splits.
         public var splits: Int
-        public init(finalists: Int, splits: Int) {
+        /// The most further splits, used when the reserve holds all the finalists on them.
+        public var maximumSplits: Int
+        public init(finalists: Int, splits: Int, maximumSplits: Int? = nil) {
             self.finalists = finalists
             self.splits = splits
+            self.maximumSplits = Swift.max(splits, maximumSplits ?? splits)
         }
         /// No confirmation: the best trial on the validation split is chosen.
         public static let off = Confirmation(finalists: 0, splits: 0)
@@ -51,9 +57,9 @@ public struct Tuner: Sendable {
     public var validationFraction = 0.1
     /// Successive halving's reduction factor.
     public var eta = 3
-    /// Five finalists on two further splits; fewer finalists when a quarter of the budget holds
-    /// fewer, none when it holds fewer than two.
-    public var confirmation = Confirmation(finalists: 5, splits: 2)
+    /// Five finalists on two to six further splits (as many as a quarter of the budget holds for
+    /// all five); fewer finalists when it holds fewer on two splits, none when it holds fewer than two.
+    public var confirmation = Confirmation(finalists: 5, splits: 2, maximumSplits: 6)
     /// The share of the budget kept for confirmation.
     public static let confirmationShare = 0.25
     public var seed: UInt64 = 0
@@ -171,18 +177,24 @@ public struct Tuner: Sendable {
         guard case .ran = trial([:], resource: full, bracket: 0, rung: 0) else { return report }
         fullSeconds = report.trials[0].seconds
         // What a quarter of the budget holds: finalists × splits fits at full length at most.
-        let finalists: Int = {
-            guard confirmation.splits > 0, confirmation.finalists >= 2 else { return 0 }
-            let share = switch budget {
-            case let .trials(n): Double(n) * Self.confirmationShare / Double(confirmation.splits)
-            case let .seconds(s): s * Self.confirmationShare / (Double(confirmation.splits) * Swift.max(fullSeconds ?? 0, 1e-6))
+        let (finalists, splits): (Int, Int) = {
+            guard confirmation.splits > 0, confirmation.finalists >= 2 else { return (0, 0) }
+            /// How many full-length fits on each of `splits` splits the quarter holds.
+            func holds(_ splits: Int) -> Double {
+                switch budget {
+                case let .trials(n): Double(n) * Self.confirmationShare / Double(splits)
+                case let .seconds(s): s * Self.confirmationShare / (Double(splits) * Swift.max(fullSeconds ?? 0, 1e-6))
+                }
             }
-            let n = Swift.min(confirmation.finalists, Int(share.rounded(.down)))
-            return n >= 2 ? n : 0
+            let n = Swift.min(confirmation.finalists, Int(holds(confirmation.splits).rounded(.down)))
+            guard n >= 2 else { return (0, 0) }
+            var k = confirmation.splits
+            while k < confirmation.maximumSplits, holds(k + 1) >= Double(n) { k += 1 }
+            return (n, k)
         }()
         switch budget {
-        case .trials: reserved = Double(finalists * confirmation.splits)
-        case .seconds: reserved = Double(finalists * confirmation.splits) * (fullSeconds ?? 0)
+        case .trials: reserved = Double(finalists * splits)
+        case .seconds: reserved = Double(finalists * splits) * (fullSeconds ?? 0)
         }
         let sMax = full.map { Swift.min(3, Int((Foundation.log(Double($0)) / Foundation.log(Double(eta))).rounded(.down))) } ?? 0
         var bracket = 0
@@ -215,15 +227,15 @@ public struct Tuner: Sendable {
             if let first = report.trials.first, first.score != nil, !chosen.contains(where: { $0.index == first.index }) {
                 chosen[chosen.count - 1] = first   // the defaults always compete
             }
-            let splits = try (1...confirmation.splits).map { try split(train, $0) }
+            let further = try (1...splits).map { try split(train, $0) }
             var best: (trial: TuningTrial, mean: Double)?
             for finalist in chosen {
                 var scores: [Double] = []
-                for (k, parts) in zip(1..., splits) {
+                for (k, parts) in zip(1..., further) {
                     guard let s = fit(finalist.settings, resource: finalist.resource, bracket: -1, rung: 0, split: k, on: parts) else { break }
                     scores.append(s)
                 }
-                guard scores.count == splits.count else { continue }   // a fit failed: not a candidate
+                guard scores.count == further.count else { continue }   // a fit failed: not a candidate
                 let mean = scores.reduce(0, +) / Double(scores.count)
                 if best == nil || better(mean, best!.mean) { best = (finalist, mean) }
             }
@@ -233,7 +245,7 @@ public struct Tuner: Sendable {
             report.configuration = values
             report.score = best.mean
             report.chosenTrial = best.trial.index
-            report.confirmationSplits = confirmation.splits
+            report.confirmationSplits = further.count
         }
         guard report.score.isFinite else {
             throw EvaluationError.tuningFailed(model: spec.name, trials: report.trials.count, firstError: report.trials.first?.error ?? "no trial ran")

@@ -48,7 +48,7 @@ struct TuningOptions: ParsableArguments {
         guard finalists == 0 || (2...1000).contains(finalists) else {
             throw ValidationError("--tune-finalists must be 0 (off) or 2…1000, got \(finalists)")
         }
-        tuner.confirmation = finalists == 0 ? .off : Tuner.Confirmation(finalists: finalists, splits: tuner.confirmation.splits)
+        tuner.confirmation = finalists == 0 ? .off : Tuner.Confirmation(finalists: finalists, splits: tuner.confirmation.splits, maximumSplits: tuner.confirmation.maximumSplits)
         return tuner
     }
 }
