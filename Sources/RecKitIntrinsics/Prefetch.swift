@@ -14,19 +14,22 @@ public enum Prefetch {
     /// The cache lines of `bytes` bytes from `p`, for reading.
     @inlinable @inline(__always)
     public static func read(_ p: UnsafeRawPointer, bytes: Int) {
-        var offset = 0
-        while offset < bytes {
-            Builtin.int_prefetch_RawPointer((p + offset)._rawValue, Int32(0)._value, Int32(3)._value, Int32(1)._value)
-            offset += 64
-        }
+        eachLine(p, bytes: bytes) { Builtin.int_prefetch_RawPointer($0._rawValue, Int32(0)._value, Int32(3)._value, Int32(1)._value) }
     }
 
     /// The cache lines of `bytes` bytes from `p`, for writing.
     @inlinable @inline(__always)
     public static func write(_ p: UnsafeRawPointer, bytes: Int) {
+        eachLine(p, bytes: bytes) { Builtin.int_prefetch_RawPointer($0._rawValue, Int32(1)._value, Int32(3)._value, Int32(1)._value) }
+    }
+
+    /// `body` at each 64-byte line of `bytes` bytes from `p`. (The intrinsic's read/write argument
+    /// must be a constant, hence one closure per kind rather than a parameter.)
+    @inlinable @inline(__always)
+    static func eachLine(_ p: UnsafeRawPointer, bytes: Int, _ body: (UnsafeRawPointer) -> Void) {
         var offset = 0
         while offset < bytes {
-            Builtin.int_prefetch_RawPointer((p + offset)._rawValue, Int32(1)._value, Int32(3)._value, Int32(1)._value)
+            body(p + offset)
             offset += 64
         }
     }
