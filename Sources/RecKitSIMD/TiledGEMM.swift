@@ -1,3 +1,5 @@
+import RecKitIntrinsics
+
 /// The pure-Swift GEMM, `C ← β·C + α·op(A)·op(B)`, row-major, with the classic Goto/BLIS
 /// structure, generic over its register tile `K` (and so over the vector width):
 ///
@@ -211,6 +213,10 @@ public enum TiledGEMM {
                     for s in slivers {
                         let i0 = s * mr, i = Swift.min(i0, m - mr)
                         let aTile = a + i * rsA, bTile = rowsOfB + j
+                        if !transA && s + 1 < slivers.upperBound { // the next sliver's rows of A, while this one computes
+                            let next = a + Swift.min(i0 + mr, m - mr) * lda
+                            for r in 0..<mr { Prefetch.read(next + r * lda, bytes: k * MemoryLayout<T>.stride) }
+                        }
                         if i == i0 && j == j0 {
                             K.run(k, aTile, rsA: rsA, csA: csA, bTile, ldb: strideOfB, alpha: alpha, c + i * ldc + j, ldc)
                         } else {
