@@ -7,16 +7,20 @@ import RecKitModels
 ///
 /// Protocol: each user's ratings are split at random (for the seed) into a history (half, used to
 /// fit implicit ALS) and a future; the future's ratings ≥ ``threshold`` are the user's clicks. Each
-/// round, a user drawn uniformly from those with a click left arrives; the policy shows a slate of
-/// ``slate`` items the user has neither in their history nor been shown before; every shown item
-/// in the user's clicks is a click (reward 1), every other a non-click. Clicked items join the
-/// user's history with their rating and the user is folded in again at once (the server's online
-/// update). Reported: the cumulative click-through rate (clicks ÷ shown items) against rounds.
+/// round, a user drawn uniformly from those with at least one future click arrives; the policy shows a slate of
+/// ``slate`` items the user has neither in their history nor been shown before. A shown item the
+/// user rated in the future has a known outcome: a click (reward 1) when its rating is at least the
+/// threshold, else a non-click. A shown item the user never rated has no known outcome; ``unrated``
+/// says what it counts as. Clicked items join the user's history with their rating and the user is
+/// folded in again at once (the server's online update). Reported: the cumulative click-through
+/// rate (clicks ÷ counted shown items) against rounds.
 ///
-/// Bias, stated: an item the user never rated counts as not clicked, though they might have liked
-/// it — unobserved is not negative. This favours policies that stay near what the data observed
-/// (the rated items), so exploration is undervalued here compared with a live system; Li et al.'s
-/// replay (2011) is unbiased only for uniformly random logged data, which ratings are not.
+/// Bias, stated: with ``UnratedOutcome/miss`` an item the user never rated counts as not clicked,
+/// though they might have liked it — unobserved is not negative — which favours policies that stay
+/// near what the data observed (the rated items) and undervalues exploration against a live system.
+/// With ``UnratedOutcome/skip`` (Li et al.'s replay, 2011: a decision whose outcome the data does not
+/// hold is left out) only known outcomes count; that is unbiased only for uniformly random logged
+/// data, which ratings are not: which items a user rated is itself informative.
 public struct BanditSimulation: Sendable {
     public var rounds = 10_000
     public var slate = 5
@@ -28,6 +32,8 @@ public struct BanditSimulation: Sendable {
     /// σ of the posterior of UCB and Thompson sampling.
     public var posteriorScale = 0.1
     public var seed: UInt64 = 1
+    /// What a shown item the user never rated counts as.
+    public var unrated: UnratedOutcome = .miss
     /// Rounds at which the curve is sampled (besides the last).
     public var checkpoints = 50
     /// Where to save the model fitted on the histories (the model the policies start from, and the
@@ -35,6 +41,14 @@ public struct BanditSimulation: Sendable {
     public var modelPath: String?
 
     public init() {}
+
+    /// What a shown item without a known outcome (the user never rated it) counts as.
+    public enum UnratedOutcome: String, Codable, Sendable, CaseIterable {
+        /// A non-click: counted as shown, reward 0.
+        case miss
+        /// Not counted (Li et al.'s replay): neither shown nor clicked, and not logged.
+        case skip
+    }
 
     public struct Curve: Codable, Sendable {
         public var policy: String
@@ -61,14 +75,16 @@ public struct BanditSimulation: Sendable {
         if let modelPath { try als.save(to: modelPath) }
         let model = try als.factorModel ?? { throw ServingError(status: 500, field: nil, "the fit produced no factors") }()
         let prior = try Uncertainty.prior(for: als, items: model.itemFactors, context: context)
-        // Clicks per user: future ratings at or above the threshold.
-        var clicks = [[Int32: Float]](repeating: [:], count: data.userCount)
+        // Known outcomes per user: every future rating; those at or above the threshold are clicks.
+        var future = [[Int32: Float]](repeating: [:], count: data.userCount)
+        var clicks = [Int](repeating: 0, count: data.userCount)
         for u in 0..<data.userCount {
-            for k in split.test.ratings.range(ofRow: u) where split.test.ratings.values[k] >= threshold {
-                clicks[u][split.test.ratings.columnIndices[k]] = split.test.ratings.values[k]
+            for k in split.test.ratings.range(ofRow: u) {
+                future[u][split.test.ratings.columnIndices[k]] = split.test.ratings.values[k]
+                if split.test.ratings.values[k] >= threshold { clicks[u] += 1 }
             }
         }
-        let eligible = (0..<data.userCount).filter { !clicks[$0].isEmpty }
+        let eligible = (0..<data.userCount).filter { clicks[$0] > 0 }
         guard !eligible.isEmpty else { throw ServingError(status: 400, field: "threshold", "no user has a future rating ≥ \(threshold)") }
         var one = context
         one.threads = 1
@@ -80,7 +96,7 @@ public struct BanditSimulation: Sendable {
             var history: [Int: (items: [Int32], values: [Float])] = [:]
             var folded: [Int: FoldedInUser] = [:]
             var shownTo: [Int: Set<Int32>] = [:]
-            var remaining = clicks
+            var remaining = future
             var totalClicks = 0, totalShown = 0
             var curve = Curve(policy: policy.description, rounds: [], ctr: [], clicks: 0, shown: 0, seconds: 0)
             let every = max(1, rounds / checkpoints)
@@ -109,12 +125,14 @@ public struct BanditSimulation: Sendable {
                 for (position, c) in chosen.candidates.enumerated() {
                     let item = Int32(rows[c])
                     shownTo[u, default: []].insert(item)
+                    let known = remaining[u].removeValue(forKey: item)
+                    if known == nil, unrated == .skip { continue }
+                    let click = known.map { $0 >= threshold } ?? false
                     totalShown += 1
-                    let value = remaining[u].removeValue(forKey: item)
                     record?(policy, LoggedFeedback.Row(user: data.userIDs.externalID(u), item: data.itemIDs.externalID(Int(item)),
-                                                        position: position + 1, reward: value == nil ? 0 : 1,
+                                                        position: position + 1, reward: click ? 1 : 0,
                                                         propensity: chosen.propensities[position], slate: String(round), line: 0))
-                    if let value {
+                    if click, let value = known {
                         totalClicks += 1
                         clicked = true
                         var h = history[u]!

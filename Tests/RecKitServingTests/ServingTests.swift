@@ -226,6 +226,16 @@ import RecKitServing
             #expect(c.ctr.allSatisfy { (0...1).contains($0) } && c.shown <= 300 * 3 && c.clicks <= c.shown)
             #expect(abs(c.ctr.last! - Double(c.clicks) / Double(c.shown)) < 1e-12)
         }
+        // Li et al.'s replay (`unrated = .skip`) changes what is counted, not what is shown or
+        // learned: the same clicks, fewer counted items, and a log row for each counted item only.
+        sim.unrated = .skip
+        var rows = 0
+        let skipped = try sim.run(data, policies: policies, record: { _, _ in rows += 1 })
+        for (m, s) in zip(a, skipped) {
+            #expect(s.clicks == m.clicks, "\(s.policy): \(s.clicks) clicks when skipping, \(m.clicks) when counting misses")
+            #expect(s.shown < m.shown && s.shown >= s.clicks, "\(s.policy): \(s.shown) counted of \(m.shown) shown")
+        }
+        #expect(rows == skipped.map(\.shown).reduce(0, +), "one logged row per counted item")
     }
 
     @Test func badPoliciesAndSizesAreRefusedNamingTheField() throws {

@@ -16,6 +16,8 @@ extension Bandit {
         @Option(help: "Rounds (one arriving user each).") var rounds = 10_000
         @Option(help: "Items shown per round.") var slate = 5
         @Option(help: "Future ratings at or above this are clicks.") var threshold: Float = 4
+        @Option(help: "What a shown item the user never rated counts as: miss (a non-click) or skip (not counted: Li et al.'s replay).")
+        var unrated: BanditSimulation.UnratedOutcome = .miss
         @Option(help: "ALS factors.") var factors = 32
         @Option(help: "σ of the posterior of ucb and thompson.") var posteriorScale = 0.1
         @Option(help: "Seed of the split, the arrivals and the policies' draws.") var seed: UInt64 = 1
@@ -33,6 +35,7 @@ extension Bandit {
             var rounds: Int
             var slate: Int
             var threshold: Float
+            var unrated: BanditSimulation.UnratedOutcome
             var factors: Int
             var posteriorScale: Double
             var seed: UInt64
@@ -51,7 +54,7 @@ extension Bandit {
             let context = try execution.context(command: "bandit simulate")
             let data = try input.load(file, threads: context.threads)
             var sim = BanditSimulation()
-            sim.rounds = rounds; sim.slate = slate; sim.threshold = threshold; sim.factors = factors
+            sim.rounds = rounds; sim.slate = slate; sim.threshold = threshold; sim.unrated = unrated; sim.factors = factors
             sim.posteriorScale = posteriorScale; sim.seed = seed; sim.modelPath = saveModel
             let out = Reporter.shared
             out.startJob()
@@ -73,7 +76,7 @@ extension Bandit {
                 print("| \(c.policy) | \(at(rounds / 10)) | \(at(rounds / 2)) | \(at(rounds)) | \(c.clicks) / \(c.shown) | \(String(format: "%.1f", c.seconds)) |")
             }
             if let json {
-                let doc = Document(file: file, rounds: rounds, slate: slate, threshold: threshold, factors: factors, posteriorScale: posteriorScale,
+                let doc = Document(file: file, rounds: rounds, slate: slate, threshold: threshold, unrated: unrated, factors: factors, posteriorScale: posteriorScale,
                                    seed: seed, curves: curves)
                 try Report.writeJSON(JSONDocument(schema: "reckit-bandit-simulate/1", body: doc), to: json)
                 note("wrote \(json)")
@@ -92,3 +95,5 @@ extension Bandit {
         }
     }
 }
+
+extension BanditSimulation.UnratedOutcome: ExpressibleByArgument {}
