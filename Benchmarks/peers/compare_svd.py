@@ -7,10 +7,11 @@ the table shows medians, and the ratios are peer seconds / RecKit seconds.
 
     python3 Benchmarks/peers/compare_svd.py FILE [--rank 64] [--threads 2] [--rounds 3]
         [--python PY_WITH_SCIPY_SKLEARN] [--reckit .build/release/reckit] [--power-iterations 7]
-        [--with-float] [--tolerance TOL]
+        [--oversampling 10] [--with-float] [--tolerance TOL]
 Make FILE with ../shared/peers/gen_synthetic.py 100000 20000 2000000 FILE.
 RecKit's randomised solver runs with scikit-learn's defaults: oversampling 10 and the power
-iterations scikit-learn's n_iter='auto' picks (7 when k < 0.1·min(m, n), else 4).
+iterations scikit-learn's n_iter='auto' picks (7 when k < 0.1·min(m, n), else 4), unless
+--power-iterations and --oversampling set its own (to compare at the same σ error, not the same work).
 --with-float also runs RecKit's solvers in Float (`reckit bench svd --precision double,float`):
 rows "reckit-…-float", with their σ error against ARPACK's Double values like every other row.
 --tolerance passes a Lanczos residual tolerance to RecKit (default: its own, 1e-13 relative to σ₁).
@@ -28,6 +29,7 @@ p.add_argument("--rounds", type=int, default=3)
 p.add_argument("--python", default=sys.executable, help="a Python with numpy, scipy and scikit-learn")
 p.add_argument("--reckit", default=".build/release/reckit")
 p.add_argument("--power-iterations", type=int, default=None, help="default: scikit-learn's n_iter='auto'")
+p.add_argument("--oversampling", type=int, default=10, help="RecKit's randomised oversampling (scikit-learn's is 10)")
 p.add_argument("--with-float", action="store_true", help="also run RecKit's solvers in Float")
 p.add_argument("--tolerance", type=float, default=None, help="RecKit's Lanczos residual tolerance (default: its own)")
 a = p.parse_args()
@@ -72,7 +74,7 @@ for r in range(a.rounds):
         q = 7 if a.rank < 0.1 * min(res["shape"]) else 4
     js = os.path.join(tmp, "svd.json")
     subprocess.run([a.reckit, "bench", "svd", a.file, "--rank", str(a.rank), "--threads", str(a.threads), "--backend", "blas",
-                    "--power-iterations", str(q), "--singular-values", os.path.join(tmp, "reckit"), "--json", js]
+                    "--power-iterations", str(q), "--oversampling", str(a.oversampling), "--singular-values", os.path.join(tmp, "reckit"), "--json", js]
                    + (["--precision", "double,float"] if a.with_float else [])
                    + (["--tolerance", str(a.tolerance)] if a.tolerance is not None else []),
                    check=True, capture_output=True)
@@ -94,10 +96,10 @@ med = lambda xs: sorted(xs)[len(xs) // 2]
 print(f"{os.path.basename(a.file)}: {meta['shape'][0]}×{meta['shape'][1]}, {meta['nnz']} stored; k = {a.rank}, Double, "
       f"{a.threads} thread(s); scipy {meta['versions'][0]}, scikit-learn {meta['versions'][1]}; medians of {a.rounds} rounds; "
       f"RecKit Lanczos tolerance {a.tolerance if a.tolerance is not None else 'default (1e-13)'}")
-print(f"{'solver':28s} {'seconds':>8s}  {'max rel err of σ vs ARPACK':>27s}  {'max rel residual':>16s}")
+print(f"{'solver':28s} {'seconds':>8s}  {'max rel err of σ vs ARPACK':>27s}  {'max rel residual':>16s}  (each round)")
 for name in times:
-    print(f"{name:28s} {med(times[name]):8.3f}  {errors[name]:27.1e}  {max(residuals[name]):16.1e}")
-print(f"RecKit randomised: q = {q} power iterations, oversampling 10; max relative residual "
+    print(f"{name:28s} {med(times[name]):8.3f}  {errors[name]:27.1e}  {max(residuals[name]):16.1e}  ({', '.join(f'{t:.3f}' for t in times[name])})")
+print(f"RecKit randomised: q = {q} power iterations, oversampling {a.oversampling}; max relative residual "
       f"{meta['svd_randomized']['max_rel_residual']}; Lanczos max relative residual {meta['svd_lanczos']['max_rel_residual']}")
 print(f"Lanczos vs scipy PROPACK:            {med(times['scipy-propack']) / med(times['reckit-lanczos']):.2f} x faster")
 print(f"Lanczos vs scipy ARPACK:             {med(times['scipy-arpack']) / med(times['reckit-lanczos']):.2f} x faster")

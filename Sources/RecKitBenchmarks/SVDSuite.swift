@@ -12,6 +12,8 @@ public struct SVDSuite: Sendable {
     public var scale = BenchmarkScale.m2
     public var rank = 64
     public var powerIterations = 4
+    /// Sketch columns of the randomised method beyond the rank.
+    public var oversampling = 10
     public var threads: [Int] = [1, Engine.availableCores]
     public var backends: [Backend] = Backend.allCases
     public var singularValuesPath: String?
@@ -55,7 +57,7 @@ public struct SVDSuite: Sendable {
                     let timing = try Timing.measure(minRepeats: 1, maxRepeats: 1, targetSeconds: 0) {
                         result = method == "lanczos"
                             ? try SingularValues.lanczos(op, rank: rank, options: LanczosSVDOptions(subspace: subspace, tolerance: tolerance), context: ctx)
-                            : try SingularValues.randomized(op, rank: rank, options: RandomizedSVDOptions(powerIterations: powerIterations), context: ctx)
+                            : try SingularValues.randomized(op, rank: rank, options: RandomizedSVDOptions(oversampling: oversampling, powerIterations: powerIterations), context: ctx)
                     }
                     let r = result!
                     if reference[method] == nil { reference[method] = r.singularValues }
@@ -66,6 +68,7 @@ public struct SVDSuite: Sendable {
                     var row = BenchmarkRow(op: "svd_\(method)", dtype: dtype, backend: backend.rawValue, threads: t, size: rank,
                                            params: ["rows": "\(csr.rows)", "columns": "\(csr.columns)", "nnz": "\(csr.nonZeroCount)",
                                                     "power_iterations": method == "randomized" ? "\(powerIterations)" : "-",
+                                                    "oversampling": method == "randomized" ? "\(oversampling)" : "-",
                                                     "tolerance": method == "lanczos" ? tolerance.map { "\($0)" } ?? "default" : "-",
                                                     "subspace": method == "lanczos" ? subspace.map { "\($0)" } ?? "default" : "-"],
                                            seconds: timing.median, secondsMin: timing.min, secondsMax: timing.max, repeats: timing.repeats,

@@ -124,10 +124,12 @@ public enum SingularValues {
 
     /// NaN/∞ and all-zero checks of a sketch (the sketch of an all-zero matrix is zero).
     static func checkSketch<T: Scalar>(_ y: Matrix<T>, what: String) throws {
-        if let (r, c) = y.firstNonFinite {
+        // One vectorised scan; the position of a NaN or ∞ is looked for only when there is one.
+        let largest = y.maxAbs
+        if !largest.isFinite, let (r, c) = y.firstNonFinite {
             throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: r, column: c, reason: "\(what) holds NaN or ∞; the matrix holds NaN or ∞")
         }
-        guard y.maxAbs > 0 else {
+        guard largest > 0 else {
             throw AlgorithmError.invalidInput(algorithm: "truncated SVD", row: nil, column: nil,
                                               reason: "\(what) is zero — the matrix is all zeros (or orthogonal to the sketch)")
         }

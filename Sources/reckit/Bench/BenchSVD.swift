@@ -9,6 +9,7 @@ extension Bench {
         @Argument(help: "A rating file (default: a built-in 2 M-rating synthetic matrix), or other suites to run with this one.") var inputs: [String] = []
         @Option(help: "Rank k.") var rank = 64
         @Option(help: "Power iterations of the randomised method.") var powerIterations = 4
+        @Option(help: "Oversampling of the randomised method (sketch columns beyond the rank).") var oversampling = 10
         @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
         @Option(help: "Solvers to run: lanczos, randomized, or both comma-separated.") var method = "lanczos,randomized"
         @Option(help: .hidden) var methods: String?
@@ -21,7 +22,8 @@ extension Bench {
             if try Bench.runNamedSuites("svd", inputs, common) { return }
             let file = try Bench.ratingFile(inputs, common)
             var suite = SVDSuite()
-            suite.file = file; suite.scale = try common.matrixSize(); suite.rank = rank; suite.powerIterations = powerIterations; suite.singularValuesPath = singularValues
+            suite.file = file; suite.scale = try common.matrixSize(); suite.rank = rank; suite.powerIterations = powerIterations; suite.oversampling = oversampling; suite.singularValuesPath = singularValues
+            guard powerIterations >= 0, oversampling >= 0 else { throw ValidationError("--power-iterations and --oversampling must be ≥ 0") }
             if let tolerance, !(tolerance > 0 && tolerance < 1) { throw ValidationError("--tolerance must be in (0, 1), got \(tolerance)") }
             suite.tolerance = tolerance
             if let subspace, subspace <= rank { throw ValidationError("--subspace must be greater than the rank \(rank), got \(subspace)") }
