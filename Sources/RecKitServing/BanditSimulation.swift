@@ -77,14 +77,10 @@ public struct BanditSimulation: Sendable {
         let prior = try Uncertainty.prior(for: als, items: model.itemFactors, context: context)
         // Known outcomes per user: every future rating; those at or above the threshold are clicks.
         var future = [[Int32: Float]](repeating: [:], count: data.userCount)
-        var clicks = [Int](repeating: 0, count: data.userCount)
         for u in 0..<data.userCount {
-            for k in split.test.ratings.range(ofRow: u) {
-                future[u][split.test.ratings.columnIndices[k]] = split.test.ratings.values[k]
-                if split.test.ratings.values[k] >= threshold { clicks[u] += 1 }
-            }
+            for k in split.test.ratings.range(ofRow: u) { future[u][split.test.ratings.columnIndices[k]] = split.test.ratings.values[k] }
         }
-        let eligible = (0..<data.userCount).filter { clicks[$0] > 0 }
+        let eligible = (0..<data.userCount).filter { u in future[u].values.contains { $0 >= threshold } }
         guard !eligible.isEmpty else { throw ServingError(status: 400, field: "threshold", "no user has a future rating ≥ \(threshold)") }
         var one = context
         one.threads = 1

@@ -4,11 +4,12 @@ import RecKitKernels
 
 /// The whole-matrix scans that input checks and the SVD solvers run (`maxAbs`, `firstNonFinite`):
 /// the vectorised `maxAbs` equals the plain definition on every length around the vector widths,
-/// wherever the largest element, a NaN or an infinity sits (in a full vector or in the tail).
+/// wherever the largest element, a NaN or an infinity sits (in a full vector, in the tail, or in a
+/// later block of `firstNonFinite`'s screening).
 @Suite struct ScanTests {
     static func check<T: Scalar>(_: T.Type) throws {
         var g = SeededGenerator(seed: 5)
-        for n in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 100] {
+        for n in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 100, 4095, 4096, 4097, 9000] {   // and across firstNonFinite's 4096-element blocks
             let values = (0..<n).map { _ in T(Double.random(in: -3...3, using: &g)) }
             let plain = values.map { Swift.abs($0) }.max()!
             let m = try Matrix<T>(rows: 1, columns: n, elements: values)

@@ -121,7 +121,7 @@ package enum VectorKernels {
 /// only the generic signature) still get a tight loop.
 extension VectorKernels {
     /// The index of the first NaN or infinity in `x[0..<n]`: blocks are screened by their largest
-    /// magnitude (``largestMagnitudeBits(_:_:)``, a vectorised integer maximum) and only a block
+    /// magnitude (``largestMagnitude(_:_:)``, a vectorised integer maximum) and only a block
     /// holding one is searched element by element.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -130,7 +130,7 @@ extension VectorKernels {
         var start = 0
         while start < n {
             let count = Swift.min(block, n - start)
-            if !largestMagnitudeBits(x + start, count).isFinite {
+            if !largestMagnitude(x + start, count).isFinite {
                 for i in start..<(start + count) where !x[i].isFinite { return i }
             }
             start += count
@@ -142,25 +142,25 @@ extension VectorKernels {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     package static func maxAbs<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
-        largestMagnitudeBits(x, n).value
+        largestMagnitude(x, n)
     }
 
     /// The largest `|xᵢ|` found as the largest of the elements' bit patterns with the sign bit
     /// cleared: for IEEE 754 values those order as their magnitudes, infinity above every finite
     /// value and every NaN above infinity — so one unsigned-integer maximum, which LLVM vectorises
     /// (a floating-point maximum it does not, for want of fast-math flags), answers both "largest
-    /// magnitude" and "any NaN or ∞".
+    /// magnitude" and "any NaN or ∞" (the result is then NaN or ∞).
     @inline(__always)
-    static func largestMagnitudeBits<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> (value: T, isFinite: Bool) {
+    static func largestMagnitude<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
         switch T.dtype {
         case .float:
             let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
             let m = largestMasked(bits, n, mask: 0x7FFF_FFFF)
-            return (m > 0x7F80_0000 ? .nan : T(Double(Float(bitPattern: m))), m < 0x7F80_0000)
+            return m > 0x7F80_0000 ? .nan : T(Double(Float(bitPattern: m)))
         case .double:
             let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt64.self)
             let m = largestMasked(bits, n, mask: 0x7FFF_FFFF_FFFF_FFFF)
-            return (m > 0x7FF0_0000_0000_0000 ? .nan : T(Double(bitPattern: m)), m < 0x7FF0_0000_0000_0000)
+            return m > 0x7FF0_0000_0000_0000 ? .nan : T(Double(bitPattern: m))
         }
     }
 
