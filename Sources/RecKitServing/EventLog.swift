@@ -8,12 +8,13 @@ import Glibc
 /// folder, each append written and `fsync`ed before it returns (so an acknowledged event survives
 /// a crash or `kill -9`), and a new file begun when the current one passes ``rotationBytes``.
 ///
-/// Appends are committed in groups by one writer (a serial queue, started when events are queued and
-/// idle when none are): while it writes and syncs one group, the events that arrive meanwhile
-/// gather into the next, which it then writes and syncs in one go — one `fsync` for many requests
-/// under load. A caller waits for its group either blocking (``waitUntilDurable(_:)``) or
-/// suspended (``durable(_:)``, which holds no thread while the disk works); none is answered
-/// before its events are on disk.
+/// Appends are committed in groups (group commit, as a database's write-ahead log does): whoever
+/// waits for an append and finds no write under way becomes the writer, and writes and syncs
+/// everything queued so far in one go — its own events and those of the callers queued meanwhile,
+/// who wait for it. A caller waits either blocking (``waitUntilDurable(_:)``: the writer is then
+/// the caller's own thread, so a lone append costs a write and an `fsync` and no hand-over to
+/// another thread) or suspended (``durable(_:)``: the log's own queue writes, and no thread waits
+/// for the disk). None is answered before its events are on disk.
 ///
 /// On start, ``replay(folder:)`` reads every file in order. A last line without its newline is an
 /// append cut short by a crash before it was acknowledged, and is dropped (and counted); any other
@@ -26,10 +27,11 @@ public final class EventLog: @unchecked Sendable {
     private var pending: [UInt8] = []
     private var nextGroup = 1          // the group that `pending` will be written as
     private var committedGroup = 0     // the last group on disk (or failed)
-    private var flushing = false       // the writer is scheduled or running
+    private var writing = false        // a group is being written and synced
+    private var queueWriting = false   // `flushQueue` is writing for suspended callers
     private var failures: [Int: ServingError] = [:]
     private var waiters: [(group: Int, continuation: CheckedContinuation<Void, Error>)] = []
-    // Used only by the writer (`flushQueue`), and by `init` and `deinit`.
+    // Used only by the writer of the moment (`writing`), and by `init` and `deinit`.
     private let flushQueue = DispatchQueue(label: "reckit.event-log")
     private var fd: Int32
     private var index: Int
@@ -62,7 +64,8 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Queues `events` behind everything queued before (the order of the log) and returns the group
-    /// they will be written in; ``waitUntilDurable(_:)`` or ``durable(_:)`` waits for it.
+    /// they will be written in; ``waitUntilDurable(_:)`` or ``durable(_:)`` waits for it (nothing is
+    /// written until one of them is called).
     public func enqueue(_ events: [FeedbackEvent]) throws -> Int {
         var bytes: [UInt8] = []
         for e in events {
@@ -70,31 +73,34 @@ public final class EventLog: @unchecked Sendable {
             bytes.append(10)
         }
         condition.lock()
+        defer { condition.unlock() }
         pending += bytes
-        let group = nextGroup, start = !flushing
-        flushing = true
-        condition.unlock()
-        if start { flushQueue.async { self.flush() } }
-        return group
+        return nextGroup
     }
 
-    /// Blocks until `group` is on disk.
+    /// Blocks until `group` is on disk, writing it on this thread when no other write is under way.
     /// - Throws: the write or sync failure of that group (HTTP 503).
     public func waitUntilDurable(_ group: Int) throws {
         condition.lock()
         defer { condition.unlock() }
-        while committedGroup < group { condition.wait() }
+        while committedGroup < group {
+            if writing { condition.wait() } else { commitPending() }
+        }
         if let failure = failures[group] { throw failure }
     }
 
-    /// Returns once `group` is on disk, suspended meanwhile (no thread waits for the disk).
+    /// Returns once `group` is on disk, suspended meanwhile (the log's queue writes; no thread
+    /// waits for the disk).
     /// - Throws: the write or sync failure of that group (HTTP 503).
     public func durable(_ group: Int) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
             condition.lock()
             guard committedGroup >= group else {
                 waiters.append((group, c))
+                let start = !queueWriting
+                queueWriting = true
                 condition.unlock()
+                if start { flushQueue.async { self.writeForWaiters() } }
                 return
             }
             let failure = failures[group]
@@ -103,31 +109,40 @@ public final class EventLog: @unchecked Sendable {
         }
     }
 
-    /// The writer: writes and syncs what is pending as one group, again while more arrived
-    /// meanwhile, and wakes the callers waiting for each group written.
-    private func flush() {
+    /// The log queue's work: commits groups until every suspended caller's group is on disk.
+    private func writeForWaiters() {
         condition.lock()
-        while !pending.isEmpty {
-            let data = pending, written = nextGroup
-            pending = []
-            nextGroup += 1
-            condition.unlock()
-            let failure = write(data)
-            condition.lock()
-            if let failure { failures[written] = failure }
-            committedGroup = written
-            groupsCommitted += 1
-            condition.broadcast()
-            let ready = waiters.filter { $0.group <= written }.map { ($0.continuation, failures[$0.group]) }
-            waiters.removeAll { $0.group <= written }
-            condition.unlock()
-            for (continuation, failure) in ready {
-                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
-            }
-            condition.lock()
+        while let last = waiters.map(\.group).max(), committedGroup < last {
+            if writing { condition.wait() } else { commitPending() }
         }
-        flushing = false
+        queueWriting = false
         condition.unlock()
+    }
+
+    /// Writes and syncs everything pending as one group and wakes the callers waiting for it.
+    /// Called with `condition` locked and no write under way; returns with it locked, having
+    /// released it during the write.
+    private func commitPending() {
+        writing = true
+        let data = pending, written = nextGroup
+        pending = []
+        nextGroup += 1
+        condition.unlock()
+        let failure = write(data)
+        condition.lock()
+        if let failure { failures[written] = failure }
+        committedGroup = written
+        groupsCommitted += 1
+        writing = false
+        condition.broadcast()
+        let ready = waiters.filter { $0.group <= written }.map { ($0.continuation, failures[$0.group]) }
+        guard !ready.isEmpty else { return }
+        waiters.removeAll { $0.group <= written }
+        condition.unlock()
+        for (continuation, failure) in ready {
+            if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+        }
+        condition.lock()
     }
 
     private static let encoder: JSONEncoder = {
@@ -137,7 +152,7 @@ public final class EventLog: @unchecked Sendable {
         return encoder
     }()
 
-    /// Writes and syncs one group (called by the writer only).
+    /// Writes and syncs one group (called by the writer of the moment only).
     private func write(_ bytes: [UInt8]) -> ServingError? {
         do {
             if size > 0 && size + bytes.count > rotationBytes {

@@ -142,8 +142,8 @@ import RecKitServing
         #expect(replay.files > 5 && replay.events.map(\.user) == (0..<30).map { "u\($0)" })
     }
 
-    /// Concurrent appenders — suspended ones (`durable`, what the server uses) and blocking ones
-    /// (`waitUntilDurable`) — each return only after their group is written; afterwards the log
+    /// Concurrent appenders — suspended ones (`durable`, whose writes the log's queue makes) and
+    /// blocking ones (`waitUntilDurable`, what the server uses: one of them writes for all) — each return only after their group is written; afterwards the log
     /// holds every acknowledged event exactly once, each caller's events in the order it queued
     /// them, and no more groups were written than requests made.
     @Test func concurrentAppendersAreAllDurable() async throws {

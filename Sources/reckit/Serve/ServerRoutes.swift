@@ -75,9 +75,11 @@ struct ServerRoutes: Sendable {
                 // One event, or {"events": [...]}.
                 let events = try decode(ServingRequest.Feedback.self, bytes).events
                 // A few events are applied on the request's own task (one fold-in each, tens of
-                // microseconds) and the wait for the log's sync suspends it; a large batch is
+                // microseconds), which then writes and syncs the log itself or waits for the write
+                // under way: blocking a worker for a sync costs less than suspending the request
+                // and queueing it again behind the others (docs/serving.md). A large batch is
                 // applied off the server's threads so that it holds up no other request.
-                if events.count <= Self.inlineFeedbackEvents { return try await service.feedback(events) }
+                if events.count <= Self.inlineFeedbackEvents { return try service.feedback(events) }
                 return try await offEventLoop { try service.feedback(events) }
             }
         }
