@@ -84,6 +84,7 @@ import RecKitTestSupport
         order.shuffle(using: &rng)
         r = order.map { r[$0] }; c = order.map { c[$0] }; v = order.map { v[$0] }
         stamps = order.indices.map { Int64($0) }
+        let inputs = (r, c, v, stamps)
         for policy in DuplicatePolicy.allCases {
             var reference: [Int: [Int: (sum: Double, count: Int, last: Double, stamp: Int64)]] = [:]
             for k in r.indices {
@@ -108,7 +109,13 @@ import RecKitTestSupport
                 }
             }
             #expect(built.merged == r.count - expectedCount)
+            // Handed over with no other reference, the inputs' storage becomes the matrix's: the same result.
+            let owned = try CSRMatrix<Double>.fromTriplets(rows: rows, columns: columns, rowIndices: r.map { $0 }, columnIndices: c.map { $0 },
+                                                          values: v.map { $0 }, duplicates: policy, payload: stamps.map { $0 }, threads: threads)
+            #expect(owned.matrix == m && owned.payload == built.payload && owned.merged == built.merged)
         }
+        // The caller's arrays, read by every build above, are as they were.
+        #expect(r == inputs.0 && c == inputs.1 && v == inputs.2 && stamps == inputs.3)
     }
 }
 

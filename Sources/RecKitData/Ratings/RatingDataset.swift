@@ -84,7 +84,8 @@ public struct RatingDataset: Sendable, Equatable {
     static func assemble(_ chunks: inout [RatingParser.Chunk], stringIDs: Bool, timestamps: Bool, options: LoadOptions, what: String) throws -> RatingDataset {
         let total = chunks.reduce(0) { $0 + $1.ratings.count }
         guard total > 0 else { throw DataError.empty("\(what): no ratings left to load") }
-        var users = [Int32](repeating: 0, count: total), items = [Int32](repeating: 0, count: total)
+        // Written in full by the id mapping below, in parallel.
+        var users = [Int32].uninitialized(count: total), items = [Int32].uninitialized(count: total)
         let userMap: IDMap, itemMap: IDMap
         if stringIDs {
             userMap = denseStrings(chunks.map(\.userStrings), into: &users)
@@ -97,24 +98,32 @@ public struct RatingDataset: Sendable, Equatable {
             itemMap = try denseNumbers(chunks.map(\.itemNumbers), into: &items, threads: options.threads, what: "item")
             for k in chunks.indices { chunks[k].itemNumbers = [] }
         }
-        var values = [Float]()
-        values.reserveCapacity(total)
-        var stamps: [Int64]? = timestamps ? [] : nil
-        stamps?.reserveCapacity(total)
-        for k in chunks.indices {
-            values.append(contentsOf: chunks[k].ratings)
-            chunks[k].ratings = []
-            stamps?.append(contentsOf: chunks[k].timestamps)
-            chunks[k].timestamps = []
-        }
+        let values = joined(chunks.map(\.ratings)); for k in chunks.indices { chunks[k].ratings = [] }
+        let stamps = timestamps ? joined(chunks.map(\.timestamps)) : nil
         chunks = []
-        let built = try CSRMatrix<Float>.fromTriplets(rows: userMap.count, columns: itemMap.count, rowIndices: users, columnIndices: items,
-                                                      values: values, duplicates: options.duplicates, payload: stamps)
+        let built = try CSRMatrix<Float>.fromTriplets(rows: userMap.count, columns: itemMap.count, rowIndices: consume users, columnIndices: consume items,
+                                                      values: consume values, duplicates: options.duplicates, payload: consume stamps)
         var d = RatingDataset(ratings: built.matrix, timestamps: built.payload, userIDs: userMap, itemIDs: itemMap)
         var r = LoadReport(file: what)
         r.duplicatesMerged = built.merged
         d.report = r
         return d
+    }
+
+    /// The parts one after another, copied in parallel (each part's pages first touched by the
+    /// thread that copies it).
+    static func joined<T: BitwiseCopyable>(_ parts: [[T]]) -> [T] {
+        let offsets = parts.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        var out = [T].uninitialized(count: offsets.last!)
+        out.withUnsafeMutableBufferPointer { ob in
+            let O = ob.baseAddress
+            Parallel.forEachPart(parts.count) { k in
+                parts[k].withUnsafeBufferPointer { src in
+                    if let base = src.baseAddress { (O! + offsets[k]).update(from: base, count: src.count) }
+                }
+            }
+        }
+        return out
     }
 
     /// Maps integer ids to 0..<distinct in increasing id order: a direct table when the ids are

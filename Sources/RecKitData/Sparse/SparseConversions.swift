@@ -23,8 +23,8 @@ extension CSRMatrix {
     /// - Complexity: `O(nnz + rows)` plus the sort of each row not already in column order: up to
     /// 48 entries quadratic (insertion), beyond that one pass per byte of the largest column index.
     public static func fromTriplets(
-        rows: Int, columns: Int, rowIndices: [Int32], columnIndices: [Int32], values: [Value],
-        duplicates policy: DuplicatePolicy = .keepLast, payload: [Int64]? = nil,
+        rows: Int, columns: Int, rowIndices: consuming [Int32], columnIndices: consuming [Int32], values: consuming [Value],
+        duplicates policy: DuplicatePolicy = .keepLast, payload: consuming [Int64]? = nil,
         threads: Int = ExecutionContext.current.threads
     ) throws -> (matrix: CSRMatrix, payload: [Int64]?, merged: Int) {
         let n = values.count
@@ -34,80 +34,20 @@ extension CSRMatrix {
         for k in 0..<n where rowIndices[k] < 0 || Int(rowIndices[k]) >= rows || columnIndices[k] < 0 || Int(columnIndices[k]) >= columns {
             throw DataError.invalidSparseStructure("entry \(k) at (\(rowIndices[k]), \(columnIndices[k])) lies outside \(rows)×\(columns)")
         }
-        // Row offsets: entries per row, counted per input part in parallel, then summed.
-        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
-        var offsets = [Int](repeating: 0, count: rows + 1)
-        if parts == 1 {
-            for r in rowIndices { offsets[Int(r) + 1] += 1 }
-        } else {
-            var partCounts = [[Int]](repeating: [], count: parts)
-            partCounts.withUnsafeMutableBufferPointer { pb in
-                let PC = pb.baseAddress!
-                Parallel.forEachPart(parts) { p in
-                    var mine = [Int](repeating: 0, count: rows + 1)
-                    mine.withUnsafeMutableBufferPointer { m in
-                        for k in Parallel.chunk(p, of: parts, count: n) { m[Int(rowIndices[k]) + 1] += 1 }
-                    }
-                    PC[p] = mine
-                }
-            }
-            offsets.withUnsafeMutableBufferPointer { ob in
-                for mine in partCounts { mine.withUnsafeBufferPointer { m in for i in 0...rows { ob[i] += m[i] } } }
-            }
-        }
-        for i in 0..<rows { offsets[i + 1] += offsets[i] }
-
-        // Two-pass radix scatter. A single pass would write each entry to a random row of possibly
-        // millions — a cache miss per entry. Pass 1 partitions entries into ~1k buckets of
-        // consecutive rows (near-sequential writes, parallel over input parts); pass 2 scatters each
-        // bucket into its rows, which are contiguous in the output and fit in cache, then sorts and
-        // merges those rows while they are hot. Both passes keep input order, so it stays stable.
-        var shift = 0
-        while (rows - 1) >> shift >= 1024 { shift += 1 }
-        let buckets = ((rows - 1) >> shift) + 1
-        var counts = [Int](repeating: 0, count: parts * buckets)
-        counts.withUnsafeMutableBufferPointer { cb in
-            let Cn = cb.baseAddress!
-            Parallel.forEachPart(parts) { p in
-                for k in Parallel.chunk(p, of: parts, count: n) { Cn[p * buckets + (Int(rowIndices[k]) >> shift)] += 1 }
-            }
-        }
-        var position = [Int](repeating: 0, count: parts * buckets)
-        var bucketStart = [Int](repeating: 0, count: buckets + 1)
-        var running = 0
-        for b in 0..<buckets {
-            bucketStart[b] = running
-            for p in 0..<parts { position[p * buckets + b] = running; running += counts[p * buckets + b] }
-        }
-        bucketStart[buckets] = running
+        let offsets = rowOffsets(rows: rows, rowIndices: rowIndices, threads: threads)
+        let (buckets, shift, bucketStart, bucketRows, bucketCols, bucketVals, bucketPay) =
+            bucketed(rows: rows, rowIndices: rowIndices, columnIndices: columnIndices, values: values, payload: payload, threads: threads)
         let hasPayload = payload != nil
-        let source = payload ?? []
-        var tmpRow = [Int32](repeating: 0, count: n), tmpCol = [Int32](repeating: 0, count: n)
-        var tmpVal = [Value](repeating: 0, count: n), tmpPay = [Int64](repeating: 0, count: hasPayload ? n : 0)
-        tmpRow.withUnsafeMutableBufferPointer { trb in tmpCol.withUnsafeMutableBufferPointer { tcb in
-        tmpVal.withUnsafeMutableBufferPointer { tvb in tmpPay.withUnsafeMutableBufferPointer { tpb in
-        position.withUnsafeMutableBufferPointer { posb in
-            let TR = trb.baseAddress, TC = tcb.baseAddress, TV = tvb.baseAddress, TP = tpb.baseAddress, POS = posb.baseAddress!
-            Parallel.forEachPart(parts) { p in
-                let pos = POS + p * buckets
-                for k in Parallel.chunk(p, of: parts, count: n) {
-                    let r = rowIndices[k]
-                    let b = Int(r) >> shift
-                    let d = pos[b]
-                    pos[b] = d + 1
-                    TR![d] = r; TC![d] = columnIndices[k]; TV![d] = values[k]
-                    if hasPayload { TP![d] = source[k] }
-                }
-            }
-        } } } } }
-        counts = []; position = []
-
+        // The inputs are read no more: the output takes over their storage (no fresh pages to
+        // fault in when the caller handed them over; a copy on the first write when it kept them).
+        // Every slot is written when its bucket is scattered into its rows; the slots merged
+        // repeats leave are cut off below.
+        rowIndices = []
+        var cols = columnIndices, vals = values, pay = payload ?? []
+        columnIndices = []; values = []; payload = nil
         // Immutable snapshots: a closure reading a captured `var` pays a dynamic exclusivity check
         // per access.
-        let bucketRows = tmpRow, bucketCols = tmpCol, bucketVals = tmpVal, bucketPay = tmpPay
         let rowStart = offsets, bucketBegin = bucketStart
-        var cols = [Int32](repeating: 0, count: n), vals = [Value](repeating: 0, count: n)
-        var pay = [Int64](repeating: 0, count: hasPayload ? n : 0)
         var kept = [Int](repeating: 0, count: rows)
         var longestRow = 0
         for i in 0..<rows { longestRow = Swift.max(longestRow, offsets[i + 1] - offsets[i]) }
@@ -195,6 +135,87 @@ extension CSRMatrix {
             if hasPayload { pay.removeLast(n - total) }
         }
         return (CSRMatrix(unchecked: rows, columns, newOffsets, cols, vals), hasPayload ? pay : nil, n - total)
+    }
+
+    /// Row offsets of a CSR matrix with these entries' rows: entries per row, counted per input
+    /// part in parallel, then summed.
+    private static func rowOffsets(rows: Int, rowIndices: [Int32], threads: Int) -> [Int] {
+        let n = rowIndices.count
+        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
+        var offsets = [Int](repeating: 0, count: rows + 1)
+        if parts == 1 {
+            for r in rowIndices { offsets[Int(r) + 1] += 1 }
+        } else {
+            var partCounts = [[Int]](repeating: [], count: parts)
+            partCounts.withUnsafeMutableBufferPointer { pb in
+                let PC = pb.baseAddress!
+                Parallel.forEachPart(parts) { p in
+                    var mine = [Int](repeating: 0, count: rows + 1)
+                    mine.withUnsafeMutableBufferPointer { m in
+                        for k in Parallel.chunk(p, of: parts, count: n) { m[Int(rowIndices[k]) + 1] += 1 }
+                    }
+                    PC[p] = mine
+                }
+            }
+            offsets.withUnsafeMutableBufferPointer { ob in
+                for mine in partCounts { mine.withUnsafeBufferPointer { m in for i in 0...rows { ob[i] += m[i] } } }
+            }
+        }
+        for i in 0..<rows { offsets[i + 1] += offsets[i] }
+        return offsets
+    }
+
+    /// Pass 1 of ``fromTriplets``: the entries partitioned, in input order, into buckets of
+    /// `1 << shift` consecutive rows (`bucketStart[b]..<bucketStart[b + 1]` in the arrays returned).
+    private static func bucketed(rows: Int, rowIndices: [Int32], columnIndices: [Int32], values: [Value], payload: [Int64]?, threads: Int)
+        -> (buckets: Int, shift: Int, bucketStart: [Int], rows: [Int32], columns: [Int32], values: [Value], payload: [Int64]) {
+        let n = values.count
+        let parts = Swift.max(1, Swift.min(threads, n / 65_536 + 1))
+        // Two-pass radix scatter. A single pass would write each entry to a random row of possibly
+        // millions — a cache miss per entry. Pass 1 partitions entries into ~1k buckets of
+        // consecutive rows (near-sequential writes, parallel over input parts); pass 2 scatters each
+        // bucket into its rows, which are contiguous in the output and fit in cache, then sorts and
+        // merges those rows while they are hot. Both passes keep input order, so it stays stable.
+        var shift = 0
+        while (rows - 1) >> shift >= 1024 { shift += 1 }
+        let buckets = ((rows - 1) >> shift) + 1
+        var counts = [Int](repeating: 0, count: parts * buckets)
+        counts.withUnsafeMutableBufferPointer { cb in
+            let Cn = cb.baseAddress!
+            Parallel.forEachPart(parts) { p in
+                for k in Parallel.chunk(p, of: parts, count: n) { Cn[p * buckets + (Int(rowIndices[k]) >> shift)] += 1 }
+            }
+        }
+        var position = [Int](repeating: 0, count: parts * buckets)
+        var bucketStart = [Int](repeating: 0, count: buckets + 1)
+        var running = 0
+        for b in 0..<buckets {
+            bucketStart[b] = running
+            for p in 0..<parts { position[p * buckets + b] = running; running += counts[p * buckets + b] }
+        }
+        bucketStart[buckets] = running
+        let hasPayload = payload != nil
+        let source = payload ?? []
+        // Every slot of these is written by the scatter below (the positions cover 0..<n once).
+        var tmpRow = [Int32].uninitialized(count: n), tmpCol = [Int32].uninitialized(count: n)
+        var tmpVal = [Value].uninitialized(count: n), tmpPay = [Int64].uninitialized(count: hasPayload ? n : 0)
+        tmpRow.withUnsafeMutableBufferPointer { trb in tmpCol.withUnsafeMutableBufferPointer { tcb in
+        tmpVal.withUnsafeMutableBufferPointer { tvb in tmpPay.withUnsafeMutableBufferPointer { tpb in
+        position.withUnsafeMutableBufferPointer { posb in
+            let TR = trb.baseAddress, TC = tcb.baseAddress, TV = tvb.baseAddress, TP = tpb.baseAddress, POS = posb.baseAddress!
+            Parallel.forEachPart(parts) { p in
+                let pos = POS + p * buckets
+                for k in Parallel.chunk(p, of: parts, count: n) {
+                    let r = rowIndices[k]
+                    let b = Int(r) >> shift
+                    let d = pos[b]
+                    pos[b] = d + 1
+                    TR![d] = r; TC![d] = columnIndices[k]; TV![d] = values[k]
+                    if hasPayload { TP![d] = source[k] }
+                }
+            }
+        } } } } }
+        return (buckets, shift, bucketStart, tmpRow, tmpCol, tmpVal, tmpPay)
     }
 
     /// Sorts one row's `len` entries (columns `c`, values `v`, payload `p`) by column, stably: an

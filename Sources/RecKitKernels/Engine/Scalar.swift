@@ -12,7 +12,7 @@ public enum DType: String, Sendable, CaseIterable, Codable {
 /// Each conformance names a 256-bit SIMD vector (`SIMD8<Float>`, `SIMD4<Double>`) that the
 /// pure-Swift back end's kernels are written in, and its ``DType`` so the OpenBLAS back end can
 /// dispatch to the `s…`/`d…` routine.
-public protocol Scalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
+public protocol Scalar: BinaryFloatingPoint, SIMDScalar, BitwiseCopyable, Sendable, Codable, LosslessStringConvertible
 where Magnitude == Self, RawSignificand: FixedWidthInteger, Vector.Scalar == Self {
     /// The SIMD vector the pure-Swift kernels use for this precision.
     associatedtype Vector: SIMD
