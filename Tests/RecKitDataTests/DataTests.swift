@@ -85,6 +85,27 @@ func temporaryPath(_ name: String) -> String {
         }
     }
 
+    /// Plain `user,item,rating` lines take the loader's one-pass path; lines that only the general
+    /// path reads (a sign, a CR, an exponent, an extra field, fractions of every shape) interleave
+    /// with them, and every value comes out as the general path alone would give it.
+    @Test func plainAndGeneralLinesGiveTheSameValues() throws {
+        let text = "1,10,4\n+2,20,3.5\n3,30,.5\n4,40,4.\n5,50,1e0\n6,60,2\r\n7,70,3,extra\n8,80,0.123456789012345\n9,90,5"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plain-\(UUID().uuidString).csv").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for threads in [1, 2] {
+            let d = try RatingDataset.load(path: path, options: LoadOptions(threads: threads))
+            let expected: [(String, String, Float)] = [("1", "10", 4), ("2", "20", 3.5), ("3", "30", 0.5), ("4", "40", 4), ("5", "50", 1),
+                                                       ("6", "60", 2), ("7", "70", 3), ("8", "80", Float(0.123456789012345)), ("9", "90", 5)]
+            #expect(d.ratingCount == expected.count)
+            for (user, item, value) in expected {
+                let u = try #require(d.userIDs.index(of: user)), i = try #require(d.itemIDs.index(of: item))
+                #expect(d.ratings[u, i] == value, "\(user),\(item)")
+            }
+            #expect(d.report?.linesWithExtraFields == 1 && d.report?.crlfLineEndings == true && d.report?.lines == 9)
+        }
+    }
+
     @Test func byteOrderMarkCRLFAndEmptyLinesAreHandledAndReported() throws {
         let d = try RatingDataset.load(path: badFile("bom_crlf_empty.csv"))
         #expect(d.ratingCount == 3)

@@ -255,6 +255,49 @@ struct RatingParser {
         return false
     }
 
+    /// One line of `user<d>item<d>rating[<d>timestamp]` starting at `pos`: unsigned integer ids and
+    /// timestamp of 1–18 digits, a rating of digits with an optional fraction (15 digits at most, the
+    /// same rounding as ``FieldParsing/number(_:_:)``), ended by `\n` or `hi`; nil for anything else.
+    @inline(__always)
+    static func plainLine(_ base: UnsafePointer<UInt8>, _ pos: Int, _ hi: Int, _ d: UInt8, _ withTimestamp: Bool)
+        -> (user: Int64, item: Int64, rating: Float, timestamp: Int64, end: Int)? {
+        var i = pos
+        @inline(__always) func digits(until stop: UInt8) -> Int64? {
+            var v: Int64 = 0
+            let first = i
+            while i < hi {
+                let x = base[i] &- 48
+                guard x < 10 else { break }
+                v = v &* 10 &+ Int64(x)
+                i += 1
+            }
+            let count = i - first
+            guard count > 0, count <= 18, i < hi || stop == 10, i == hi || base[i] == stop else { return nil }
+            return v
+        }
+        guard let user = digits(until: d) else { return nil }
+        i += 1
+        guard let item = digits(until: d) else { return nil }
+        i += 1
+        var mantissa: UInt64 = 0, count = 0, fraction = 0
+        while i < hi, base[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 48); count += 1; i += 1 }
+        if i < hi && base[i] == 46 {
+            i += 1
+            while i < hi, base[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 48); count += 1; fraction += 1; i += 1 }
+        }
+        guard count > 0, count <= 15 else { return nil }
+        let rating = Float(fraction == 0 ? Double(mantissa) : Double(mantissa) / FieldParsing.powersOfTen[fraction])
+        var timestamp: Int64 = 0
+        if withTimestamp {
+            guard i < hi, base[i] == d else { return nil }
+            i += 1
+            guard let t = digits(until: 10) else { return nil }
+            timestamp = t
+        }
+        guard i == hi || base[i] == 10 else { return nil }
+        return (user, item, rating, timestamp, i)
+    }
+
     /// Parses the lines of `[lo, hi)`; `fields` is the field count of the file's first line (at
     /// least the columns read): a good line with more is read and counted in `extraFields`.
     private func parseChunk(_ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, fields: Int, stringIDs: Bool) -> Chunk {
@@ -273,10 +316,31 @@ struct RatingParser {
         let scale = options.ratingScale
         let strict = options.mode == .strict
 
+        // The common layout — `user,item,rating[,timestamp]` in that order, one byte between fields,
+        // no quotes, numeric ids — is read by `plainLine` in one pass; any line it does not take
+        // (a sign, a space, a `\r`, an exponent, a field more or less, a rating off the scale)
+        // goes through the general path below, which reads it or says what is wrong with it.
+        var plainDelimiter: UInt8? = nil
+        if case .byte(let d) = format.delimiter, !format.quoted, !stringIDs, cols.user == 0, cols.item == 1, cols.rating == 2,
+           cols.timestamp == nil ? fields == 3 : (cols.timestamp == 3 && fields == 4) {
+            plainDelimiter = d
+        }
+        let withTimestamp = cols.timestamp != nil
+
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * capacity) { bounds in
             let starts = bounds.baseAddress!, ends = bounds.baseAddress! + capacity
             var pos = lo
             while pos < hi {
+                if let d = plainDelimiter, let line = Self.plainLine(base, pos, hi, d, withTimestamp),
+                   scale.map({ $0.contains(line.rating) }) ?? true {
+                    c.lines += 1
+                    c.userNumbers.append(line.user)
+                    c.itemNumbers.append(line.item)
+                    c.ratings.append(line.rating)
+                    if withTimestamp { c.timestamps.append(line.timestamp) }
+                    pos = line.end + 1
+                    continue
+                }
                 let end = lineEnd(base, pos, hi)
                 c.lines += 1
                 var contentEnd = end
