@@ -10,8 +10,8 @@ import RecKitModels
 /// round, a user drawn uniformly from those with at least one future click arrives; the policy
 /// shows a slate of ``slate`` items the user has neither in their history nor been shown before. A
 /// shown item the user rated in the future has a known outcome: a click (reward 1) when its rating
-/// is at least the threshold, else a non-click. A shown item the user never rated has no known outcome; ``unrated``
-/// says what it counts as. Clicked items join the user's history with their rating and the user is
+/// is at least the threshold, else a non-click. A shown item the user never rated has no known
+/// outcome; ``unrated`` says what it counts as. Clicked items join the user's history with their rating and the user is
 /// folded in again at once (the server's online update). Reported: the cumulative click-through
 /// rate (clicks ÷ counted shown items) against rounds.
 ///

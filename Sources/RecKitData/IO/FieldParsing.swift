@@ -12,14 +12,49 @@ enum FieldParsing {
         var negative = false
         if n > 0 && (p[0] == 45 || p[0] == 43) { negative = p[0] == 45; i = 1 }
         guard i < n, n - i <= 18 else { return n - i > 18 ? slowInteger(p, n) : nil }
+        let v = scanDigits(p, &i, n)
+        guard i == n else { return nil }
+        return negative ? -v : v
+    }
+
+    /// The value of the decimal digits from `p[i]` on, stopping at the first other byte or at `end`
+    /// (`i` is left there). At most 18 digits fit without overflow; callers check the count.
+    @inline(__always)
+    static func scanDigits(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) -> Int64 {
         var v: Int64 = 0
-        while i < n {
+        while i < end {
             let d = p[i] &- 48
-            guard d < 10 else { return nil }
+            guard d < 10 else { break }
             v = v &* 10 &+ Int64(d)
             i += 1
         }
-        return negative ? -v : v
+        return v
+    }
+
+    /// Digits with an optional `.` and fraction digits from `p[i]` on (no sign, no exponent),
+    /// stopping at the first other byte or at `end` (`i` is left there): the digits as one integer,
+    /// how many there were, and how many followed the point.
+    @inline(__always)
+    static func scanDecimal(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) -> (mantissa: UInt64, digits: Int, fraction: Int) {
+        var mantissa: UInt64 = 0
+        var digits = 0, fraction = 0
+        while i < end, p[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); digits += 1; i += 1 }
+        if i < end && p[i] == 46 { // '.'
+            i += 1
+            while i < end, p[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); digits += 1; fraction += 1; i += 1 }
+        }
+        return (mantissa, digits, fraction)
+    }
+
+    /// `mantissa × 10^exponent`, correctly rounded, when the mantissa has at most 15 digits and
+    /// |exponent| ≤ 22 (both exact in a `Double`, so one multiplication or division rounds once);
+    /// nil otherwise.
+    @inline(__always)
+    static func exactDecimal(_ mantissa: UInt64, digits: Int, exponent e: Int) -> Double? {
+        guard digits <= 15 && e >= -22 && e <= 22 else { return nil }
+        let m = Double(mantissa)
+        if e == 0 { return m }  // whole ratings, most of them: no table lookup
+        return e > 0 ? m * powersOfTen[e] : m / powersOfTen[-e]
     }
 
     private static func slowInteger(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
@@ -36,18 +71,8 @@ enum FieldParsing {
         var i = 0
         var negative = false
         if n > 0 && (p[0] == 45 || p[0] == 43) { negative = p[0] == 45; i = 1 }
-        var mantissa: UInt64 = 0
-        var digits = 0, fraction = 0
-        var sawDigit = false
-        while i < n, p[i] &- 48 < 10 {
-            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); digits += 1; sawDigit = true; i += 1
-        }
-        if i < n && p[i] == 46 { // '.'
-            i += 1
-            while i < n, p[i] &- 48 < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); digits += 1; fraction += 1; sawDigit = true; i += 1
-            }
-        }
+        let (mantissa, digits, fraction) = scanDecimal(p, &i, n)
+        let sawDigit = digits > 0
         var exponent = 0
         if sawDigit && i < n && (p[i] == 101 || p[i] == 69) { // e E
             var j = i + 1
@@ -61,12 +86,7 @@ enum FieldParsing {
         }
         guard i == n else { return nonFinite(p, n) }
         guard sawDigit else { return nil }
-        let e = exponent - fraction
-        if digits <= 15 && e >= -22 && e <= 22 {
-            let m = Double(mantissa)
-            let v = e >= 0 ? m * powersOfTen[e] : m / powersOfTen[-e]
-            return negative ? -v : v
-        }
+        if let v = exactDecimal(mantissa, digits: digits, exponent: exponent - fraction) { return negative ? -v : v }
         var buffer = [CChar](repeating: 0, count: n + 1)
         for k in 0..<n { buffer[k] = CChar(bitPattern: p[k]) }
         return strtod(buffer, nil)

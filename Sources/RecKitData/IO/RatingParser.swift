@@ -256,46 +256,33 @@ struct RatingParser {
     }
 
     /// One line of `user<d>item<d>rating[<d>timestamp]` starting at `pos`: unsigned integer ids and
-    /// timestamp of 1–18 digits, a rating of digits with an optional fraction (15 digits at most, the
-    /// same rounding as ``FieldParsing/number(_:_:)``), ended by `\n` or `hi`; nil for anything else.
+    /// timestamp of 1–18 digits, a rating of digits with an optional fraction (read and rounded as
+    /// ``FieldParsing/number(_:_:)`` reads it), ended by `\n` or `hi`; nil for anything else.
     @inline(__always)
     static func plainLine(_ base: UnsafePointer<UInt8>, _ pos: Int, _ hi: Int, _ d: UInt8, _ withTimestamp: Bool)
         -> (user: Int64, item: Int64, rating: Float, timestamp: Int64, end: Int)? {
         var i = pos
-        @inline(__always) func digits(until stop: UInt8) -> Int64? {
-            var v: Int64 = 0
+        /// An unsigned integer field ended by `stop` (which must follow it).
+        @inline(__always) func field(endedBy stop: UInt8) -> Int64? {
             let first = i
-            while i < hi {
-                let x = base[i] &- 48
-                guard x < 10 else { break }
-                v = v &* 10 &+ Int64(x)
-                i += 1
-            }
-            let count = i - first
-            guard count > 0, count <= 18, i < hi || stop == 10, i == hi || base[i] == stop else { return nil }
+            let v = FieldParsing.scanDigits(base, &i, hi)
+            guard i - first > 0, i - first <= 18, i < hi, base[i] == stop else { return nil }
+            i += 1
             return v
         }
-        guard let user = digits(until: d) else { return nil }
-        i += 1
-        guard let item = digits(until: d) else { return nil }
-        i += 1
-        var mantissa: UInt64 = 0, count = 0, fraction = 0
-        while i < hi, base[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 48); count += 1; i += 1 }
-        if i < hi && base[i] == 46 {
-            i += 1
-            while i < hi, base[i] &- 48 < 10 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 48); count += 1; fraction += 1; i += 1 }
-        }
-        guard count > 0, count <= 15 else { return nil }
-        let rating = Float(fraction == 0 ? Double(mantissa) : Double(mantissa) / FieldParsing.powersOfTen[fraction])
+        guard let user = field(endedBy: d), let item = field(endedBy: d) else { return nil }
+        let r = FieldParsing.scanDecimal(base, &i, hi)
+        guard r.digits > 0, let rating = FieldParsing.exactDecimal(r.mantissa, digits: r.digits, exponent: -r.fraction) else { return nil }
         var timestamp: Int64 = 0
         if withTimestamp {
             guard i < hi, base[i] == d else { return nil }
             i += 1
-            guard let t = digits(until: 10) else { return nil }
-            timestamp = t
+            let first = i
+            timestamp = FieldParsing.scanDigits(base, &i, hi)
+            guard i - first > 0, i - first <= 18 else { return nil }
         }
         guard i == hi || base[i] == 10 else { return nil }
-        return (user, item, rating, timestamp, i)
+        return (user, item, Float(rating), timestamp, i)
     }
 
     /// Parses the lines of `[lo, hi)`; `fields` is the field count of the file's first line (at
