@@ -198,6 +198,49 @@ import RecKitTestSupport
         }
     }
 
+    @Test func lbfgsSolvesAQuadraticAndDescendsRosenbrock() throws {
+        // f(w) = ½wᵀAw − bᵀw, A = MᵀM + I (30 × 30, SPD): the minimiser is A⁻¹b. Each step may not
+        // raise f (Armijo), and in Double the iterate must reach A⁻¹b to 1e-8 relative well within
+        // 100 steps (exact line searches would need at most 30; ours are backtracking).
+        let n = 30
+        let m = Self.random(n, n, seed: 3), b = Self.random(n, 1, seed: 4)
+        var a = try LinearAlgebra.gram(m, transposeA: true)
+        for i in 0..<n { a[i, i] += 1 }
+        let exact = try LinearAlgebra.solvePositiveDefinite(a, b)
+        let w = Parameter<Double>("weight", Matrix(rows: n, columns: 1))
+        func quadratic() throws -> Double {
+            let aw = try LinearAlgebra.multiply(a, w.value)
+            var f = 0.0
+            for k in 0..<n {
+                w.gradient.storage[k] = aw.storage[k] - b.storage[k]
+                f += 0.5 * w.value.storage[k] * aw.storage[k] - b.storage[k] * w.value.storage[k]
+            }
+            return f
+        }
+        let lbfgs = LBFGS<Double>(memory: 10)
+        var previous = Double.infinity, steps = 0
+        while steps < 100 {
+            let f = try lbfgs.step([w], objective: quadratic)
+            #expect(f <= previous, "step \(steps): f rose from \(previous) to \(f)")
+            previous = f
+            steps += 1
+            if TestSupport.norm(zip(w.value.storage, exact.storage).map { $0 - $1 }) <= 1e-8 * TestSupport.norm(exact.storage) { break }
+        }
+        #expect(steps < 100, "not at A⁻¹b after 100 steps")
+
+        // Rosenbrock (1 − x)² + 100(y − x²)² from (−1.2, 1): a curved valley to the minimum (1, 1).
+        let v = Parameter<Double>("weight", try Matrix([[-1.2, 1]]))
+        func rosenbrock() -> Double {
+            let x = v.value.storage[0], y = v.value.storage[1]
+            v.gradient.storage[0] = -2 * (1 - x) - 400 * x * (y - x * x)
+            v.gradient.storage[1] = 200 * (y - x * x)
+            return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
+        }
+        let descent = LBFGS<Double>(memory: 5)
+        for _ in 0..<200 where !descent.stalled { _ = try descent.step([v], objective: rosenbrock) }
+        #expect(abs(v.value.storage[0] - 1) < 1e-5 && abs(v.value.storage[1] - 1) < 1e-5, "ended at \(v.value.storage)")
+    }
+
     /// Adam's vectorised update is bit-identical to its definition applied one element at a time,
     /// in both precisions: a dense parameter whose length is no multiple of the vector width (so
     /// the scalar tail runs too) and an embedding table updated lazily, only in the rows each batch

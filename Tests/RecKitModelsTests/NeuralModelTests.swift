@@ -142,6 +142,24 @@ extension NeuralModelTests {
         #expect(model < 0.7 * baseline, "training squared error \(model) vs the mean's \(baseline)")
     }
 
+    @Test func autoRecByLBFGSDescendsOnBothBackEnds() throws {
+        // Full-batch L-BFGS accepts only steps that lower the objective, so every epoch's loss is at
+        // most the one before; the back ends' GEMMs round differently, so they agree to 1e-3 over
+        // the first 10 iterations (line searches can branch on rounding later) and both fit.
+        let train = try Self.ratings()
+        var fits: [AutoRecRecommender] = []
+        for backend in Backend.allCases {
+            var model = AutoRecRecommender { $0.hidden = 20; $0.regularization = 0.1; $0.epochs = 60; $0.optimizer = .lbfgs; $0.seed = 1 }
+            try model.fit(train, context: ExecutionContext(backend: backend, threads: 2), progress: nil)
+            for (e, (a, b)) in zip(model.losses, model.losses.dropFirst()).enumerated() {
+                #expect(b <= a, "\(backend): the loss rose at epoch \(e + 2): \(a) → \(b)")
+            }
+            #expect(model.losses.last! < 0.3 * model.losses.first!, "\(backend): \(model.losses)")
+            fits.append(model)
+        }
+        for (a, b) in zip(fits[0].losses.prefix(10), fits[1].losses.prefix(10)) { #expect(abs(a - b) <= 1e-3 * a, "\(fits[0].losses) vs \(fits[1].losses)") }
+    }
+
     @Test func autoRecSavesAndLoads() throws {
         var model = AutoRecRecommender { $0.hidden = 10; $0.epochs = 3; $0.batchSize = 16 }
         try model.fit(try Self.ratings(), context: .current, progress: nil)

@@ -7,7 +7,8 @@ import RecKitLinearAlgebra
 /// r̂^(i) = W·σ(V·r^(i) + μ) + b        (r^(i) ∈ ℝ^users, unobserved entries 0 at the input)
 /// min Σ_i Σ_{u observed} (r_ui − r̂_ui)² + λ/2 (‖W‖² + ‖V‖²)
 /// ```
-/// trained with Adam on mini-batches of items; only observed entries enter the loss (the output
+/// trained with Adam on mini-batches of items, or full-batch with L-BFGS (``LBFGS``, the paper's
+/// optimiser; ``AutoRecOptions/optimizer``); only observed entries enter the loss (the output
 /// gradient is masked). Each batch is two GEMMs forward and three backward on the context's back
 /// end. The prediction of `(u, i)` is entry `u` of the reconstruction of item `i`.
 public enum AutoRec {
@@ -24,35 +25,60 @@ public enum AutoRec {
         var network = Sequential<Float>([Linear<Float>(inputs: users, outputs: options.hidden, initializer: .glorotUniform, seed: seeds(.base)),
                                          Activation<Float>(.sigmoid),
                                          Linear<Float>(inputs: options.hidden, outputs: users, initializer: .glorotUniform, seed: seeds(.second))])
-        let adam = Adam<Float>(learningRate: options.learningRate)
-        var rng = seeds.generator(.autoRecItemOrder)
         let weights = network.parameters.filter { $0.name == "weight" }
         let lambda = Float(options.regularization)
-        _ = try EpochRunner.run("AutoRec", epochs: options.epochs, state: &network,
-                                divergence: .init(hint: "Lower the learning rate (now \(options.learningRate))."),
-                                checkpoint: { _ in () }, restore: { _, _ in }, progress: progress) { _, network in
-            var order = Array(0..<byItem.rows)
-            order.shuffle(using: &rng)
-            var total = 0.0
-            var b = 0
-            while b < order.count {
-                let batch = Array(order[b..<Swift.min(order.count, b + options.batchSize)])
-                let (x, mask) = columns(byItem, batch, users: users)
-                for p in network.parameters { p.zeroGradient() }
-                let y = try network.forward(x, context: context)
-                let (g, loss) = maskedErrors(y, x, mask)
-                _ = try network.backward(g, context: context)
-                // the penalty's gradient λ·W (λ/2·‖W‖² per batch share of the items)
-                let share = Float(batch.count) / Float(byItem.rows)
-                for w in weights { w.addPenaltyGradient(lambda * share) }
-                adam.step(network.parameters)
-                total += loss
-                b += options.batchSize
+        func penalty() -> Double {
+            weights.reduce(0.0) { $0 + $1.value.storage.reduce(0.0) { $0 + Double($1) * Double($1) } } * options.regularization / 2
+        }
+        let divergence = EpochRunner.Divergence(hint: options.optimizer == .adam ? "Lower the learning rate (now \(options.learningRate))." : "Raise the regularisation (now \(options.regularization)).")
+        switch options.optimizer {
+        case .adam:
+            let adam = Adam<Float>(learningRate: options.learningRate)
+            var rng = seeds.generator(.autoRecItemOrder)
+            _ = try EpochRunner.run("AutoRec", epochs: options.epochs, state: &network, divergence: divergence,
+                                    checkpoint: { _ in () }, restore: { _, _ in }, progress: progress) { _, network in
+                var order = Array(0..<byItem.rows)
+                order.shuffle(using: &rng)
+                var total = 0.0
+                var b = 0
+                while b < order.count {
+                    let batch = Array(order[b..<Swift.min(order.count, b + options.batchSize)])
+                    for p in network.parameters { p.zeroGradient() }
+                    total += try accumulateGradient(network, columns(byItem, batch, users: users), context: context)
+                    // the penalty's gradient λ·W (λ/2·‖W‖² per batch share of the items)
+                    let share = Float(batch.count) / Float(byItem.rows)
+                    for w in weights { w.addPenaltyGradient(lambda * share) }
+                    adam.step(network.parameters)
+                    b += options.batchSize
+                }
+                return .init(loss: total + penalty())
             }
-            let penalty = weights.reduce(0.0) { $0 + $1.value.storage.reduce(0.0) { $0 + Double($1) * Double($1) } } * options.regularization / 2
-            return .init(loss: total + penalty)
+        case .lbfgs:
+            // Full batch: the items in chunks of about 4 M entries, their dense columns built once.
+            let perChunk = Swift.max(1, Swift.min(byItem.rows, (1 << 22) / Swift.max(1, users)))
+            let chunks = stride(from: 0, to: byItem.rows, by: perChunk).map { columns(byItem, Array($0..<Swift.min(byItem.rows, $0 + perChunk)), users: users) }
+            let lbfgs = LBFGS<Float>(memory: 10)
+            _ = try EpochRunner.run("AutoRec", epochs: options.epochs, state: &network, divergence: divergence,
+                                    checkpoint: { _ in () }, restore: { _, _ in }, progress: progress) { _, network in
+                let objective = try lbfgs.step(network.parameters) {
+                    var total = 0.0
+                    for chunk in chunks { total += try accumulateGradient(network, chunk, context: context) }
+                    for w in weights { w.addPenaltyGradient(lambda) }
+                    return total + penalty()
+                }
+                return .init(loss: objective, measures: ["evaluations": Double(lbfgs.evaluations)])
+            }
         }
         return network
+    }
+
+    /// Adds the squared-error loss's gradient over the items of `batch` (dense columns and mask) to
+    /// the parameters' gradients; returns that loss.
+    static func accumulateGradient(_ network: Sequential<Float>, _ batch: (Matrix<Float>, [Float]), context: ExecutionContext) throws -> Double {
+        let y = try network.forward(batch.0, context: context)
+        let (g, loss) = maskedErrors(y, batch.0, batch.1)
+        _ = try network.backward(g, context: context)
+        return loss
     }
 
     /// The loss gradient `2·(y − x)` on observed entries (0 elsewhere) and the squared error

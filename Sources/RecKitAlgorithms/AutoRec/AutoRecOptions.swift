@@ -1,6 +1,17 @@
 import RecKitData
 import RecKitLinearAlgebra
 
+/// How ``AutoRec`` minimises its objective.
+public enum AutoRecOptimizer: String, Sendable, CaseIterable, Codable {
+    /// Adam on mini-batches of ``AutoRecOptions/batchSize`` items, at ``AutoRecOptions/learningRate``;
+    /// an epoch is one pass over the items.
+    case adam
+    /// Full-batch L-BFGS (``LBFGS``, 10 pairs), the paper's optimiser; an epoch is one iteration
+    /// (its line search may evaluate the objective more than once). No step size to choose;
+    /// ``AutoRecOptions/batchSize`` and ``AutoRecOptions/learningRate`` are unused.
+    case lbfgs
+}
+
 /// Options of ``AutoRec``.
 public struct AutoRecOptions: Sendable {
     /// Hidden units (the paper's 500).
@@ -12,14 +23,17 @@ public struct AutoRecOptions: Sendable {
     public var batchSize = 64
     /// Adam's step size.
     public var learningRate = 0.0003
+    public var optimizer = AutoRecOptimizer.adam
     public var seed: UInt64 = 0
 
-    public init(hidden: Int = 500, regularization: Double = 200, epochs: Int = 100, batchSize: Int = 64, learningRate: Double = 0.0003, seed: UInt64 = 0) {
+    public init(hidden: Int = 500, regularization: Double = 200, epochs: Int = 100, batchSize: Int = 64, learningRate: Double = 0.0003,
+                optimizer: AutoRecOptimizer = .adam, seed: UInt64 = 0) {
         self.hidden = hidden
         self.regularization = regularization
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
+        self.optimizer = optimizer
         self.seed = seed
     }
 
