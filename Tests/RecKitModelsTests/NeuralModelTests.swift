@@ -119,7 +119,7 @@ extension NeuralModelTests {
         let train = try Self.ratings()
         var fits: [AutoRecRecommender] = []
         for backend in Backend.allCases {
-            var model = AutoRecRecommender { $0.hidden = 20; $0.regularization = 0.1; $0.epochs = 150; $0.batchSize = 16; $0.learningRate = 0.01; $0.seed = 1 }
+            var model = AutoRecRecommender { $0.hidden = 20; $0.regularization = 0.1; $0.epochs = 150; $0.batchSize = 16; $0.learningRate = 0.01; $0.optimizer = .adam; $0.seed = 1 }
             try model.fit(train, context: ExecutionContext(backend: backend, threads: 2), progress: nil)
             fits.append(model)
         }

@@ -17,17 +17,18 @@ public struct AutoRecOptions: Sendable {
     /// Hidden units (the paper's 500).
     public var hidden = 500
     /// λ of the L2 penalty `λ/2 (‖W‖² + ‖V‖²)` (the loss is a sum over observed ratings).
-    public var regularization = 200.0
-    public var epochs = 100
+    public var regularization = 250.0
+    /// L-BFGS iterations, or Adam's passes over the items.
+    public var epochs = 200
     /// Items per mini-batch.
     public var batchSize = 64
     /// Adam's step size.
     public var learningRate = 0.0003
-    public var optimizer = AutoRecOptimizer.adam
+    public var optimizer = AutoRecOptimizer.lbfgs
     public var seed: UInt64 = 0
 
-    public init(hidden: Int = 500, regularization: Double = 200, epochs: Int = 100, batchSize: Int = 64, learningRate: Double = 0.0003,
-                optimizer: AutoRecOptimizer = .adam, seed: UInt64 = 0) {
+    public init(hidden: Int = 500, regularization: Double = 250, epochs: Int = 200, batchSize: Int = 64, learningRate: Double = 0.0003,
+                optimizer: AutoRecOptimizer = .lbfgs, seed: UInt64 = 0) {
         self.hidden = hidden
         self.regularization = regularization
         self.epochs = epochs

@@ -20,7 +20,7 @@ import RecKitLinearAlgebra
 /// `gradient`s (dense; sparse gradients are refused). Vectors are stored in `T`; every inner product
 /// and the objective are accumulated in Double. When no step length decreases the objective (the
 /// gradient is then at rounding level), the parameters are left where they were, the memory is
-/// cleared and ``stalled`` is set. Memory: `2·memory + 3` copies of the parameter vector.
+/// cleared and ``stalled`` is set. Memory: about `2·memory + 5` copies of the parameter vector.
 public final class LBFGS<T: NeuralScalar> {
     public let memory: Int
     /// Set when the last step found no decrease.

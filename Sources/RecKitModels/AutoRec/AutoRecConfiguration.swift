@@ -29,7 +29,7 @@ public struct AutoRecConfiguration: ModelConfiguration {
             .integer("epochs", \.epochs, range: 1...100_000, help: "L-BFGS iterations, or Adam's passes over the items"),
             .integer("batch-size", \.batchSize, range: 1...10_000_000, scale: .logarithmic, help: "items per mini-batch (Adam)"),
             .real("learning-rate", \.learningRate, range: 1e-9...10, scale: .logarithmic, help: "Adam's step size"),
-            .choice("optimizer", \.optimizer, help: "adam (mini-batches) or lbfgs (full batch; an epoch is one iteration)"),
+            .choice("optimizer", \.optimizer, whenAbsent: .adam, help: "adam (mini-batches) or lbfgs (full batch; an epoch is one iteration)"),
             .seed(\.seed, help: "initial weights and batch order"),
         ]
     }

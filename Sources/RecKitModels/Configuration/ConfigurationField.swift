@@ -11,6 +11,9 @@ public struct ConfigurationField<Configuration: ModelConfiguration>: Sendable {
     public let kind: FieldKind
     /// Older spellings still accepted (with a deprecation warning).
     public let aliases: [String]
+    /// The value a configuration saved before the field existed had; nil: such a configuration is
+    /// refused (the model must be retrained).
+    public var whenAbsent: FieldValue? = nil
     let read: @Sendable (Configuration) -> FieldValue
     let write: @Sendable (inout Configuration, FieldValue) -> Void
 
@@ -46,7 +49,7 @@ public struct ConfigurationField<Configuration: ModelConfiguration>: Sendable {
 
     /// The field's description without its configuration type, for help texts and searches.
     public var description: FieldDescription {
-        FieldDescription(name: name, help: help, kind: kind, aliases: aliases, defaultValue: defaultValue)
+        FieldDescription(name: name, help: help, kind: kind, aliases: aliases, defaultValue: defaultValue, whenAbsent: whenAbsent)
     }
 }
 
@@ -88,11 +91,13 @@ extension ConfigurationField {
              read: { .flag($0[keyPath: box.path]) }, write: { if case let .flag(b) = $1 { $0[keyPath: box.path] = b } })
     }
 
-    /// One of an enumeration's cases, by its raw value.
+    /// One of an enumeration's cases, by its raw value. `whenAbsent`: the case of configurations
+    /// saved before the field existed.
     public static func choice<Choice: ConfigurationChoice>(_ name: String, _ path: WritableKeyPath<Configuration, Choice>,
-                                                          aliases: [String] = [], help: String) -> Self {
+                                                          aliases: [String] = [], whenAbsent: Choice? = nil, help: String) -> Self {
         let box = KeyPathBox(path)
         return Self(name: name, help: help, kind: .choice(Choice.allCases.map(\.rawValue)), aliases: aliases,
+             whenAbsent: whenAbsent.map { .choice($0.rawValue) },
              read: { .choice($0[keyPath: box.path].rawValue) },
              write: { if case let .choice(s) = $1, let v = Choice(rawValue: s) { $0[keyPath: box.path] = v } })
     }
@@ -120,6 +125,8 @@ public struct FieldDescription: Sendable, Equatable {
     public let kind: FieldKind
     public let aliases: [String]
     public let defaultValue: FieldValue
+    /// The value of configurations saved before the field existed (nil: they are refused).
+    public var whenAbsent: FieldValue? = nil
 }
 
 /// A key path shared between threads: key paths are immutable once formed.

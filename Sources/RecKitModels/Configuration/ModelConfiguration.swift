@@ -74,6 +74,10 @@ extension ModelConfiguration {
         for field in Self.fields {
             let key = FieldKey(field.name)
             guard container.contains(key) else {
+                if let value = field.whenAbsent {
+                    field.assign(value, to: &self)
+                    continue
+                }
                 throw DecodingError.keyNotFound(key, .init(codingPath: container.codingPath, debugDescription: "the configuration has no '\(field.name)'"))
             }
             let value = try container.decode(FieldValue.self, forKey: key)

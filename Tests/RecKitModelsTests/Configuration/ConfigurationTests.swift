@@ -35,7 +35,8 @@ import RecKitModels
     }
 
     /// A saved configuration comes back field for field, every field of every model set to a value
-    /// other than its default; a file missing any field is refused, naming it, rather than filled in.
+    /// other than its default; a file missing any field is refused, naming it, rather than filled in —
+    /// except a field added later that declares the value older files had (``FieldDescription/whenAbsent``).
     @Test(arguments: ModelRegistry.names)
     func archivesKeepEveryFieldAndRefuseMissingOnes(name: String) throws {
         let spec = try ModelRegistry.spec(named: name)
@@ -48,6 +49,12 @@ import RecKitModels
         for field in spec.fields {
             var missing = values
             missing[field.name] = nil
+            if let older = field.whenAbsent {
+                var expected = missing
+                expected[field.name] = older
+                #expect(try spec.configuration(in: ModelArchive(model: name, configurationValues: missing)) == expected)
+                continue
+            }
             #expect(performing: { _ = try spec.configuration(in: ModelArchive(model: name, configurationValues: missing)) }, throws: { error in
                 guard case let ModelError.invalidArchive(_, reason) = error else { return false }
                 return reason.contains("'\(field.name)'")
@@ -117,5 +124,18 @@ import RecKitModels
         // --double 1 is both an old name and a number code: two warnings.
         #expect(warnings.withLock { $0 }.count == 5, "\(warnings.withLock { $0 })")
         #expect(warnings.withLock { $0 }.allSatisfy { $0.contains("deprecated") })
+    }
+
+    /// A field added later (autorec's `optimizer`) reads, in a configuration saved before it existed,
+    /// as the behaviour that configuration was trained with; a missing field without such a value is
+    /// still refused.
+    @Test func configurationsSavedBeforeAFieldExistedStillLoad() throws {
+        var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(AutoRecConfiguration())) as! [String: Any]
+        saved["optimizer"] = nil
+        let old = try JSONDecoder().decode(AutoRecConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
+        #expect(old.optimizer == .adam)
+        #expect(AutoRecConfiguration().optimizer == .lbfgs)
+        saved["hidden"] = nil
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AutoRecConfiguration.self, from: JSONSerialization.data(withJSONObject: saved)) }
     }
 }
