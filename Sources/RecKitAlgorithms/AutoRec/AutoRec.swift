@@ -54,19 +54,25 @@ public enum AutoRec {
                 return .init(loss: total + penalty())
             }
         case .lbfgs:
-            // Full batch: the items in chunks of about 4 M entries, their dense columns built once.
+            // Full batch: the items in chunks of about 4 M entries; their dense columns are built
+            // once when all of them take at most 64 M entries (512 MB with the masks), else per use.
             let perChunk = Swift.max(1, Swift.min(byItem.rows, (1 << 22) / Swift.max(1, users)))
-            let chunks = stride(from: 0, to: byItem.rows, by: perChunk).map { columns(byItem, Array($0..<Swift.min(byItem.rows, $0 + perChunk)), users: users) }
+            let starts = Array(stride(from: 0, to: byItem.rows, by: perChunk))
+            func chunk(_ start: Int) -> (Matrix<Float>, [Float]) { columns(byItem, Array(start..<Swift.min(byItem.rows, start + perChunk)), users: users) }
+            let cached = byItem.rows * users <= 1 << 26 ? starts.map(chunk) : nil
             let lbfgs = LBFGS<Float>(memory: 10)
+            var last = Double.nan
             _ = try EpochRunner.run("AutoRec", epochs: options.epochs, state: &network, divergence: divergence,
                                     checkpoint: { _ in () }, restore: { _, _ in }, progress: progress) { _, network in
-                let objective = try lbfgs.step(network.parameters) {
+                // at a point no step length improves, further iterations cannot move: skip them
+                if lbfgs.stalled { return .init(loss: last, measures: ["evaluations": Double(lbfgs.evaluations)]) }
+                last = try lbfgs.step(network.parameters) {
                     var total = 0.0
-                    for chunk in chunks { total += try accumulateGradient(network, chunk, context: context) }
+                    for (k, start) in starts.enumerated() { total += try accumulateGradient(network, cached?[k] ?? chunk(start), context: context) }
                     for w in weights { w.addPenaltyGradient(lambda) }
                     return total + penalty()
                 }
-                return .init(loss: objective, measures: ["evaluations": Double(lbfgs.evaluations)])
+                return .init(loss: last, measures: ["evaluations": Double(lbfgs.evaluations)])
             }
         }
         return network
