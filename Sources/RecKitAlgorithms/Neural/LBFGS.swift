@@ -66,8 +66,8 @@ public final class LBFGS<T: NeuralScalar> {
             }
             alpha *= 0.5
         }
-        Self.assign(parameters, x, plus: 0, d)
-        Self.scatter(g, into: parameters)
+        Self.write(x, into: parameters, \.value)
+        Self.write(g, into: parameters, \.gradient)
         pairs.removeAll()
         current = (f, g)
         stalled = true
@@ -121,12 +121,12 @@ public final class LBFGS<T: NeuralScalar> {
         }
     }
 
-    /// Puts the flat gradient `g` back into the parameters' gradients.
-    static func scatter(_ g: [T], into parameters: [Parameter<T>]) {
+    /// Puts a flat vector back into the parameters' values or gradients.
+    static func write(_ flat: [T], into parameters: [Parameter<T>], _ part: ReferenceWritableKeyPath<Parameter<T>, Matrix<T>>) {
         var offset = 0
         for p in parameters {
-            let n = p.gradient.storage.count
-            p.gradient.storage.replaceSubrange(0..<n, with: g[offset..<offset + n])
+            let n = p[keyPath: part].storage.count
+            p[keyPath: part].storage.replaceSubrange(0..<n, with: flat[offset..<offset + n])
             offset += n
         }
     }

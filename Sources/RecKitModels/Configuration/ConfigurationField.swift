@@ -126,7 +126,7 @@ public struct FieldDescription: Sendable, Equatable {
     public let aliases: [String]
     public let defaultValue: FieldValue
     /// The value of configurations saved before the field existed (nil: they are refused).
-    public var whenAbsent: FieldValue? = nil
+    public let whenAbsent: FieldValue?
 }
 
 /// A key path shared between threads: key paths are immutable once formed.
