@@ -12,8 +12,9 @@ Make FILE with ../shared/peers/gen_synthetic.py 100000 20000 2000000 FILE.
 RecKit's randomised solver runs with scikit-learn's defaults: oversampling 10 and the power
 iterations scikit-learn's n_iter='auto' picks (7 when k < 0.1·min(m, n), else 4), unless
 --power-iterations and --oversampling set its own (to compare at the same σ error, not the same work).
---with-float also runs RecKit's solvers in Float (`reckit bench svd --precision double,float`):
-rows "reckit-…-float", with their σ error against ARPACK's Double values like every other row.
+--with-float also runs RecKit's solvers in Float and the randomised one with a Float sketch and a Double
+finish (`reckit bench svd --precision double,mixed,float`): rows "reckit-…-float" and
+"reckit-randomized-mixed", with their σ error against ARPACK's Double values like every other row.
 --tolerance passes a Lanczos residual tolerance to RecKit (default: its own, 1e-13 relative to σ₁).
 Each solver's max relative residual max‖(A·vᵢ − σᵢuᵢ, Aᵀuᵢ − σᵢvᵢ)‖/σ₁ is printed too (the peers'
 computed here from the vectors they return, RecKit's as it reports it — for its randomised solver
@@ -59,7 +60,7 @@ print(json.dumps(out))
 q = a.power_iterations
 if q is None:
     m, n = None, None  # decided after the peers report the shape
-reckit_names = ["reckit-lanczos", "reckit-randomized"] + (["reckit-lanczos-float", "reckit-randomized-float"] if a.with_float else [])
+reckit_names = ["reckit-lanczos", "reckit-randomized"] + (["reckit-randomized-mixed", "reckit-lanczos-float", "reckit-randomized-float"] if a.with_float else [])
 times = {name: [] for name in ["scipy-propack", "scipy-arpack", "sklearn-randomized"] + reckit_names}
 meta = {}
 residuals = {}
@@ -75,11 +76,11 @@ for r in range(a.rounds):
     js = os.path.join(tmp, "svd.json")
     subprocess.run([a.reckit, "bench", "svd", a.file, "--rank", str(a.rank), "--threads", str(a.threads), "--backend", "blas",
                     "--power-iterations", str(q), "--oversampling", str(a.oversampling), "--singular-values", os.path.join(tmp, "reckit"), "--json", js]
-                   + (["--precision", "double,float"] if a.with_float else [])
+                   + (["--precision", "double,mixed,float"] if a.with_float else [])
                    + (["--tolerance", str(a.tolerance)] if a.tolerance is not None else []),
                    check=True, capture_output=True)
     for row in json.load(open(js))["rows"]:
-        suffix = "-float" if row["dtype"] == "float" else ""
+        suffix = "-float" if row["dtype"] == "float" else "-mixed" if row["params"].get("sketch") == "float" else ""
         times["reckit-" + row["op"].removeprefix("svd_") + suffix].append(row["seconds"])
         residuals.setdefault("reckit-" + row["op"].removeprefix("svd_") + suffix, []).append(float(row["results"]["max_rel_residual"]))
         meta[row["op"] + suffix] = row["results"]
@@ -105,4 +106,5 @@ print(f"Lanczos vs scipy PROPACK:            {med(times['scipy-propack']) / med(
 print(f"Lanczos vs scipy ARPACK:             {med(times['scipy-arpack']) / med(times['reckit-lanczos']):.2f} x faster")
 print(f"randomised vs scikit-learn:          {med(times['sklearn-randomized']) / med(times['reckit-randomized']):.2f} x faster")
 if a.with_float:
+    print(f"randomised, Float sketch, Double results vs scikit-learn: {med(times['sklearn-randomized']) / med(times['reckit-randomized-mixed']):.2f} x faster")
     print(f"randomised in Float vs scikit-learn: {med(times['sklearn-randomized']) / med(times['reckit-randomized-float']):.2f} x faster")

@@ -81,6 +81,62 @@ import RecKitTestSupport
         }
     }
 
+    /// A Float sketch with a Double finish: the basis is orthonormalised and projected in Double, so
+    /// the vectors are orthonormal to Double rounding and σ obeys interlacing exactly; the subspace
+    /// carries Float's rounding (~6e-8), which moves σ by its square (Rayleigh–Ritz) and the
+    /// residuals by about itself.
+    @Test(arguments: Backend.allCases)
+    func floatSketchKeepsDoubleResults(backend: Backend) throws {
+        let ctx = ExecutionContext(backend: backend, threads: 2)
+        let sigma = (0..<40).map { pow(2.0, -Double($0)) }
+        let a = TestSupport.withSingularValues(sigma, rows: 120, columns: 90, seed: 8)
+        let options = RandomizedSVDOptions(powerIterations: 4, tolerance: 1e-5, sketchPrecision: .float)
+        let r = try SingularValues.randomized(DenseOperator(a), rank: 8, options: options, context: ctx)
+        for i in 0..<8 { #expect(abs(r.singularValues[i] - sigma[i]) <= 1e-10 * sigma[0], "σ\(i): \(r.singularValues[i]) vs \(sigma[i])") }
+        #expect(TestSupport.orthogonalityError(columnsOf: r.u) <= 1e-12 && TestSupport.orthogonalityError(columnsOf: r.vt.transposed) <= 1e-12)
+        #expect(r.converged && r.maxRelativeResidual <= 1e-5, "residual \(r.maxRelativeResidual)")
+
+        // Sparse and centred sparse ratings: interlacing against the exact σ, and as close to them
+        // as the Double sketch (6 power iterations on this slow spectrum: within 1e-4·σ₁).
+        var spec = SyntheticRatings(users: 80, items: 50, ratings: 900, seed: 3)
+        spec.rank = 3
+        let csr = try spec.generate(threads: 1).ratings.converted(to: Double.self)
+        let dense = csr.dense()
+        let means = (0..<50).map { j in (0..<80).reduce(0.0) { $0 + dense[$1, j] } / 80 }
+        let centredDense = Matrix<Double>(rows: 80, columns: 50) { i, j in dense[i, j] - means[j] }
+        let cases: [(String, Matrix<Double>, TruncatedSVD<Double>)] = [
+            ("sparse", dense, try SingularValues.randomized(SparseOperator(csr), rank: 5,
+                                                            options: RandomizedSVDOptions(powerIterations: 6, sketchPrecision: .float), context: ctx)),
+            ("centred", centredDense, try SingularValues.randomized(try CenteredOperator(SparseOperator(csr), columnMeans: means), rank: 5,
+                                                                    options: RandomizedSVDOptions(powerIterations: 6, sketchPrecision: .float), context: ctx)),
+        ]
+        for (name, matrix, result) in cases {
+            let exact = try LinearAlgebra.svd(matrix).singularValues
+            for i in 0..<5 {
+                #expect(result.singularValues[i] <= exact[i] * (1 + 1e-12), "\(name) σ\(i)")
+                #expect(exact[i] - result.singularValues[i] <= 1e-4 * exact[0], "\(name) σ\(i)")
+            }
+            #expect(TestSupport.orthogonalityError(columnsOf: result.u) <= 1e-12, "\(name)")
+        }
+
+        // For a Float matrix the option changes nothing.
+        let f = DenseOperator(a.converted(to: Float.self))
+        let plain = try SingularValues.randomized(f, rank: 8, options: RandomizedSVDOptions(powerIterations: 4), context: ctx)
+        let sketched = try SingularValues.randomized(f, rank: 8, options: RandomizedSVDOptions(powerIterations: 4, sketchPrecision: .float), context: ctx)
+        #expect(plain.singularValues == sketched.singularValues)
+    }
+
+    @Test func floatSketchRefusesWhatFloatCannotHold() throws {
+        var huge = Matrix<Double>.random(rows: 6, columns: 4, seed: 1)
+        huge[1, 3] = 1e30
+        let options = RandomizedSVDOptions(sketchPrecision: .float)
+        #expect(performing: { try SingularValues.randomized(DenseOperator(huge), rank: 2, options: options) },
+                throws: { "\($0)".contains("sketchPrecision") && "\($0)".contains("1e+30") })
+        let transposed = TransposedOperator(DenseOperator(Matrix<Double>.random(rows: 6, columns: 4, seed: 1)))
+        #expect(performing: { try SingularValues.randomized(transposed, rank: 2, options: options) },
+                throws: { "\($0)".contains("TransposedOperator") })
+    }
+
     @Test func badInputGetsClearErrors() throws {
         let a = DenseOperator(Matrix<Double>.random(rows: 6, columns: 4, seed: 1))
         #expect(throws: AlgorithmError.self) { try SingularValues.randomized(a, rank: 0) }

@@ -100,7 +100,7 @@ public struct CSRMatrix<Value: Scalar>: Sendable, Equatable {
 
     /// The values converted to another precision (same structure).
     public func converted<U: Scalar>(to: U.Type = U.self) -> CSRMatrix<U> {
-        CSRMatrix<U>(unchecked: rows, columns, rowOffsets, columnIndices, values.map { U($0.doubleValue) })
+        CSRMatrix<U>(unchecked: rows, columns, rowOffsets, columnIndices, values.converted(to: U.self))
     }
 
     /// A copy with every value replaced by `transform(value)`.

@@ -43,3 +43,15 @@ extension Double: Scalar {
     @inlinable public static func squareRoot(_ x: Double) -> Double { x.squareRoot() }
     @inlinable public var doubleValue: Double { self }
 }
+
+extension Array where Element: Scalar {
+    /// The elements in another precision (Double → Float rounds to nearest). Float ↔ Double run
+    /// as concrete loops the compiler vectorises, also when called from unspecialised generic code.
+    public func converted<U: Scalar>(to _: U.Type = U.self) -> [U] {
+        if Element.self == U.self { return unsafeBitCast(self, to: [U].self) }
+        if Element.self == Double.self {
+            return unsafeBitCast(unsafeBitCast(self, to: [Double].self).map { Float($0) }, to: [U].self)
+        }
+        return unsafeBitCast(unsafeBitCast(self, to: [Float].self).map { Double($0) }, to: [U].self)
+    }
+}

@@ -34,6 +34,13 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
         self.storage = elements
     }
 
+    /// A matrix over `storage`, whose count the caller guarantees is `rows * columns`.
+    init(rows: Int, columns: Int, storage: [Element]) {
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
     /// A matrix from an array of equally long rows.
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` when rows differ in length.
     public init(_ rowArrays: [[Element]]) throws {
@@ -139,9 +146,7 @@ public struct Matrix<Element: Scalar>: Sendable, Equatable {
 
     /// The elements converted to another precision.
     public func converted<U: Scalar>(to: U.Type = U.self) -> Matrix<U> {
-        var m = Matrix<U>(rows: rows, columns: columns)
-        for k in 0..<storage.count { m.storage[k] = U(storage[k].doubleValue) }
-        return m
+        Matrix<U>(rows: rows, columns: columns, storage: storage.converted(to: U.self))
     }
 }
 

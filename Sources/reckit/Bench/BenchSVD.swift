@@ -13,7 +13,7 @@ extension Bench {
         @Option(help: "Write σ of each method to PREFIX-lanczos.npy and PREFIX-randomized.npy.") var singularValues: String?
         @Option(help: "Solvers to run: lanczos, randomized, or both comma-separated.") var method = "lanczos,randomized"
         @Option(help: .hidden) var methods: String?
-        @Option(help: "Precision of the matrix, the vectors and every product: double, float, or both comma-separated.") var precision = "double"
+        @Option(help: "Precision of the matrix, the vectors and every product: double, float, or mixed (Double, the randomised sketch in Float), comma-separated.") var precision = "double"
         @Option(help: "Lanczos: residual tolerance relative to σ₁ (default 1e-13 in Double, 1e-6 in Float).") var tolerance: Double?
         @Option(help: "Lanczos: Krylov subspace size, > the rank (default max(2k, k + 20)).") var subspace: Int?
         @OptionGroup var common: Common
@@ -32,7 +32,7 @@ extension Bench {
             suite.methods = (methods ?? method).split(separator: ",").map(String.init)
             for m in suite.methods where !["lanczos", "randomized"].contains(m) { throw ValidationError("--method: unknown solver '\(m)' (lanczos, randomized)") }
             suite.precisions = precision.split(separator: ",").map(String.init)
-            for p in suite.precisions where !["double", "float"].contains(p) { throw ValidationError("--precision: unknown precision '\(p)' (double, float)") }
+            for p in suite.precisions where !["double", "float", "mixed"].contains(p) { throw ValidationError("--precision: unknown precision '\(p)' (double, float, mixed)") }
             suite.threads = try common.threadList()
             suite.backends = try common.backendList()
             try runSuite(name: "svd", common: common) { progress in try suite.run(progress: progress) }

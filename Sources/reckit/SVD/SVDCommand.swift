@@ -24,6 +24,8 @@ struct SVDCommand: ParsableCommand {
     @Option(help: .hidden) var dtype: String?
     @Option(help: "Randomised: power iterations.") var powerIterations = 4
     @Option(help: "Randomised: extra sketch columns beyond the rank.") var oversampling = 10
+    @Option(help: "Randomised, Double: the precision of the sketch and power iterations, double or float (Float sketch, Double projection and results; docs/svd.md).")
+    var sketchPrecision = "double"
     @Option(help: "Lanczos: residual tolerance relative to σ₁ (default 1e-13 in Double, 1e-6 in Float).") var tolerance: Double?
     @Flag(help: "Subtract each item's mean rating (over all users, zeros included) without densifying: the SVD of the centred matrix (PCA).")
     var center = false
@@ -38,6 +40,7 @@ struct SVDCommand: ParsableCommand {
     func check() throws {
         guard rank >= 1 else { throw ValidationError("--rank must be ≥ 1") }
         guard ["lanczos", "randomized"].contains(method) else { throw ValidationError("--method must be lanczos or randomized") }
+        guard ["double", "float"].contains(sketchPrecision) else { throw ValidationError("--sketch-precision must be double or float") }
         guard ["double", "float"].contains(dtype ?? precision) else { throw ValidationError("--precision must be double or float") }
         guard powerIterations >= 0, oversampling >= 0 else { throw ValidationError("--power-iterations and --oversampling must be ≥ 0") }
         if let tolerance { guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") } }
@@ -81,7 +84,8 @@ struct SVDCommand: ParsableCommand {
                      summary.maxRelativeResidual, summary.converged ? "all residuals within tolerance" : "residuals above the tolerance (raise --power-iterations, or use --method lanczos)"))
         if let json {
             let doc = SVDDocument(file: file, rows: data.userCount, columns: data.itemCount, nnz: data.ratingCount, rank: rank,
-                                  method: method, precision: precision, backend: context.backend.rawValue, threads: context.threads, centered: center,
+                                  method: method, precision: precision, backend: context.backend.rawValue,
+                                  sketchPrecision: method == "randomized" && precision == "double" ? sketchPrecision : precision, threads: context.threads, centered: center,
                                   secondsLoad: secondsLoad, secondsSolve: secondsSolve, maxResidual: summary.maxRelativeResidual,
                                   converged: summary.converged, iterations: summary.iterations, singularValues: summary.singularValues,
                                   residuals: summary.residuals)
@@ -122,7 +126,8 @@ struct SVDCommand: ParsableCommand {
             return try SingularValues.lanczos(a, rank: rank, options: LanczosSVDOptions(tolerance: tolerance, seed: seed), context: context)
         }
         return try SingularValues.randomized(a, rank: rank, options: RandomizedSVDOptions(oversampling: oversampling, powerIterations: powerIterations,
-                                                                                         seed: seed), context: context)
+                                                                                         seed: seed, sketchPrecision: sketchPrecision == "float" ? .float : .element),
+                                             context: context)
     }
 
     func writeIDs(_ data: RatingDataset, into folder: String) throws {
@@ -136,6 +141,8 @@ struct SVDDocument: Encodable {
     var file: String
     var rows, columns, nnz, rank: Int
     var method, precision, backend: String
+    /// randomized: the precision of the sketch and power iterations; lanczos: the precision
+    var sketchPrecision: String
     var threads: Int
     var centered: Bool
     var secondsLoad, secondsSolve: Double
@@ -148,6 +155,7 @@ struct SVDDocument: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case file, rows, columns, nnz, rank, method, precision, backend, threads, centered, converged, iterations, residuals
+        case sketchPrecision = "sketch_precision"
         case secondsLoad = "seconds_load", secondsSolve = "seconds_solve", maxResidual = "max_residual", singularValues = "singular_values"
     }
 }
