@@ -132,6 +132,10 @@ import RecKitTestSupport
         let options = RandomizedSVDOptions(sketchPrecision: .float)
         #expect(performing: { try SingularValues.randomized(DenseOperator(huge), rank: 2, options: options) },
                 throws: { "\($0)".contains("sketchPrecision") && "\($0)".contains("1e+30") })
+        var nan = Matrix<Double>.random(rows: 6, columns: 4, seed: 1)
+        nan[2, 1] = .nan
+        #expect(performing: { try SingularValues.randomized(DenseOperator(nan), rank: 2, options: options) },
+                throws: { "\($0)".contains("NaN") })
         let transposed = TransposedOperator(DenseOperator(Matrix<Double>.random(rows: 6, columns: 4, seed: 1)))
         #expect(performing: { try SingularValues.randomized(transposed, rank: 2, options: options) },
                 throws: { "\($0)".contains("TransposedOperator") })

@@ -1,4 +1,5 @@
 import RecKitData
+import RecKitKernels
 import RecKitLinearAlgebra
 
 /// The top singular triplets of a matrix and how accurate they are.
@@ -153,15 +154,17 @@ public enum SingularValues {
     /// matrix (``SketchPrecision/float``).
     static func floatSketch<Op: MatrixOperator>(_ a: Op, columns l: Int, options: RandomizedSVDOptions,
                                                 context: ExecutionContext) throws -> Matrix<Float> {
-        // Float's range is checked so that an overflow is not reported as NaN in the matrix.
-        func checkRange(_ largest: Double) throws {
-            guard largest <= Self.floatSketchLimit else {
+        // Float's range is checked so that an overflow is not reported as NaN in the matrix (NaN
+        // and ∞ already in it pass on to the sketch's check, which says so and where).
+        func checkRange(_ values: [Double]) throws {
+            let largest = values.withUnsafeBufferPointer { $0.isEmpty ? 0 : VectorKernels.maxAbs($0.baseAddress!, $0.count) }
+            guard !largest.isFinite || largest <= Self.floatSketchLimit else {
                 throw AlgorithmError.invalidOption(algorithm: "randomized SVD", option: "sketchPrecision", value: "float",
                                                    requirement: "values within ±\(Self.floatSketchLimit) (this matrix holds \(largest)); sketch in the element precision")
             }
         }
         func narrowed(_ matrix: CSRMatrix<Double>) throws -> CSRMatrix<Float> {
-            try checkRange(matrix.values.reduce(0) { Swift.max($0, Swift.abs($1)) })
+            try checkRange(matrix.values)
             return matrix.converted(to: Float.self)
         }
         if let sparse = a as? SparseOperator<Double> {
@@ -172,7 +175,7 @@ public enum SingularValues {
             return try sketch(op, columns: l, options: options, context: context)
         }
         if let dense = a as? DenseOperator<Double> {
-            try checkRange(dense.matrix.maxAbs)
+            try checkRange(dense.matrix.storage)
             return try sketch(DenseOperator(dense.matrix.converted(to: Float.self)), columns: l, options: options, context: context)
         }
         throw AlgorithmError.invalidOption(algorithm: "randomized SVD", option: "sketchPrecision", value: "float",
