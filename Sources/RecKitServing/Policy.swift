@@ -14,9 +14,11 @@ import RecKitLinearAlgebra
 ///   candidates with probability `exp(s_i/τ) / Σ_R exp(s_j/τ)`. Exact propensity.
 /// - `ucb:β` (default β 1): the top n of `s_i + β·σ_i`, with `σ_i² = q_iᵀ Σ_u q_i` the variance of the
 ///   score under the user's posterior ``Uncertainty``. Deterministic given the posterior (propensity 1).
-/// - `thompson:M` (default M 32): draws the user's factors from their posterior and shows the top n
-///   of that draw. Propensities are estimated: the share of M further draws (and the one shown) that
-///   put each item at each position.
+/// - `thompson:M` (default M 32): each position draws the user's factors from their posterior and
+///   shows the best of the remaining candidates under that draw, so a position's distribution given
+///   the items above it is ``positionDistribution(scores:shown:uncertainty:rows:rng:)``'s.
+///   Propensities are estimated: the share of M further draws (shared by the positions) and the
+///   position's own draw that pick the same item given the items above it.
 public enum Policy: Sendable, Equatable, CustomStringConvertible {
     case greedy
     case epsilonGreedy(epsilon: Double)
@@ -132,14 +134,21 @@ public enum Policy: Sendable, Equatable, CustomStringConvertible {
             let top = Self.top(n, of: upper)
             return Slate(candidates: top, scores: top.map { scores[$0] }, propensities: top.map { _ in 1 })
         case .thompson(let samples):
-            let u = uncertainty!
-            let shown = Self.top(n, of: u.sampledScores(rows: rows, base: scores, rng: &rng))
-            var counts = [[Int: Int]](repeating: [:], count: n)
-            for (k, c) in shown.enumerated() { counts[k][c, default: 0] += 1 }
-            for _ in 0..<samples {
-                for (k, c) in Self.top(n, of: u.sampledScores(rows: rows, base: scores, rng: &rng)).enumerated() { counts[k][c, default: 0] += 1 }
+            // One posterior draw per position: position k shows the best candidate not above it
+            // under its own draw. Its propensity is the share of that draw and `samples` further
+            // draws (shared by all positions) that pick the same candidate given the ones above.
+            // Given the ones above, a draw's pick is among its n best, so each draw's top n is
+            // all that is kept.
+            let draws = uncertainty!.sampledScores(rows: rows, base: scores, count: n + samples, rng: &rng)
+            let tops = draws.map { Self.top(n, of: $0) }
+            var shown: [Int] = [], props: [Double] = [], taken = Set<Int>()
+            for position in 0..<n {
+                let pick = tops[position].first { !taken.contains($0) }!
+                let same = tops[n...].filter { top in top.first { !taken.contains($0) } == pick }.count
+                shown.append(pick)
+                props.append(Double(1 + same) / Double(samples + 1))
+                taken.insert(pick)
             }
-            let props = shown.enumerated().map { k, c in Double(counts[k][c] ?? 0) / Double(samples + 1) }
             return Slate(candidates: shown, scores: shown.map { scores[$0] }, propensities: props)
         }
     }
@@ -175,7 +184,7 @@ public enum Policy: Sendable, Equatable, CustomStringConvertible {
             p[best(scores.indices.map { scores[$0] + Float(beta * bonus[$0]) })] = 1
         case .thompson(let samples):
             let draws = max(samples, 32)
-            for _ in 0..<draws { p[best(uncertainty!.sampledScores(rows: rows, base: scores, rng: &rng))] += 1 / Double(draws) }
+            for values in uncertainty!.sampledScores(rows: rows, base: scores, count: draws, rng: &rng) { p[best(values)] += 1 / Double(draws) }
         }
         return p
     }

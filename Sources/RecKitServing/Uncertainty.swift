@@ -85,19 +85,27 @@ public struct Uncertainty: Sendable {
         }
     }
 
-    /// Scores under one draw of the user's factors: `base[c] + q_{rows[c]}·(x̃ − x̂)`.
-    func sampledScores(rows: [Int], base: [Float], rng: inout SeededGenerator) -> [Float] {
+    /// Scores under `count` independent draws of the user's factors: element `d` holds
+    /// `base[c] + q_{rows[c]}·(x̃_d − x̂)` for every candidate `c`. The draws' shifts for all items
+    /// come from one product `Q·Δ` (`Δ` is `k × count`), not one product per draw.
+    func sampledScores(rows: [Int], base: [Float], count: Int, rng: inout SeededGenerator) -> [[Float]] {
         let k = items.columns
+        guard count > 0 else { return [] }
         // x̃ − x̂ = scale·L⁻ᵀ·z has covariance scale²·A⁻¹: solve Lᵀ·d = z by back substitution.
         let l = lower
-        var d = (0..<k).map { _ in rng.nextGaussian() }
-        for s in stride(from: k - 1, through: 0, by: -1) {
-            var v = d[s]
-            for t in (s + 1)..<k { v -= l[t, s] * d[t] }
-            d[s] = v / l[s, s]
+        var deltas = Matrix<Float>(rows: k, columns: count)
+        for draw in 0..<count {
+            var d = (0..<k).map { _ in rng.nextGaussian() }
+            for s in stride(from: k - 1, through: 0, by: -1) {
+                var v = d[s]
+                for t in (s + 1)..<k { v -= l[t, s] * d[t] }
+                d[s] = v / l[s, s]
+            }
+            for s in 0..<k { deltas[s, draw] = Float(scale * d[s]) }
         }
-        let delta = d.map { Float(scale * $0) }
-        guard let shift = try? LinearAlgebra.multiply(items, vector: delta, context: context) else { return base }
-        return rows.indices.map { base[$0] + shift[rows[$0]] }
+        guard let shifts = try? LinearAlgebra.multiply(items, deltas, context: context) else {
+            return [[Float]](repeating: base, count: count)
+        }
+        return (0..<count).map { draw in rows.indices.map { base[$0] + shifts[rows[$0], draw] } }
     }
 }
