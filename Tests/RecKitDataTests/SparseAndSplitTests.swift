@@ -30,6 +30,19 @@ import RecKitTestSupport
             #expect(TestSupport.relativeDifference(into, TestSupport.referenceProduct(dense, wide, transposeA: true)) <= tol)
             try a.multiply(b, into: &into, context: context)
             #expect(into.rows == 300 && TestSupport.relativeDifference(into, TestSupport.referenceProduct(dense, b)) <= tol)
+            // The threads zero what they accumulate into: NaN left in a reused buffer, of A·B and
+            // of a narrow Aᵀ·B (private buffers), must not reach the result; nor for a matrix
+            // with no stored entries.
+            var stale = Matrix<T>(rows: 300, columns: 33, repeating: .nan)
+            try a.multiply(b, into: &stale, context: context)
+            #expect(TestSupport.relativeDifference(stale, TestSupport.referenceProduct(dense, b)) <= tol)
+            stale = Matrix<T>(rows: 170, columns: 19, repeating: .nan)
+            try a.multiplyTransposed(bt, into: &stale, context: context)
+            #expect(TestSupport.relativeDifference(stale, TestSupport.referenceProduct(dense, bt, transposeA: true)) <= tol)
+            let empty = try CSRMatrix<T>(rows: 300, columns: 170, rowOffsets: [Int](repeating: 0, count: 301), columnIndices: [], values: [])
+            stale = Matrix<T>(rows: 300, columns: 33, repeating: .nan)
+            try empty.multiply(b, into: &stale, context: context)
+            #expect(stale.storage.allSatisfy { $0 == 0 })
             let x = (0..<170).map { T(Double($0 % 7) - 3) }
             let y = try a.multiply(vector: x, context: context)
             let ref = TestSupport.apply(dense, x.map(\.doubleValue))

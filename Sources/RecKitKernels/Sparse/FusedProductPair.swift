@@ -16,7 +16,8 @@ extension SparseKernels {
     /// than the vectors (`S` = Float for Double vectors whose matrix values Float holds exactly);
     /// every product and sum is formed in `T`. `s` is summed from private buffers, one per part of
     /// rows, added in part order; the parts depend only on the entry count, so the result does not
-    /// depend on the thread count. `w` and `s` are overwritten (resized when their counts differ).
+    /// depend on the thread count. `w` and `s` are overwritten (resized when their counts differ;
+    /// what they hold on entry does not matter).
     @_specialize(where T == Double, S == Float)
     @_specialize(where T == Double, S == Double)
     @_specialize(where T == Float, S == Float)
@@ -26,15 +27,17 @@ extension SparseKernels {
     ) {
         precondition(x.count == n && (previous.isEmpty || previous.count == rows) && offsets.count == rows + 1,
                      "productAndTransposedProduct: x has \(x.count) of \(n), previous \(previous.count) of \(rows) entries")
-        if w.count != rows { w = [T](repeating: 0, count: rows) }
-        s = [T](repeating: 0, count: n)
+        if w.count != rows { w = .uninitialized(count: rows) }
+        if s.count != n { s = .uninitialized(count: n) }
         guard rows > 0, n > 0, !values.isEmpty else {
             w.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            s.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             return
         }
         // At most 8 parts, fewer for a small matrix: independent of the thread count.
         let chunks = balancedRowRanges(offsets: offsets, parts: parts(nnz: values.count, k: 1, threads: 8))
-        var partials = [T](repeating: 0, count: (chunks.count - 1) * n)
+        // Each part zeroes its own buffer (`s` for the first) in its thread.
+        var partials = [T].uninitialized(count: (chunks.count - 1) * n)
         offsets.withUnsafeBufferPointer { ob in
             indices.withUnsafeBufferPointer { jb in
                 values.withUnsafeBufferPointer { vb in
@@ -47,6 +50,7 @@ extension SparseKernels {
                                         let P = previous.isEmpty ? nil : pb.baseAddress, W = wb.baseAddress!, S0 = sb.baseAddress!, Q = qb.baseAddress
                                         Parallel.forEachPart(chunks.count, threads: context.threads) { part in
                                             let out = part == 0 ? S0 : Q! + (part - 1) * n
+                                            out.update(repeating: 0, count: n)
                                             for i in chunks[part] {
                                                 let lo = O[i], hi = O[i + 1]
                                                 var d = gatherDot(V, J, lo, hi, X)

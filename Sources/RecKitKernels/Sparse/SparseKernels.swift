@@ -11,16 +11,15 @@ package enum SparseKernels {
     /// `C = A·B` (`transposed == false`, `C` is `rows × k`) or `C = Aᵀ·B` (`C` is `columns × k`)
     /// for a CSR `A` (`rows × columns`, arrays `offsets`, `indices`, `values`) and a row-major
     /// `B` with `k` columns. `c` is resized when its count is not the output's, and overwritten.
+    /// A new `c` is not zeroed here but by the threads that compute it, each its own part, just
+    /// before accumulating into it: a fresh result of tens of megabytes costs more in first-touch
+    /// page faults than in arithmetic, and on one thread those faults would not be shared out.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     package static func product<T: Scalar>(rows: Int, columns: Int, offsets: [Int], indices: [Int32], values: [T],
                                            b: [T], k: Int, transposed: Bool, into c: inout [T], context: ExecutionContext) {
         let outRows = transposed ? columns : rows
-        if c.count == outRows * k {
-            c.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        } else {
-            c = [T](repeating: 0, count: outRows * k)
-        }
+        if c.count != outRows * k { c = .uninitialized(count: outRows * k) }
         switch T.dtype {
         case .float:
             c.withUnsafeMutableBufferPointer { cb in
@@ -118,13 +117,19 @@ package enum SparseKernels {
         }
     }
 
-    /// `C += op(A)·B` into zeroed memory `C` of `op(A).rows × k` elements.
+    /// `C = op(A)·B` into `C` of `op(A).rows × k` elements (overwritten; its contents on entry do
+    /// not matter). Each thread zeroes the part of `C` (or of its private buffer) it accumulates
+    /// into.
     @inline(__always)
     static func typedProduct<T: Scalar>(rows: Int, columns n: Int, offsets: [Int], indices: [Int32], values: [T], b: [T], k: Int,
                                         transposed: Bool, into out: UnsafeMutablePointer<T>?, context: ExecutionContext) {
         let nnz = values.count
         let outRows = transposed ? n : rows
-        guard let C = out, k > 0, outRows > 0, rows > 0, nnz > 0 else { return }
+        guard let C = out, k > 0, outRows > 0 else { return }
+        guard rows > 0, nnz > 0 else {
+            Parallel.forEachChunk(count: outRows * k, threads: context.threads, minimumChunk: 1 << 18) { (C + $0.lowerBound).update(repeating: 0, count: $0.count) }
+            return
+        }
         let kernels = context.kernels
         let chunks = balancedRowRanges(offsets: offsets, parts: parts(nnz: nnz, k: k, threads: context.threads))
         CSRPointers.with(offsets: offsets, columns: indices, values: values) { csr in
@@ -139,21 +144,32 @@ package enum SparseKernels {
                 if !transposed {
                     // C's row i gathers B's rows at row i's columns.
                     if k == 1 { gatherRows(chunks, O, J, V, B, C); return }
-                    Parallel.forEachPart(chunks.count) { part in rowsKernel(chunks[part], 0..<k, C) }
+                    // Each thread zeroes its rows a block at a time (≤ 256 KB), just before the
+                    // block is accumulated, so the block is still in cache when it is.
+                    let block = Swift.max(1, (256 << 10) / (k * MemoryLayout<T>.stride))
+                    Parallel.forEachPart(chunks.count) { part in
+                        for lo in stride(from: chunks[part].lowerBound, to: chunks[part].upperBound, by: block) {
+                            let rowBlock = lo..<Swift.min(lo + block, chunks[part].upperBound)
+                            (C + lo * k).update(repeating: 0, count: rowBlock.count * k)
+                            rowsKernel(rowBlock, 0..<k, C)
+                        }
+                    }
                     return
                 }
                 if chunks.count > 1 && k >= 2 * columnSplitWidth {
                     // Aᵀ·B for a wide B: threads split the columns, each streaming all of A.
                     let parts = Swift.min(chunks.count, k / columnSplitWidth)
+                    Parallel.forEachChunk(count: n, threads: parts) { (C + $0.lowerBound * k).update(repeating: 0, count: $0.count * k) }
                     Parallel.forEachPart(parts) { part in rowsKernel(0..<rows, Parallel.chunk(part, of: parts, count: k), C) }
                     return
                 }
-                // Aᵀ·B for a narrow B: private buffers, summed in a fixed order.
-                var partials = [T](repeating: 0, count: (chunks.count - 1) * n * k)
+                // Aᵀ·B for a narrow B: private buffers, each zeroed by its thread, summed in a fixed order.
+                var partials = [T].uninitialized(count: (chunks.count - 1) * n * k)
                 partials.withUnsafeMutableBufferPointer { pb in
                     let P = pb.baseAddress
                     Parallel.forEachPart(chunks.count) { part in
                         let out = part == 0 ? C : P! + (part - 1) * n * k
+                        out.update(repeating: 0, count: n * k)
                         if k == 1 {
                             for i in chunks[part] {
                                 let yi = B[i]
