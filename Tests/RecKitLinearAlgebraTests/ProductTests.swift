@@ -174,6 +174,23 @@ import RecKitTestSupport
         var d = Matrix<Double>(rows: 2, columns: 2, repeating: .nan)
         try LinearAlgebra.multiply(Matrix<Double>.identity(2), Matrix<Double>.identity(2), into: &d, context: ctx)
         #expect(d == Matrix<Double>.identity(2))
+        // The same at a size the tiled kernels block and thread (a new product starts from
+        // uninitialised memory, so β = 0 must never read C), both precisions and orientations;
+        // and a new product with k = 0 is zero.
+        func staleNaN<T: Scalar>(_: T.Type) throws {
+            let a = Matrix<T>.random(rows: 203, columns: 71, seed: 1), b = Matrix<T>.random(rows: 71, columns: 157, seed: 2)
+            for (ta, tb) in [(false, false), (true, true)] {
+                let x = ta ? a.transposed : a, y = tb ? b.transposed : b
+                var stale = Matrix<T>(rows: 203, columns: 157, repeating: .nan)
+                try LinearAlgebra.multiply(x, y, transposeA: ta, transposeB: tb, into: &stale, context: ctx)
+                let fresh = try LinearAlgebra.multiply(x, y, transposeA: ta, transposeB: tb, context: ctx)
+                #expect(stale.storage.allSatisfy(\.isFinite) && stale == fresh)
+                #expect(TestSupport.relativeDifference(fresh, TestSupport.referenceProduct(a, b)) <= 64 * TestSupport.eps(T.self))
+            }
+            #expect(try LinearAlgebra.multiply(Matrix<T>(rows: 3, columns: 0), Matrix<T>(rows: 0, columns: 4), context: ctx).storage.allSatisfy { $0 == 0 })
+        }
+        try staleNaN(Float.self)
+        try staleNaN(Double.self)
         // NaN in an input propagates (GEMM does not scan its inputs).
         var e = Matrix<Double>.identity(2)
         e[0, 0] = .nan

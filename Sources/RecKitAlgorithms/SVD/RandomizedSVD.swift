@@ -130,8 +130,9 @@ public enum SingularValues {
     static func sketch<Op: MatrixOperator>(_ a: Op, columns l: Int, options: RandomizedSVDOptions,
                                            context: ExecutionContext) throws -> Matrix<Op.Element> {
         let omega = Matrix<Op.Element>.gaussian(rows: a.columns, columns: l, seed: options.seed)
-        // Two buffers reused across iterations (sketches are normalised in place).
-        var y = Matrix<Op.Element>(rows: a.rows, columns: l), z = Matrix<Op.Element>(rows: a.columns, columns: l)
+        // Two buffers reused across iterations (sketches are normalised in place), allocated by
+        // the first products (whose threads then zero and fill them).
+        var y = Matrix<Op.Element>(rows: 0, columns: 0), z = Matrix<Op.Element>(rows: 0, columns: 0)
         try a.apply(omega, into: &y, context: context)
         try checkSketch(y, what: "A·Ω")
         // The long side (m ≥ n) is normalised only while the short side's sketch is ill-conditioned

@@ -46,12 +46,29 @@ extension Double: Scalar {
 
 extension Array where Element: Scalar {
     /// The elements in another precision (Double → Float rounds to nearest). Float ↔ Double run
-    /// as concrete loops the compiler vectorises, also when called from unspecialised generic code.
+    /// as concrete loops the compiler vectorises, also when called from unspecialised generic code;
+    /// an array of a million elements or more is converted by the current context's threads, each
+    /// writing (and so first touching) its own part of the new array.
     public func converted<U: Scalar>(to _: U.Type = U.self) -> [U] {
         if Element.self == U.self { return unsafeBitCast(self, to: [U].self) }
+        let threads = count >= 1 << 20 ? ExecutionContext.current.threads : 1
         if Element.self == Double.self {
-            return unsafeBitCast(unsafeBitCast(self, to: [Double].self).map { Float($0) }, to: [U].self)
+            return unsafeBitCast(Self.convert(unsafeBitCast(self, to: [Double].self), threads: threads) { Float($0) }, to: [U].self)
         }
-        return unsafeBitCast(unsafeBitCast(self, to: [Float].self).map { Double($0) }, to: [U].self)
+        return unsafeBitCast(Self.convert(unsafeBitCast(self, to: [Float].self), threads: threads) { Double($0) }, to: [U].self)
+    }
+
+    @inline(__always)
+    private static func convert<A: BitwiseCopyable, B: BitwiseCopyable>(_ source: [A], threads: Int, _ f: (A) -> B) -> [B] {
+        var out = [B].uninitialized(count: source.count)
+        source.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let (s, d) = (src.baseAddress, dst.baseAddress)
+                Parallel.forEachChunk(count: src.count, threads: threads, minimumChunk: 1 << 16) { range in
+                    for i in range { d![i] = f(s![i]) }
+                }
+            }
+        }
+        return out
     }
 }

@@ -14,6 +14,15 @@ extension Matrix {
         self.storage = storage
     }
 
+    /// A `rows × columns` matrix whose elements are not yet written, for a kernel that writes
+    /// every one before any is read (a GEMM with β = 0, a sparse product). Its pages are first
+    /// touched by the kernel's threads instead of by one thread zeroing them
+    /// (``Swift/Array/uninitialized(count:)``).
+    @usableFromInline
+    package init(uninitializedRows rows: Int, columns: Int) {
+        self.init(rows: rows, columns: columns, uncheckedStorage: .uninitialized(count: rows * columns))
+    }
+
     /// A matrix over a kernel's result (storage shared, not copied).
     init(_ k: KernelMatrix<Element>) {
         self.rows = k.rows

@@ -49,10 +49,9 @@ extension LinearAlgebra {
         }
     }
 
-    /// General matrix product `α·op(A)·op(B)` as a new matrix.
+    /// General matrix product `α·op(A)·op(B)` as a new matrix. The result starts uninitialised
+    /// (β = 0 writes it without reading it), so its pages are first touched by the GEMM's threads.
     /// - Throws: ``LinearAlgebraError/shapeMismatch(operation:details:)`` naming both shapes.
-    /// Inlinable so that the result is allocated in the caller's specialised code (a generic
-    /// allocation fills the zeros element by element).
     @inlinable
     public static func multiply<T: Scalar>(
         _ a: some MatrixRepresentable<T>, _ b: some MatrixRepresentable<T>,
@@ -60,7 +59,7 @@ extension LinearAlgebra {
         context: ExecutionContext = .current
     ) throws -> Matrix<T> {
         let av = a.matrixView, bv = b.matrixView
-        var c = Matrix<T>(rows: transposeA ? av.columns : av.rows, columns: transposeB ? bv.rows : bv.columns)
+        var c = Matrix<T>(uninitializedRows: transposeA ? av.columns : av.rows, columns: transposeB ? bv.rows : bv.columns)
         try multiply(av, bv, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 0, into: &c, context: context)
         return c
     }
