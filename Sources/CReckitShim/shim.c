@@ -19,6 +19,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -103,6 +106,17 @@ const char *reckit_cpu_feature_name(unsigned bit) {
         "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "avx", "fma", "avx2", "avx512f", "avx512dq", "avx512cd",
         "avx512bw", "avx512vl", "avx512_bf16", "amx_bf16", 0, 0, 0, 0, 0, "os:ymm", "os:zmm", "os:amx"};
     return bit < 32 ? names[bit] : 0;
+}
+
+int reckit_keep_freed_memory(long heap_block, long retained) {
+#if defined(__GLIBC__)
+    if (heap_block <= 0 || heap_block > 0x7fffffffL || retained <= 0 || retained > 0x7fffffffL) return 0;
+    return mallopt(M_MMAP_THRESHOLD, (int)heap_block) == 1 && mallopt(M_TRIM_THRESHOLD, (int)retained) == 1;
+#else
+    (void)heap_block;
+    (void)retained;
+    return 0;
+#endif
 }
 
 int reckit_available_cores(void) {

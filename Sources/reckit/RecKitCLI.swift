@@ -24,7 +24,10 @@ struct RecKitCLI: ParsableCommand {
         } catch {
             exit(withError: error)
         }
-        if !(command is Serve) { Interruption.install() }
+        if !(command is Serve) {
+            Interruption.install()
+            Engine.keepFreedMemoryForReuse()
+        }
         do {
             try command.run()
         } catch let code as ExitCode {

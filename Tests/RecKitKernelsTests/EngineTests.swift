@@ -9,6 +9,18 @@ import RecKitKernels
     /// the host sets: RECKIT_BLAS_KERNEL, then OPENBLAS_CORETYPE, then automatic selection. Automatic
     /// selection with neither variable set is tested in a subprocess (`CLITests`), so that this test
     /// holds on hosts that set OPENBLAS_CORETYPE.
+    /// The malloc settings yield to the user's own (any glibc tunable or `MALLOC_…_` variable in
+    /// the environment) and refuse sizes glibc cannot take; otherwise glibc accepts them.
+    @Test func freedMemorySettingsYieldToTheEnvironment() {
+        #expect(!Engine.keepFreedMemoryForReuse(environment: ["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=1"]))
+        #expect(!Engine.keepFreedMemoryForReuse(environment: ["MALLOC_ARENA_MAX_": "2"]))
+        #expect(!Engine.keepFreedMemoryForReuse(heapBlock: 0, environment: [:]))
+        #expect(!Engine.keepFreedMemoryForReuse(retained: 1 << 40, environment: [:]))
+        #if canImport(Glibc)
+        #expect(Engine.keepFreedMemoryForReuse(environment: ["MALLOC": "not a tunable"]))
+        #endif
+    }
+
     @Test func kernelInUseFollowsTheEnvironment() throws {
         let current = BLASKernel.current
         let entry = try #require(BLASKernel.known.first { $0.name.lowercased() == current.lowercased() },

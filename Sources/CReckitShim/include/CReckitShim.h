@@ -41,6 +41,10 @@ double reckit_fma_peak_gflops(double seconds, int *vector_bits);
 const char *reckit_cpu_feature_name(unsigned bit);
 /* Cores this process may run on (its affinity mask), at least 1. */
 int reckit_available_cores(void);
+/* glibc malloc: serve blocks up to `heap_block` bytes from the heap (M_MMAP_THRESHOLD) and keep up
+   to `retained` bytes of freed memory at its top (M_TRIM_THRESHOLD). 1 if both were set, 0
+   otherwise (another C library: nothing is done). */
+int reckit_keep_freed_memory(long heap_block, long retained);
 /* Raw feature bits of a kernel (what it needs), for tests of the selection rule. */
 uint32_t reckit_kernel_requirements(int index);
 /* Writes the CPU brand string (NUL-terminated) into `buf`. */
