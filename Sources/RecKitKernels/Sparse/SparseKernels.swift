@@ -166,9 +166,9 @@ package enum SparseKernels {
                     // took twice as long as usual whenever the threads fell into step.
                     let parts = Swift.min(chunks.count, k / columnSplitWidth)
                     let slices = (0..<parts).map { Parallel.chunk($0, of: parts, count: k) }
-                    var offsets = [0]
-                    for slice in slices.dropFirst() { offsets.append(offsets.last! + n * slice.count) }
-                    var privateParts = [T].uninitialized(count: offsets.last!)
+                    var bufferStarts = [0]
+                    for slice in slices.dropFirst() { bufferStarts.append(bufferStarts.last! + n * slice.count) }
+                    var privateParts = [T].uninitialized(count: bufferStarts.last!)
                     privateParts.withUnsafeMutableBufferPointer { pb in
                         let P = pb.baseAddress
                         Parallel.forEachPart(parts) { part in
@@ -177,7 +177,7 @@ package enum SparseKernels {
                                 for j in 0..<n { (C + j * k).update(repeating: 0, count: cols.count) }
                                 rowsKernel(0..<rows, cols, C)
                             } else {
-                                let out = P! + offsets[part - 1]
+                                let out = P! + bufferStarts[part - 1]
                                 out.update(repeating: 0, count: n * cols.count)
                                 kernels.csrTimesDense(transposed: true, rows: 0..<rows, width: cols.count, csr: csr,
                                                       b: B + cols.lowerBound, ldb: k, c: out, ldc: cols.count)
@@ -185,7 +185,7 @@ package enum SparseKernels {
                         }
                         Parallel.forEachChunk(count: n, threads: parts, minimumChunk: 256) { range in
                             for part in 1..<parts {
-                                let cols = slices[part], src = P! + offsets[part - 1]
+                                let cols = slices[part], src = P! + bufferStarts[part - 1]
                                 for j in range { (C + j * k + cols.lowerBound).update(from: src + j * cols.count, count: cols.count) }
                             }
                         }
