@@ -5,10 +5,6 @@ import RecKitKernels
 
 /// Kernel selection, threads and execution settings.
 @Suite(.serialized) struct EngineTests {
-    /// The kernel in use follows the documented precedence for *this* process's environment, whatever
-    /// the host sets: RECKIT_BLAS_KERNEL, then OPENBLAS_CORETYPE, then automatic selection. Automatic
-    /// selection with neither variable set is tested in a subprocess (`CLITests`), so that this test
-    /// holds on hosts that set OPENBLAS_CORETYPE.
     /// The malloc settings yield to the user's own (any glibc tunable or `MALLOC_…_` variable in
     /// the environment) and refuse sizes glibc cannot take; otherwise glibc accepts them.
     @Test func freedMemorySettingsYieldToTheEnvironment() {
@@ -21,6 +17,10 @@ import RecKitKernels
         #endif
     }
 
+    /// The kernel in use follows the documented precedence for *this* process's environment, whatever
+    /// the host sets: RECKIT_BLAS_KERNEL, then OPENBLAS_CORETYPE, then automatic selection. Automatic
+    /// selection with neither variable set is tested in a subprocess (`CLITests`), so that this test
+    /// holds on hosts that set OPENBLAS_CORETYPE.
     @Test func kernelInUseFollowsTheEnvironment() throws {
         let current = BLASKernel.current
         let entry = try #require(BLASKernel.known.first { $0.name.lowercased() == current.lowercased() },

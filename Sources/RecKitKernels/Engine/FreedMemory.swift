@@ -12,8 +12,8 @@ extension Engine {
     /// mmap threshold to `heapBlock` bytes (default 1 GiB), so such blocks come from the heap and a
     /// freed one is reused by the next, and keeps at most `retained` bytes (default 128 MiB) of
     /// freed memory at the heap's top instead of returning it at once (glibc's default keeps
-    /// 32 MB at most once it has adapted). Measured in docs/benchmarks.md ("Large blocks from the
-    /// heap"): fewer page faults, faster randomised solves, peak memory within a few percent.
+    /// 32 MB at most once it has adapted). Measured in docs/benchmarks.md ("The slow spells were
+    /// RecKit's own"): fewer page faults, faster randomised solves, peak memory within a few percent.
     ///
     /// Process-wide, so the library never does this by itself: the `reckit` command calls it for
     /// its batch commands (not for `reckit serve`, which runs for days); a program that runs large
