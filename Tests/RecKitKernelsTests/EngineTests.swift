@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import CReckitShim
 import RecKitKernels
@@ -106,6 +107,47 @@ import RecKitKernels
         try Engine.setDefault(backend: .swift, threads: 1)
         #expect(ExecutionContext.current == ExecutionContext(backend: .swift, threads: 1))
         try Engine.setDefault(backend: saved.backend, threads: saved.threads)
+    }
+
+    /// A worker inside ``BackendKernels/withSingleThreadedCalls(_:)`` makes its OpenBLAS calls at
+    /// one thread, even one that asks for two, and they do not wait behind a call on another thread
+    /// that wants a different count (before the gate let its own thread through, such a nested call
+    /// queued behind the waiting one, which waited for it: a deadlock, caught here by a timeout).
+    /// The nested product equals the same product made outside (n = 48, exact small integers).
+    @Test func singleThreadedRunsPassNestedCallsThroughTheGate() throws {
+        let n = 48
+        let a = (0..<(n * n)).map { Float(($0 * 7) % 11) - 5 }, b = (0..<(n * n)).map { Float(($0 * 5) % 13) - 6 }
+        @Sendable func product(threads: Int) -> [Float] {
+            var c = [Float](repeating: 0, count: n * n)
+            OpenBLASBackend.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                                 beta: 0, c: &c, ldc: n, threads: threads)
+            return c
+        }
+        let expected = product(threads: 1)
+        let otherStarted = DispatchSemaphore(value: 0), nestedDone = DispatchSemaphore(value: 0), otherDone = DispatchSemaphore(value: 0)
+        let results = Mutex<(nested: [Float], countInside: Int, other: [Float])>(([], 0, []))
+        Thread.detachNewThread {
+            OpenBLASBackend.withSingleThreadedCalls {
+                Thread.detachNewThread {
+                    otherStarted.signal()
+                    let other = product(threads: 2)   // waits for the run below to end
+                    results.withLock { $0.other = other }
+                    otherDone.signal()
+                }
+                otherStarted.wait()
+                Thread.sleep(forTimeInterval: 0.05)   // let the other call queue for its count
+                let nested = product(threads: 2)
+                results.withLock { $0.nested = nested; $0.countInside = Engine.blasThreads }
+            }
+            nestedDone.signal()
+        }
+        #expect(nestedDone.wait(timeout: .now() + 20) == .success, "a nested call waited behind another thread's call")
+        #expect(otherDone.wait(timeout: .now() + 20) == .success, "the call wanting two threads never ran")
+        let r = results.withLock { $0 }
+        #expect(r.countInside == 1, "OpenBLAS ran at \(r.countInside) threads inside a single-threaded run")
+        let nestedMatches = r.nested == expected, otherMatches = r.other == expected
+        #expect(nestedMatches, "the nested product differs from the same product made outside the run")
+        #expect(otherMatches, "the two-thread product differs from the one-thread product")
     }
 
     @Test func parallelChunksCoverTheRangeOnce() {

@@ -194,7 +194,7 @@ struct GibbsSampler<T: Scalar> {
                 x.withUnsafeMutableBufferPointer { X in
                     bias.withUnsafeMutableBufferPointer { B in
                         failures.withUnsafeMutableBufferPointer { failed in
-                            Parallel.forEachPart(parts, threads: context.threads) { p in
+                            Parallel.forEachPart(parts, threads: context.threads) { p in kernels.withSingleThreadedCalls {
                                 let rows = Parallel.chunk(p, of: parts, count: csr.rows)
                                 let longest = rows.reduce(0) { Swift.max($0, csr.rowOffsets[$1 + 1] - csr.rowOffsets[$1]) }
                                 var gathered = [T](repeating: 0, count: Swift.max(longest * d, 1))
@@ -251,7 +251,7 @@ struct GibbsSampler<T: Scalar> {
                                     let posterior = biasPrecision + alpha * weightSum
                                     B[r] = alpha * residual / posterior + rng.nextGaussian() / posterior.squareRoot()
                                 }
-                            }
+                            } }
                         }
                     }
                 }

@@ -38,6 +38,11 @@ package enum OpenBLASBackend: BackendKernels {
         }
     }
 
+    /// One entry into the thread-count gate at 1 thread for the whole run (see `BLASThreadGate`).
+    package static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R {
+        try Engine.withBLASThreads(1, body)
+    }
+
     /// `y ← β·y + α·op(A)·x`; `A` is `m × n`.
     package static func gemv<T: Scalar>(trans: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
                                 x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>, threads: Int) {

@@ -44,6 +44,12 @@ package protocol BackendKernels {
     /// `(L·Lᵀ)⁻¹` (full symmetric `n × n`) from the lower factor `l` (`ld = n`), and LAPACK's `info`.
     static func choleskyInverse<T: Scalar>(n: Int, l: UnsafePointer<T>, threads: Int) -> (inverse: [T], info: Int)
 
+    /// Runs `body`, a run of calls with `threads: 1` made by one worker of a parallel loop (e.g. a
+    /// Cholesky solve per row), paying the back end's per-call set-up once: OpenBLAS's thread-count
+    /// gate is entered once for the run instead of once per call. Calls inside run single-threaded
+    /// whatever `threads` they pass.
+    static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R
+
     /// Thin QR of an `m × n` matrix: `Q` (`m × p`), `R` (`p × n`), `p = min(m, n)`.
     /// The three decompositions throw ``KernelError``.
     static func qr<T: Scalar>(_ a: KernelMatrix<T>, threads: Int) throws -> (q: KernelMatrix<T>, r: KernelMatrix<T>)

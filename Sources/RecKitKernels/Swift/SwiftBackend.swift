@@ -10,6 +10,9 @@ import RecKitSIMD
 package enum SwiftBackend: BackendKernels {
     package static var backend: Backend { .swift }
 
+    /// Nothing to set up: Swift kernels run on the calling thread.
+    package static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R { try body() }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     package static func gemm<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,

@@ -108,7 +108,7 @@ extension LinearAlgebra {
             x.storage.withUnsafeMutableBufferPointer { xb in
                 status.withUnsafeMutableBufferPointer { sb in
                     let F = fb.baseAddress!, X = xb.baseAddress!, S = sb.baseAddress!
-                    Parallel.forEachChunk(count: a.count, threads: context.threads, minimumChunk: 1) { items in
+                    Parallel.forEachChunk(count: a.count, threads: context.threads, minimumChunk: 1) { items in kernels.withSingleThreadedCalls {
                         for i in items {
                             let f = F + i * aStride, rhs = X + i * bStride
                             if !allFinite(f, aStride) || !allFinite(rhs, bStride) { S[i] = -1; continue }
@@ -116,7 +116,7 @@ extension LinearAlgebra {
                             if info != 0 { S[i] = info; continue }
                             _ = kernels.choleskySolve(n: n, nrhs: nrhs, l: f, ldl: n, b: rhs, ldb: nrhs, threads: 1)
                         }
-                    }
+                    } }
                 }
             }
         }

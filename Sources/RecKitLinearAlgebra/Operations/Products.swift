@@ -191,14 +191,14 @@ extension LinearAlgebra {
             b.storage.withUnsafeBufferPointer { bb in
                 c.storage.withUnsafeMutableBufferPointer { cb in
                     let A = ab.baseAddress, B = bb.baseAddress, C = cb.baseAddress!
-                    Parallel.forEachChunk(count: a.count, threads: context.threads, minimumChunk: 1) { items in
+                    Parallel.forEachChunk(count: a.count, threads: context.threads, minimumChunk: 1) { items in kernels.withSingleThreadedCalls {
                         for i in items {
                             if k == 0 { VectorKernels.scale(beta, C + i * cStride, cStride); continue }
                             kernels.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                          a: A! + i * aStride, lda: lda, b: B! + i * bStride, ldb: ldb, beta: beta,
                                          c: C + i * cStride, ldc: n, threads: 1)
                         }
-                    }
+                    } }
                 }
             }
         }
