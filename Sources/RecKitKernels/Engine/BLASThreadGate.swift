@@ -22,12 +22,14 @@ final class BLASThreadGate: @unchecked Sendable {
     private let condition = NSCondition()
     /// The count OpenBLAS is set to, the calls running under it, and the calls waiting for another.
     private var count = 0, running = 0, waiting = 0
-    /// Per thread: non-nil while the thread is inside the gate.
+    /// Per thread: ``insideMark`` while the thread is inside the gate, else nil.
     private let inside: pthread_key_t = {
         var key = pthread_key_t()
         precondition(pthread_key_create(&key, nil) == 0, "RecKit: no thread-specific key for the BLAS gate")
         return key
     }()
+
+    private static var insideMark: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: 1) }
 
     static let shared = BLASThreadGate()
 
@@ -46,7 +48,7 @@ final class BLASThreadGate: @unchecked Sendable {
         }
         running += 1
         condition.unlock()
-        pthread_setspecific(inside, UnsafeRawPointer(bitPattern: n))
+        pthread_setspecific(inside, Self.insideMark)
         defer {
             pthread_setspecific(inside, nil)
             condition.lock()
