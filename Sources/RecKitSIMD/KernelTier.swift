@@ -5,9 +5,9 @@
 /// |------------|---------------------|------------------------|-----------------------------------|---------------------------|
 /// | `baseline` | `RecKitSIMD`        | x86-64 (SSE2), no FMA  | 6 × 8 / 6 × 4 (128-bit vectors)   | —                         |
 /// | `avx2`     | `RecKitSIMDAVX2`    | `haswell` (AVX2 + FMA) | 6 × 16 / 6 × 8 (256-bit vectors)  | 6 × 8 / 6 × 4 (128-bit)   |
-/// | `avx512`   | `RecKitSIMDAVX512`  | `skylake-avx512`       | 6 × 64 / 6 × 32 (512-bit vectors) | 6 × 16 / 6 × 8 (256-bit)  |
+/// | `avx512`   | `RecKitSIMDAVX512`  | `skylake-avx512`       | 6 × 64 / 6 × 32 (512-bit vectors) | 6 × 16 / 6 × 8 (256-bit); Float under 16 columns 6 × 8 (128-bit) |
 ///
-/// A product with fewer columns than the wide tile runs on the narrower one.
+/// A product runs on the widest tile no wider than it (or on the narrowest).
 ///
 /// The functions are non-generic closures so that no caller can re-specialise (and so
 /// re-compile for its own instruction set) the code inside them. `RecKitKernels` chooses the tier
@@ -87,7 +87,23 @@ public struct TierKernels<T: BinaryFloatingPoint & SIMDScalar>: Sendable {
                                                                         rowVector: R.Type)
     where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T, R.Scalar == T,
           T: SendableMetatype, V: SendableMetatype, F: SendableMetatype, K: SendableMetatype, N: SendableMetatype, R: SendableMetatype {
-        gemm = { $0.n < K.nr && N.nr < K.nr ? $0.run(N.self) : $0.run(K.self) }
+        self.init(V.self, F.self, gemmTile: K.self, narrowTile: N.self, narrowestTile: N.self, rowVector: R.self)
+    }
+
+    /// The kernels as above, with a third GEMM tile `M` for products narrower than `N` too (the
+    /// 8 × 8 products of a batch under a 16-column tile). Each product runs on the widest tile
+    /// that is no wider than it, or on the narrowest.
+    @inlinable @inline(__always)
+    public init<V: SIMD, F: FMAFlag, K: GEMMTile, N: GEMMTile, M: GEMMTile, R: SIMD>(
+        _: V.Type, _: F.Type, gemmTile: K.Type, narrowTile: N.Type, narrowestTile: M.Type, rowVector: R.Type
+    ) where V.Scalar == T, K.V.Scalar == T, N.V.Scalar == T, M.V.Scalar == T, R.Scalar == T, T: SendableMetatype,
+            V: SendableMetatype, F: SendableMetatype, K: SendableMetatype, N: SendableMetatype, M: SendableMetatype,
+            R: SendableMetatype {
+        gemm = { arguments in
+            if arguments.n >= K.nr || N.nr >= K.nr { arguments.run(K.self) }
+            else if arguments.n >= N.nr || M.nr >= N.nr { arguments.run(N.self) }
+            else { arguments.run(M.self) }
+        }
         dot = { VectorOps<V, F>.dot($0, $1, $2) }
         axpy = { VectorOps<V, F>.axpy($0, $1, $2, $3) }
         gemvRows = { MatrixVector<R, F>.rows($0, lda: $1, m: $2, n: $3, x: $4, alpha: $5, beta: $6, y: $7) }

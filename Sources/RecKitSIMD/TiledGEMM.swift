@@ -35,7 +35,7 @@ public enum TiledGEMM {
             }
         }
         guard k > 0, alpha != 0 else { return }
-        if !lowerOnly && isSmall(K.self, m: m, n: n, k: k) {
+        if !lowerOnly && isSmall(m: m, n: n, k: k) {
             smallGEMM(K.self, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, c: c, ldc: ldc, threads: parts)
             return
@@ -175,55 +175,88 @@ public enum TiledGEMM {
         }
     }
 
-    /// Operands small enough to stay in cache unpacked (a 64 × 64 product of a batch, a k = 64
-    /// factor product): B's rows are already contiguous, so the micro-kernel reads A and B in
-    /// place.
+    /// Operands small enough to stay in cache unpacked (a 64 × 64 or 8 × 8 product of a batch, a
+    /// k = 64 factor product): the micro-kernel reads A and B in place, so the product costs no
+    /// packing, no allocation on the heap for operands that fit a tile, and no thread hand-off.
     @inlinable
-    static func isSmall<K: GEMMTile>(_: K.Type, m: Int, n: Int, k: Int) -> Bool {
-        m >= K.mr && n >= K.nr && k <= 256 && n <= 512
+    static func isSmall(m: Int, n: Int, k: Int) -> Bool {
+        k <= 256 && n <= 512
     }
 
-    /// The unpacked product for small operands. Partial edge tiles are computed as full tiles
-    /// shifted back inside the matrix and written through a temporary, so there is no scalar tail.
-    /// Threads take contiguous runs of `mr`-row slivers: every tile is computed the same way
-    /// whatever their number, so results do not depend on it.
+    /// The unpacked product for small operands. An operand narrower than a tile (`m < mr` or
+    /// `n < nr`, such as the 8 × 8 products of a batch under a 16-column tile) is first copied into
+    /// a zero-padded tile-sized buffer, as is `op(B)` when B is transposed; otherwise A and B are
+    /// read in place.
     @inlinable
     static func smallGEMM<K: GEMMTile>(_: K.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: K.V.Scalar,
                                        a: UnsafePointer<K.V.Scalar>, lda: Int, b: UnsafePointer<K.V.Scalar>, ldb: Int,
                                        c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int) {
         typealias T = K.V.Scalar
-        let mr = K.mr, nr = K.nr
-        var bRows = b, bStride = ldb
-        var transposedB: UnsafeMutablePointer<T>? = nil
-        if transB { // B is n × k; gather op(B) = Bᵀ (k × n) once.
-            let t = UnsafeMutablePointer<T>.allocate(capacity: k * n)
-            for j in 0..<n { for p in 0..<k { t[p * n + j] = b[j * ldb + p] } }
-            transposedB = t
-            bRows = UnsafePointer(t)
-            bStride = n
-        }
-        defer { transposedB?.deallocate() }
         let (rsA, csA) = transA ? (1, lda) : (lda, 1)
-        let rowsOfB = bRows, strideOfB = bStride
-        Parallel.forEachChunk(count: (m + mr - 1) / mr, threads: threads, minimumChunk: 8) { slivers in
+        let gatherA = m < K.mr, gatherB = transB || n < K.nr
+        if !gatherA && !gatherB {
+            smallTiles(K.self, m: m, n: n, k: k, alpha: alpha, a: a, rsA: rsA, csA: csA, prefetchA: !transA,
+                       b: b, ldb: ldb, c: c, ldc: ldc, threads: threads)
+            return
+        }
+        // The padded sizes: at least one whole tile each way.
+        let mp = Swift.max(m, K.mr), np = Swift.max(n, K.nr)
+        let scratch = (gatherA ? mp * k : 0) + (gatherB ? k * np : 0)
+        withUnsafeTemporaryAllocation(of: T.self, capacity: scratch) { buffer in
+            var aRows = a, rowStrideA = rsA, columnStrideA = csA, bRows = b, bStride = ldb
+            var free = buffer.baseAddress!
+            if gatherA { // op(A) is m × k; copy it into mp rows, the rest zero.
+                free.update(repeating: 0, count: mp * k)
+                for i in 0..<m { for p in 0..<k { free[i * k + p] = a[i * rsA + p * csA] } }
+                aRows = UnsafePointer(free); rowStrideA = k; columnStrideA = 1
+                free += mp * k
+            }
+            if gatherB { // op(B) is k × n; copy it into rows of np columns, the rest zero.
+                if n < np { free.update(repeating: 0, count: k * np) }
+                if transB {
+                    for j in 0..<n { for p in 0..<k { free[p * np + j] = b[j * ldb + p] } }
+                } else {
+                    for p in 0..<k { (free + p * np).update(from: b + p * ldb, count: n) }
+                }
+                bRows = UnsafePointer(free); bStride = np
+            }
+            smallTiles(K.self, m: m, n: n, k: k, alpha: alpha, a: aRows, rsA: rowStrideA, csA: columnStrideA,
+                       prefetchA: !transA && !gatherA, b: bRows, ldb: bStride, c: c, ldc: ldc, threads: threads)
+        }
+    }
+
+    /// `C += α·A·B` tile by tile, for `A(i, p) = a[i·rsA + p·csA]` with at least `mr` rows and `B`
+    /// row-major with at least `nr` columns (rows past `m`, columns past `n` are padding and are
+    /// computed but not written). Partial edge tiles are computed as full tiles shifted back inside
+    /// the operands and written through a temporary, so there is no scalar tail. Threads take
+    /// contiguous runs of `mr`-row slivers: every tile is computed the same way whatever their
+    /// number, so results do not depend on it.
+    @inlinable @inline(__always)
+    static func smallTiles<K: GEMMTile>(_: K.Type, m: Int, n: Int, k: Int, alpha: K.V.Scalar, a: UnsafePointer<K.V.Scalar>,
+                                        rsA: Int, csA: Int, prefetchA: Bool, b: UnsafePointer<K.V.Scalar>, ldb: Int,
+                                        c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int) {
+        typealias T = K.V.Scalar
+        let mr = K.mr, nr = K.nr
+        let mp = Swift.max(m, mr), np = Swift.max(n, nr)
+        Parallel.forEachChunk(count: (mp + mr - 1) / mr, threads: threads, minimumChunk: 8) { slivers in
             withUnsafeTemporaryAllocation(of: T.self, capacity: mr * nr) { tile in
                 let tp = tile.baseAddress!
-                for j0 in stride(from: 0, to: n, by: nr) {
-                    let j = Swift.min(j0, n - nr)
+                for j0 in stride(from: 0, to: np, by: nr) {
+                    let j = Swift.min(j0, np - nr)
                     for s in slivers {
-                        let i0 = s * mr, i = Swift.min(i0, m - mr)
-                        let aTile = a + i * rsA, bTile = rowsOfB + j
-                        if !transA && s + 1 < slivers.upperBound { // the next sliver's rows of A, while this one computes
-                            let next = a + Swift.min(i0 + mr, m - mr) * lda
-                            for r in 0..<mr { Prefetch.read(next + r * lda, bytes: k * MemoryLayout<T>.stride) }
+                        let i0 = s * mr, i = Swift.min(i0, mp - mr)
+                        let aTile = a + i * rsA, bTile = b + j
+                        if prefetchA && s + 1 < slivers.upperBound { // the next sliver's rows of A, while this one computes
+                            let next = a + Swift.min(i0 + mr, m - mr) * rsA
+                            for r in 0..<mr { Prefetch.read(next + r * rsA, bytes: k * MemoryLayout<T>.stride) }
                         }
-                        if i == i0 && j == j0 {
-                            K.run(k, aTile, rsA: rsA, csA: csA, bTile, ldb: strideOfB, alpha: alpha, c + i * ldc + j, ldc)
+                        if i == i0 && j == j0 && i + mr <= m && j + nr <= n {
+                            K.run(k, aTile, rsA: rsA, csA: csA, bTile, ldb: ldb, alpha: alpha, c + i * ldc + j, ldc)
                         } else {
                             tp.update(repeating: 0, count: mr * nr)
-                            K.run(k, aTile, rsA: rsA, csA: csA, bTile, ldb: strideOfB, alpha: alpha, tp, nr)
-                            for ii in (i0 - i)..<mr {
-                                for jj in (j0 - j)..<nr { c[(i + ii) * ldc + j + jj] += tp[ii * nr + jj] }
+                            K.run(k, aTile, rsA: rsA, csA: csA, bTile, ldb: ldb, alpha: alpha, tp, nr)
+                            for ii in (i0 - i)..<Swift.min(mr, m - i) {
+                                for jj in (j0 - j)..<Swift.min(nr, n - j) { c[(i + ii) * ldc + j + jj] += tp[ii * nr + jj] }
                             }
                         }
                     }

@@ -7,7 +7,8 @@ import RecKitSIMD
 public let avx512Tier = KernelTier(
     name: "avx512", vectorBits: 512,
     float: TierKernels(SIMD16<Float>.self, Fused.self, gemmTile: Tile6x4<SIMD16<Float>, Fused>.self,
-                       narrowTile: Tile6x2<SIMD8<Float>, Fused>.self, rowVector: SIMD8<Float>.self),
+                       narrowTile: Tile6x2<SIMD8<Float>, Fused>.self,
+                       narrowestTile: Tile6x2<SIMD4<Float>, Fused>.self, rowVector: SIMD8<Float>.self),
     double: TierKernels(SIMD8<Double>.self, Fused.self, gemmTile: Tile6x4<SIMD8<Double>, Fused>.self,
                         narrowTile: Tile6x2<SIMD4<Double>, Fused>.self, rowVector: SIMD4<Double>.self),
     sgdBiasedEpoch: { BiasedSGD.epoch(SIMD16<Float>.self, $0) })
