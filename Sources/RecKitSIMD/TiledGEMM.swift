@@ -35,9 +35,9 @@ public enum TiledGEMM {
             }
         }
         guard k > 0, alpha != 0 else { return }
-        if !lowerOnly && isSmall(m: m, n: n, k: k) {
+        if isSmall(m: m, n: n, k: k) {
             smallGEMM(K.self, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                      b: b, ldb: ldb, c: c, ldc: ldc, threads: parts)
+                      b: b, ldb: ldb, c: c, ldc: ldc, threads: parts, lowerOnly: lowerOnly)
             return
         }
 
@@ -176,7 +176,7 @@ public enum TiledGEMM {
     }
 
     /// Operands small enough to stay in cache unpacked (a 64 × 64 or 8 × 8 product of a batch, a
-    /// k = 64 factor product): the micro-kernel reads A and B in place, so the product costs no
+    /// k = 64 factor product, the 10 × 10 Gram matrix of a user's few ratings): the micro-kernel reads A and B in place, so the product costs no
     /// packing, no allocation on the heap for operands that fit a tile, and no thread hand-off.
     @inlinable
     static func isSmall(m: Int, n: Int, k: Int) -> Bool {
@@ -190,13 +190,13 @@ public enum TiledGEMM {
     @inlinable
     static func smallGEMM<K: GEMMTile>(_: K.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: K.V.Scalar,
                                        a: UnsafePointer<K.V.Scalar>, lda: Int, b: UnsafePointer<K.V.Scalar>, ldb: Int,
-                                       c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int) {
+                                       c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int, lowerOnly: Bool) {
         typealias T = K.V.Scalar
         let (rsA, csA) = transA ? (1, lda) : (lda, 1)
         let gatherA = m < K.mr, gatherB = transB || n < K.nr
         if !gatherA && !gatherB {
             smallTiles(K.self, m: m, n: n, k: k, alpha: alpha, a: a, rsA: rsA, csA: csA, prefetchA: !transA,
-                       b: b, ldb: ldb, c: c, ldc: ldc, threads: threads)
+                       b: b, ldb: ldb, c: c, ldc: ldc, threads: threads, lowerOnly: lowerOnly)
             return
         }
         // The padded sizes: at least one whole tile each way.
@@ -221,7 +221,8 @@ public enum TiledGEMM {
                 bRows = UnsafePointer(free); bStride = np
             }
             smallTiles(K.self, m: m, n: n, k: k, alpha: alpha, a: aRows, rsA: rowStrideA, csA: columnStrideA,
-                       prefetchA: !transA && !gatherA, b: bRows, ldb: bStride, c: c, ldc: ldc, threads: threads)
+                       prefetchA: !transA && !gatherA, b: bRows, ldb: bStride, c: c, ldc: ldc, threads: threads,
+                       lowerOnly: lowerOnly)
         }
     }
 
@@ -230,11 +231,12 @@ public enum TiledGEMM {
     /// computed but not written). Partial edge tiles are computed as full tiles shifted back inside
     /// the operands and written through a temporary, so there is no scalar tail. Threads take
     /// contiguous runs of `mr`-row slivers: every tile is computed the same way whatever their
-    /// number, so results do not depend on it.
+    /// number, so results do not depend on it. With `lowerOnly`, tiles whose part of C lies
+    /// strictly above the diagonal are skipped (the packed path's rule).
     @inlinable @inline(__always)
     static func smallTiles<K: GEMMTile>(_: K.Type, m: Int, n: Int, k: Int, alpha: K.V.Scalar, a: UnsafePointer<K.V.Scalar>,
                                         rsA: Int, csA: Int, prefetchA: Bool, b: UnsafePointer<K.V.Scalar>, ldb: Int,
-                                        c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int) {
+                                        c: UnsafeMutablePointer<K.V.Scalar>, ldc: Int, threads: Int, lowerOnly: Bool) {
         typealias T = K.V.Scalar
         let mr = K.mr, nr = K.nr
         let mp = Swift.max(m, mr), np = Swift.max(n, nr)
@@ -245,6 +247,7 @@ public enum TiledGEMM {
                     let j = Swift.min(j0, np - nr)
                     for s in slivers {
                         let i0 = s * mr, i = Swift.min(i0, mp - mr)
+                        if lowerOnly && j0 > i0 + mr - 1 { continue }
                         let aTile = a + i * rsA, bTile = b + j
                         if prefetchA && s + 1 < slivers.upperBound { // the next sliver's rows of A, while this one computes
                             let next = a + Swift.min(i0 + mr, m - mr) * rsA

@@ -35,6 +35,8 @@ import RecKitSIMDAVX512
             } }
         }
         all.append(Case(m: 150, n: 150, k: 90, transA: false, transB: true, lowerOnly: true))
+        all.append(Case(m: 10, n: 10, k: 23, transA: true, transB: false, lowerOnly: true))
+        all.append(Case(m: 5, n: 5, k: 40, transA: true, transB: false, lowerOnly: true))
         all.append(Case(m: 70, n: 70, k: 300, transA: true, transB: false, lowerOnly: true))
         return all
     }
