@@ -50,7 +50,10 @@ public struct MatrixBatch<Element: Scalar>: Sendable, Equatable {
         }
     }
 
-    /// A batch of deterministic uniform random matrices.
+    /// A batch of matrices of independent uniform values in −1…1, deterministic for `seed`
+    /// (specialised for Float and Double, as ``Matrix/random(rows:columns:in:seed:)``).
+    @_specialize(exported: true, where Element == Float)
+    @_specialize(exported: true, where Element == Double)
     public static func random(count: Int, rows: Int, columns: Int, seed: UInt64) -> MatrixBatch {
         var rng = SeededGenerator(seed: seed)
         var b = MatrixBatch(count: count, rows: rows, columns: columns)
