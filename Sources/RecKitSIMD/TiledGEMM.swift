@@ -176,8 +176,9 @@ public enum TiledGEMM {
     }
 
     /// Operands small enough to stay in cache unpacked (a 64 × 64 or 8 × 8 product of a batch, a
-    /// k = 64 factor product, the 10 × 10 Gram matrix of a user's few ratings): the micro-kernel reads A and B in place, so the product costs no
-    /// packing, no allocation on the heap for operands that fit a tile, and no thread hand-off.
+    /// k = 64 factor product, the 10 × 10 Gram matrix of a user's few ratings): the micro-kernel
+    /// reads A and B in place, so the product costs no packing, no heap allocation for operands
+    /// that fit a tile, and no thread hand-off.
     @inlinable
     static func isSmall(m: Int, n: Int, k: Int) -> Bool {
         k <= 256 && n <= 512
