@@ -131,16 +131,34 @@ public enum MatrixMarket {
 
 extension RatingDataset {
     /// Writes `user,item,rating[,timestamp]` CSV with a header and the original ids (atomically).
+    /// Each id is quoted (``CSV/field(_:)``) once, and each distinct rating formatted once (ratings
+    /// take few values), so a line costs a few byte copies.
     public func writeCSV(to path: String) throws {
         try AtomicOutput.write(to: path) { out in
             out.appendString(timestamps == nil ? "user,item,rating\n" : "user,item,rating,timestamp\n")
+            let items = (0..<itemCount).map { Array(CSV.field(itemIDs.externalID($0)).utf8) }
+            var formatted: [UInt32: [UInt8]] = [:]
+            let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
             for u in 0..<userCount {
-                let uid = CSV.field(userIDs.externalID(u))
+                let user = Array(CSV.field(userIDs.externalID(u)).utf8)
                 for k in ratings.range(ofRow: u) {
-                    var line = "\(uid),\(CSV.field(itemIDs.externalID(Int(ratings.columnIndices[k])))),\(ratings.values[k])"
-                    if let timestamps { line += ",\(timestamps[k])" }
-                    line += "\n"
-                    out.appendString(line)
+                    out.append(contentsOf: user)
+                    out.append(comma)
+                    out.append(contentsOf: items[Int(ratings.columnIndices[k])])
+                    out.append(comma)
+                    let value = ratings.values[k]
+                    if let text = formatted[value.bitPattern] {
+                        out.append(contentsOf: text)
+                    } else {
+                        let text = Array("\(value)".utf8)
+                        if formatted.count < 4096 { formatted[value.bitPattern] = text }
+                        out.append(contentsOf: text)
+                    }
+                    if let timestamps {
+                        out.append(comma)
+                        out.append(contentsOf: String(timestamps[k]).utf8)
+                    }
+                    out.append(newline)
                 }
             }
         }

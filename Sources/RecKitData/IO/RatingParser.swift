@@ -229,11 +229,21 @@ struct RatingParser {
         return n
     }
 
-    /// A field's text; in a quoted file, `""` stands for one quote.
+    /// A field's text; in a quoted file, `""` stands for one quote. Quotes are undoubled as bytes:
+    /// a quote that a combining mark follows is one Character with it, so a Character-level
+    /// replacement would leave `""` + mark doubled.
     @inline(__always)
     private func text(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String {
-        let s = String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
-        return format.quoted && s.contains("\"\"") ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
+        let bytes = UnsafeBufferPointer(start: base + from, count: to - from)
+        guard format.quoted, bytes.contains(34) else { return String(decoding: bytes, as: UTF8.self) }
+        var undoubled: [UInt8] = []
+        undoubled.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            undoubled.append(bytes[i])
+            i += bytes[i] == 34 && i + 1 < bytes.count && bytes[i + 1] == 34 ? 2 : 1
+        }
+        return String(decoding: undoubled, as: UTF8.self)
     }
 
     /// How many fields a line has (up to 64).
