@@ -96,16 +96,24 @@ public final class RecommendationService: Sendable {
         try checkN(n)
         let s = current
         let policy = policy ?? options.defaultPolicy
+        // Greedy lists with the user's own items left out, up to the cache's depth, come from a
+        // cache: computed at load for training users, and for a user learned online by the first
+        // such request after their latest feedback.
+        let cacheable = policy == .greedy && excludeSeen && n <= s.model.cacheDepth
         if let online = s.users[user] {
+            if cacheable, let folding = s.model.folding {
+                let top = try online.greedyTop.get {
+                    try folding.recommend(online.folded, count: s.model.cacheDepth, filter: RecommendationFilter(excludeTrainingItems: true), context: context)
+                }
+                return greedyResponse(s, user: user, top: top.prefix(n), online: true)
+            }
             return try respond(s, user: user, folded: online.folded, history: online.history, n: n, policy: policy, excludeSeen: excludeSeen, seed: seed, online: true)
         }
         guard let u = s.model.userIDs.index(of: user) else {
             throw ServingError.notFound("user", "user '\(user)' is not in the model and has sent no feedback; POST /v1/recommend with a history recommends for a new user")
         }
-        if policy == .greedy, excludeSeen, let top = s.model.cachedTop(u, n: n) {
-            return RecommendResponse(user: user, items: top.enumerated().map { k, r in
-                .init(item: s.model.itemIDs.externalID(Int(r.item)), score: r.score, position: k + 1, propensity: 1)
-            }, modelVersion: s.model.version, requestId: nextRequestID(), policy: "greedy", propensityMethod: Policy.greedy.propensityMethod, online: false)
+        if cacheable, let top = s.model.cachedTop(u, n: n) {
+            return greedyResponse(s, user: user, top: top[...], online: false)
         }
         if let folded = s.model.trainingUser(u) {
             return try respond(s, user: user, folded: folded, history: s.model.trainingHistory(u), n: n, policy: policy, excludeSeen: excludeSeen, seed: seed, online: false)
@@ -114,9 +122,14 @@ public final class RecommendationService: Sendable {
         guard policy == .greedy else { throw ServingError.unprocessable("policy", "\(s.model.modelName) has no factors to explore with; only greedy") }
         let list = try s.model.recommender.recommend(users: u..<(u + 1), count: n,
                                                      filter: RecommendationFilter(excludeTrainingItems: excludeSeen), context: context)[0]
-        return RecommendResponse(user: user, items: list.enumerated().map { k, r in
+        return greedyResponse(s, user: user, top: list[...], online: false)
+    }
+
+    /// The answer of the greedy policy with the list `top`.
+    func greedyResponse(_ s: ServingState, user: String?, top: ArraySlice<Recommendation>, online: Bool) -> RecommendResponse {
+        RecommendResponse(user: user, items: top.enumerated().map { k, r in
             .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1, propensity: 1)
-        }, modelVersion: s.model.version, requestId: nextRequestID(), policy: "greedy", propensityMethod: Policy.greedy.propensityMethod, online: false)
+        }, modelVersion: s.model.version, requestId: nextRequestID(), policy: "greedy", propensityMethod: Policy.greedy.propensityMethod, online: online)
     }
 
     /// The top `n` for a user described by a history (item ids with values): folded in, not stored.
@@ -139,21 +152,18 @@ public final class RecommendationService: Sendable {
     func respond(_ s: ServingState, user: String?, folded: FoldedInUser, history: [(item: Int32, value: Float)], n: Int, policy: Policy,
                  excludeSeen: Bool, seed: UInt64?, online: Bool) throws -> RecommendResponse {
         let folding = s.model.folding!
-        let requestID = nextRequestID()
-        var entries: [RecommendResponse.Item]
         if policy == .greedy {
             let list = try folding.recommend(folded, count: n, filter: RecommendationFilter(excludeTrainingItems: excludeSeen), context: context)
-            entries = list.enumerated().map { k, r in .init(item: s.model.itemIDs.externalID(r.item), score: r.score, position: k + 1, propensity: 1) }
-        } else {
-            let c = try s.model.candidates(for: folded, history: history, excluding: excludeSeen ? Set(folded.items) : [], policy: policy,
-                                           posteriorScale: options.posteriorScale, context: context)
-            var rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
-            let slate = policy.choose(n: n, scores: c.scores, uncertainty: c.uncertainty, rows: c.rows, rng: &rng)
-            entries = slate.candidates.indices.map { k in
-                .init(item: s.model.itemIDs.externalID(c.rows[slate.candidates[k]]), score: slate.scores[k], position: k + 1, propensity: slate.propensities[k])
-            }
+            return greedyResponse(s, user: user, top: list[...], online: online)
         }
-        return RecommendResponse(user: user, items: entries, modelVersion: s.model.version, requestId: requestID, policy: policy.description,
+        let c = try s.model.candidates(for: folded, history: history, excluding: excludeSeen ? Set(folded.items) : [], policy: policy,
+                                       posteriorScale: options.posteriorScale, context: context)
+        var rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        let slate = policy.choose(n: n, scores: c.scores, uncertainty: c.uncertainty, rows: c.rows, rng: &rng)
+        let entries: [RecommendResponse.Item] = slate.candidates.indices.map { k in
+            .init(item: s.model.itemIDs.externalID(c.rows[slate.candidates[k]]), score: slate.scores[k], position: k + 1, propensity: slate.propensities[k])
+        }
+        return RecommendResponse(user: user, items: entries, modelVersion: s.model.version, requestId: nextRequestID(), policy: policy.description,
                                  propensityMethod: policy.propensityMethod, online: online)
     }
 

@@ -70,10 +70,10 @@ public final class ServingModel: Sendable {
     }
 
     /// User `u`'s cached top `n`, when the cache holds that many.
-    func cachedTop(_ u: Int, n: Int) -> [(item: Int32, score: Float)]? {
+    func cachedTop(_ u: Int, n: Int) -> [Recommendation]? {
         guard n <= cacheDepth else { return nil }
         let count = min(n, Int(cachedCounts[u]))
-        return (0..<count).map { (cachedItems[u * cacheDepth + $0], cachedScores[u * cacheDepth + $0]) }
+        return (0..<count).map { Recommendation(item: Int(cachedItems[u * cacheDepth + $0]), score: cachedScores[u * cacheDepth + $0]) }
     }
 
     public var modelName: String { type(of: recommender).name }

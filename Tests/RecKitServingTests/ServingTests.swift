@@ -63,8 +63,10 @@ import RecKitServing
         #expect(zip(updated.factors, expected.factors).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
     }
 
-    /// Greedy answers from the lists precomputed at load are the lists computed per request.
-    @Test func precomputedListsEqualComputedOnes() throws {
+    /// Greedy answers from the caches — precomputed at load for training users, kept for an online
+    /// user from their first such request after feedback — are the lists computed per request, and
+    /// a user's next event replaces their list.
+    @Test func cachedListsEqualComputedOnes() throws {
         let (path, _) = try Self.savedModel()
         defer { try? FileManager.default.removeItem(atPath: path) }
         var options = RecommendationService.Options()
@@ -72,10 +74,22 @@ import RecKitServing
         let computed = try RecommendationService(modelPath: path, events: nil, options: options)
         options.cacheDepth = 20
         let cached = try RecommendationService(modelPath: path, events: nil, options: options)
+        func expectSame(_ user: String, _ n: Int) throws {
+            let a = try computed.recommend(user: user, n: n), b = try cached.recommend(user: user, n: n)
+            #expect(a.online == b.online)
+            #expect(a.items.map(\.item) == b.items.map(\.item) && zip(a.items, b.items).allSatisfy { abs($0.score - $1.score) <= 1e-5 * max(1, abs($0.score)) },
+                    "user \(user), n \(n): the block GEMM and the per-user product round alike to 1e-5")
+        }
         for user in ["0", "5", "77", "299"] {
-            for n in [1, 10, 20, 30] {
-                let a = try computed.recommend(user: user, n: n), b = try cached.recommend(user: user, n: n)
-                #expect(a.items.map(\.item) == b.items.map(\.item) && zip(a.items, b.items).allSatisfy { abs($0.score - $1.score) <= 1e-5 * max(1, abs($0.score)) }, "user \(user), n \(n): the block GEMM and the per-user product round alike to 1e-5")
+            for n in [1, 10, 20, 30] { try expectSame(user, n) }
+        }
+        // Online users (a training user and a new one): each answer after an event reflects that event.
+        for value: Float in [5, 40] {
+            for service in [computed, cached] {
+                _ = try service.feedback([FeedbackEvent(user: "5", item: "3", value: value), FeedbackEvent(user: "new", item: "9", value: value)])
+            }
+            for user in ["5", "new"] {
+                for n in [10, 20, 1, 30] { try expectSame(user, n) }
             }
         }
     }
