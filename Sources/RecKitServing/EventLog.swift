@@ -5,8 +5,14 @@ import Glibc
 #endif
 
 /// The server's durable record of feedback: JSON lines appended to `events-NNNNNN.jsonl` files in a
-/// folder, each append written and `fsync`ed before it returns (so an acknowledged event survives
+/// folder, each append written and synced before it returns (so an acknowledged event survives
 /// a crash or `kill -9`), and a new file begun when the current one passes ``rotationBytes``.
+///
+/// The open file is kept ahead of its events by zero bytes written and synced in steps of
+/// ``preallocationBytes`` (as a database's write-ahead log is): an append then overwrites blocks
+/// the file already has, and `fdatasync` writes the data alone, not the file's size as well —
+/// one disk write per sync instead of two, a third less time (docs/serving.md). The zeros are cut
+/// off when the file is closed, rotated or opened again.
 ///
 /// Appends are committed in groups (group commit, as a database's write-ahead log does): whoever
 /// waits for an append and finds no write under way becomes the writer, and writes and syncs
@@ -16,9 +22,11 @@ import Glibc
 /// another thread) or suspended (``durable(_:)``: the log's own queue writes, and no thread waits
 /// for the disk). None is answered before its events are on disk.
 ///
-/// On start, ``replay(folder:)`` reads every file in order. A last line without its newline is an
-/// append cut short by a crash before it was acknowledged, and is dropped (and counted); any other
-/// line that is not an event stops the start with the file and line, so that nothing is silently lost.
+/// On start, ``replay(folder:)`` reads every file in order, up to its first zero byte. A last line
+/// without its newline, or bytes after the zeros, are an append cut short by a crash before it was
+/// acknowledged (every acknowledged append lies whole before the zeros), and are dropped (and
+/// counted); any other line that is not an event stops the start with the file and line, so that
+/// nothing is silently lost.
 public final class EventLog: @unchecked Sendable {
     public let folder: String
     public let rotationBytes: Int
@@ -35,7 +43,11 @@ public final class EventLog: @unchecked Sendable {
     private let flushQueue = DispatchQueue(label: "reckit.event-log")
     private var fd: Int32
     private var index: Int
+    /// The bytes of events in the current file; the file is `allocated` bytes long, zeros after `size`.
     private var size: Int
+    private var allocated: Int
+    /// The step in which the current file is extended with zeros ahead of its events.
+    public static let preallocationBytes = 1 << 20
     /// Groups written, and events in them (for the metrics).
     public private(set) var groupsCommitted = 0
 
@@ -54,9 +66,13 @@ public final class EventLog: @unchecked Sendable {
         let files = try Self.files(in: folder)
         index = files.last?.index ?? 1
         (fd, size) = try Self.open(Self.path(folder, index))
+        allocated = size
     }
 
-    deinit { _ = close(fd) }
+    deinit {
+        _ = ftruncate(fd, off_t(size))
+        _ = close(fd)
+    }
 
     /// Appends `events` and returns once they are synced to disk (in a group with others).
     public func append(_ events: [FeedbackEvent]) throws {
@@ -156,22 +172,41 @@ public final class EventLog: @unchecked Sendable {
     private func write(_ bytes: [UInt8]) -> ServingError? {
         do {
             if size > 0 && size + bytes.count > rotationBytes {
+                _ = ftruncate(fd, off_t(size))
                 _ = fsync(fd)
                 _ = close(fd)
                 index += 1
                 (fd, size) = try Self.open(Self.path(folder, index))
+                allocated = size
                 AtomicOutput.syncFolder(folder)
             }
         } catch let e as ServingError { return e } catch { return ServingError(status: 503, field: nil, "\(error)") }
+        if size + bytes.count > allocated {
+            // Zeros ahead of the events, synced with the file's new size.
+            let step = Self.preallocationBytes, target = (size + bytes.count + step - 1) / step * step
+            let zeros = [UInt8](repeating: 0, count: target - allocated)
+            guard Self.write(zeros, at: allocated, to: fd), fsync(fd) == 0 else {
+                return ServingError(status: 503, field: nil, "cannot extend the event log in \(folder): \(String(cString: strerror(errno)))")
+            }
+            allocated = target
+        }
+        guard Self.write(bytes, at: size, to: fd) else {
+            return ServingError(status: 503, field: nil, "cannot append to the event log in \(folder): \(String(cString: strerror(errno)))")
+        }
+        size += bytes.count
+        guard fdatasync(fd) == 0 else { return ServingError(status: 503, field: nil, "cannot sync the event log in \(folder): \(String(cString: strerror(errno)))") }
+        return nil
+    }
+
+    /// Writes all of `bytes` at `offset`; false on an error (in `errno`).
+    private static func write(_ bytes: [UInt8], at offset: Int, to fd: Int32) -> Bool {
         var done = 0
         while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { return ServingError(status: 503, field: nil, "cannot append to the event log in \(folder): \(String(cString: strerror(errno)))") }
+            let n = bytes[done...].withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset + done)) }
+            guard n > 0 else { return false }
             done += n
         }
-        size += done
-        guard fsync(fd) == 0 else { return ServingError(status: 503, field: nil, "cannot sync the event log in \(folder): \(String(cString: strerror(errno)))") }
-        return nil
+        return true
     }
 
     /// Every event in `folder`, oldest first.
@@ -186,7 +221,10 @@ public final class EventLog: @unchecked Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ServingError(status: 500, field: nil, "cannot read the event log file \(path)")
             }
-            let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+            // The events end at the first zero byte; anything after the zeros is a write cut short.
+            let end = data.firstIndex(of: 0) ?? data.endIndex
+            if data[end...].contains(where: { $0 != 0 }) { torn += 1 }
+            let lines = data[..<end].split(separator: 10, omittingEmptySubsequences: false)
             for (k, line) in lines.enumerated() where !line.isEmpty {
                 // The part after the last newline was an append cut short: never acknowledged.
                 if k == lines.count - 1 { torn += 1; continue }
@@ -209,16 +247,18 @@ public final class EventLog: @unchecked Sendable {
         }.sorted { $0.index < $1.index }
     }
 
-    /// Opens for appending; a torn last line (no newline) is cut off first, so appends start on a line.
+    /// Opens for appending and returns the file's length; what follows the last whole line before
+    /// the first zero byte (zeros a crash left, a torn line) is cut off first, so appends start on a line.
     static func open(_ path: String) throws -> (Int32, Int) {
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ServingError(status: 500, field: nil, "cannot open the event log \(path): \(String(cString: strerror(errno)))") }
         var size = Int(lseek(fd, 0, SEEK_END))
         var last: UInt8 = 10
         if size > 0 { _ = pread(fd, &last, 1, off_t(size - 1)) }
         if last != 10, let data = FileManager.default.contents(atPath: path) {
-            let keep = (data.lastIndex(of: 10).map { $0 + 1 }) ?? 0
-            guard ftruncate(fd, off_t(keep)) == 0 else { throw ServingError(status: 500, field: nil, "cannot repair the torn end of \(path)") }
+            let events = data[..<(data.firstIndex(of: 0) ?? data.endIndex)]
+            let keep = (events.lastIndex(of: 10).map { $0 + 1 }) ?? 0
+            guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else { throw ServingError(status: 500, field: nil, "cannot repair the torn end of \(path)") }
             size = keep
         }
         return (fd, size)

@@ -307,7 +307,10 @@ struct ServeTests {
                 }
             }
         }
-        Thread.sleep(forTimeInterval: 1.0)
+        // Killed in the middle of the stream: once a hundred events are acknowledged (a first request
+        // of each client can take a second: the tests' URLSession opening its second connection).
+        let deadline = Date().addingTimeInterval(20)
+        while acknowledged.value.count < 100 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         server.kill(SIGKILL)
         group.wait()
         server.process.waitUntilExit()

@@ -156,6 +156,34 @@ import RecKitServing
         #expect(replay.files > 5 && replay.events.map(\.user) == (0..<30).map { "u\($0)" })
     }
 
+    /// The log keeps zeros ahead of its events while open and cuts them off when closed. A crash
+    /// leaves them, perhaps after a torn line or before the end of a write cut short: the replay
+    /// reads the events before the zeros and drops the rest (counted), and the log opened again
+    /// appends right after the last whole event.
+    @Test func theZerosAheadOfTheEventsNeverReachTheReplay() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/events-000001.jsonl"
+        func event(_ user: String) -> FeedbackEvent { FeedbackEvent(user: user, item: "i", value: 1, timestamp: 1) }
+        func contents() throws -> [UInt8] { [UInt8](try #require(FileManager.default.contents(atPath: file))) }
+        do {
+            let log = try EventLog(folder: folder)
+            for k in 0..<3 { try log.append([event("u\(k)")]) }
+            let open = try contents()
+            #expect(open.count == EventLog.preallocationBytes && open.filter { $0 == 10 }.count == 3 && open.last == 0)
+        }
+        var crash = try contents()
+        #expect(crash.count < 1000 && crash.last == 10, "closed, the file holds its events alone")
+        crash += Array("{\"user\":\"u9".utf8) + [UInt8](repeating: 0, count: 4096) + Array("x\"}\n".utf8) + [UInt8](repeating: 0, count: 100)
+        #expect(FileManager.default.createFile(atPath: file, contents: Data(crash)))
+        let replay = try EventLog.replay(folder: folder)
+        #expect(replay.events.map(\.user) == ["u0", "u1", "u2"] && replay.tornLines == 2)
+        let log = try EventLog(folder: folder)
+        try log.append([event("u3")])
+        let again = try EventLog.replay(folder: folder)
+        #expect(again.events.map(\.user) == ["u0", "u1", "u2", "u3"] && again.tornLines == 0)
+    }
+
     /// Concurrent appenders — suspended ones (`durable`, whose writes the log's queue makes) and
     /// blocking ones (`waitUntilDurable`, what the server uses: one of them writes for all) — each return only after their group is written; afterwards the log
     /// holds every acknowledged event exactly once, each caller's events in the order it queued
