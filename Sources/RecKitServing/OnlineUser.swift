@@ -37,19 +37,24 @@ struct OnlineUser: Sendable {
     }
 
     /// A list set at most once, without a lock: readers that race to fill it compute the same list,
-    /// and the first one stored is the one every reader sees.
+    /// and the first one stored is the one every reader sees. Kept as item indexes and scores
+    /// (8 bytes an entry).
     final class GreedyTop: Sendable {
         private let list = ManagedAtomicLazyReference<List>()
 
         final class List: Sendable {
-            let entries: [Recommendation]
-            init(_ entries: [Recommendation]) { self.entries = entries }
+            let items: [Int32]
+            let scores: [Float]
+            init(_ entries: [Recommendation]) {
+                items = entries.map { Int32($0.item) }
+                scores = entries.map(\.score)
+            }
         }
 
-        /// The list, computed by `make` when no reader has stored it yet.
-        func get(_ make: () throws -> [Recommendation]) rethrows -> [Recommendation] {
-            if let stored = list.load() { return stored.entries }
-            return list.storeIfNilThenLoad(List(try make())).entries
+        /// The list's first `n` entries, the list computed by `make` when no reader has stored it yet.
+        func prefix(_ n: Int, _ make: () throws -> [Recommendation]) rethrows -> [Recommendation] {
+            let stored = try list.load() ?? list.storeIfNilThenLoad(List(make()))
+            return (0..<min(n, stored.items.count)).map { Recommendation(item: Int(stored.items[$0]), score: stored.scores[$0]) }
         }
     }
 }

@@ -102,10 +102,10 @@ public final class RecommendationService: Sendable {
         let cacheable = policy == .greedy && excludeSeen && n <= s.model.cacheDepth
         if let online = s.users[user] {
             if cacheable, let folding = s.model.folding {
-                let top = try online.greedyTop.get {
+                let top = try online.greedyTop.prefix(n) {
                     try folding.recommend(online.folded, count: s.model.cacheDepth, filter: RecommendationFilter(excludeTrainingItems: true), context: context)
                 }
-                return greedyResponse(s, user: user, top: top.prefix(n), online: true)
+                return greedyResponse(s, user: user, top: top[...], online: true)
             }
             return try respond(s, user: user, folded: online.folded, history: online.history, n: n, policy: policy, excludeSeen: excludeSeen, seed: seed, online: true)
         }
