@@ -53,7 +53,8 @@ public final class EventLog: @unchecked Sendable {
 
     public struct Replay: Sendable {
         public var events: [FeedbackEvent]
-        /// Lines cut short by a crash (never acknowledged), dropped.
+        /// Appends cut short by a crash (never acknowledged), dropped: at most one per file, since a
+        /// last line without its newline and bytes after the zeros belong to the same last write.
         public var tornLines: Int
         public var files: Int
     }
@@ -221,19 +222,20 @@ public final class EventLog: @unchecked Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ServingError(status: 500, field: nil, "cannot read the event log file \(path)")
             }
-            // The events end at the first zero byte; anything after the zeros is a write cut short.
+            // The events end at the first zero byte; anything after the zeros is the last write, cut short.
             let end = data.firstIndex(of: 0) ?? data.endIndex
-            if data[end...].contains(where: { $0 != 0 }) { torn += 1 }
+            var cutShort = data[end...].contains { $0 != 0 }
             let lines = data[..<end].split(separator: 10, omittingEmptySubsequences: false)
             for (k, line) in lines.enumerated() where !line.isEmpty {
-                // The part after the last newline was an append cut short: never acknowledged.
-                if k == lines.count - 1 { torn += 1; continue }
+                // The part after the last newline was the last write too: never acknowledged.
+                if k == lines.count - 1 { cutShort = true; continue }
                 do {
                     events.append(try decoder.decode(FeedbackEvent.self, from: Data(line)))
                 } catch {
                     throw ServingError(status: 500, field: nil, "\(path):\(k + 1): not an event (\(error)); move the file away to start without it")
                 }
             }
+            if cutShort { torn += 1 }
         }
         return Replay(events: events, tornLines: torn, files: files.count)
     }
