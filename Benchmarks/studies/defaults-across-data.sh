@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Do biased-mf's defaults hold across rating scales and densities? Validation RMSE only: each
-# subsample of u1/u2.base is split 90/10 and scored on its own 10 %; no test file is read.
+# Do biased-mf's defaults hold across rating scales and densities, and svd++'s and explicit als's
+# across scales? Validation RMSE only: each subsample of u1/u2.base is split 90/10 and scored on
+# its own 10 %; no test file is read (the scales part reads u1.test, scaled).
 # Usage: bash Benchmarks/studies/defaults-across-data.sh [ML-100K DIR] (writes to a temp folder).
 set -euo pipefail
 D=${1:-${RECKIT_ML100K:-../shared/data/ml-100k}}
@@ -22,7 +23,7 @@ for v in 0.005 0.02 0.08; do grid regularization-bias $v; done
 echo "rating scales: u1.base/u1.test × c, test RMSE ÷ c, rule on (rating-unit 0) and off (1)"
 for c in 0.2 1 2 10; do
   for f in base test; do awk -v c=$c -F'\t' '{printf "%s\t%s\t%g\t%s\n",$1,$2,$3*c,$4}' "$D/u1.$f" > "$W/x.$f"; done
-  for model in biased-mf svd++; do for unit in 0 1; do
+  for model in biased-mf svd++ als; do for unit in 0 1; do
     "$R" evaluate --model $model --train "$W/x.base" --test "$W/x.test" --set rating-unit=$unit --json "$W/o.json" >/dev/null 2>&1
     python3 -c "import json,sys; print('c=%s %s rating-unit=%s: %.4f' % (sys.argv[2], sys.argv[3], sys.argv[4], json.load(open(sys.argv[1]))['rmse'] / float(sys.argv[2])))" "$W/o.json" $c $model $unit
   done; done

@@ -5,7 +5,8 @@ import RecKitModels
 /// A user's posterior over their factors given the item factors `Y`, for the exploring policies:
 /// `x_u ~ N(x̂_u, Σ_u)` with `Σ_u = σ²·A⁻¹`, where `A` is the matrix of the user's ALS step —
 /// implicit ALS: `A = YᵀY + λI + Σ_{j∈u} α·r_j·y_j y_jᵀ` (confidence `1 + α·r`); explicit ALS:
-/// `A = Σ_{j∈u} y_j y_jᵀ + λ·n_u·I` (weighted λ); other factor models: `A = Σ_{j∈u} y_j y_jᵀ + I`.
+/// `A = Σ_{j∈u} y_j y_jᵀ + λ·u·n_u·I` (weighted λ, fitted in rating unit `u`, ``RatingUnit``: in
+/// the ratings' units its posterior is `σ²u²·A⁻¹`); other factor models: `A = Σ_{j∈u} y_j y_jᵀ + I`.
 /// An item's score then has variance `q_iᵀ Σ_u q_i` (LinUCB with the item factors as features).
 public struct Uncertainty: Sendable {
     let items: Matrix<Float>
@@ -21,6 +22,8 @@ public struct Uncertainty: Sendable {
         public var implicit: Bool
         public var lambda: Double
         public var alpha: Double
+        /// The rating unit the model was fitted in: σ is a rating's noise in that unit.
+        public var ratingUnit = 1.0
         /// `YᵀY` (implicit ALS only), computed once per model.
         var gram: Matrix<Double>?
 
@@ -35,7 +38,9 @@ public struct Uncertainty: Sendable {
     static func prior(for model: any FoldingIn, items: Matrix<Float>, context: ExecutionContext) throws -> Prior {
         if let als = model as? ALSRecommender {
             let c = als.configuration
-            var p = Prior(implicit: c.implicit, lambda: c.regularization, alpha: c.alpha)
+            let unit = Double(als.ratingUnit.factor)
+            var p = Prior(implicit: c.implicit, lambda: c.regularization * unit, alpha: c.alpha)
+            p.ratingUnit = unit
             if c.implicit {
                 p.gram = try LinearAlgebra.multiply(items, items, transposeA: true, context: context).converted(to: Double.self)
             }
@@ -66,7 +71,7 @@ public struct Uncertainty: Sendable {
         self.factor = try LinearAlgebra.cholesky(a, context: context)
         self.items = items
         self.mean = user.factors
-        self.scale = scale
+        self.scale = scale * prior.ratingUnit
         self.context = context
     }
 

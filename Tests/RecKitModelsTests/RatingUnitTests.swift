@@ -5,7 +5,8 @@ import RecKitModels
 import RecKitTestSupport
 
 /// The rating-scale rule (``RatingUnit``): a rating model fitted with its defaults to ratings on
-/// another scale is the model fitted to 1–5 ratings, scaled — fit, fold-in and online update.
+/// another scale is the model fitted to 1–5 ratings, scaled — fit, fold-in, online update, and for
+/// ALS the user step and explanations.
 @Suite struct RatingUnitTests {
     /// The 1–5 synthetic ratings, and the same ratings × 3 (3–15, spread 12: unit 3).
     static func data() throws -> (RatingDataset, RatingDataset) {
@@ -54,6 +55,56 @@ import RecKitTestSupport
         let fb = try (b as! any FoldingIn).foldIn(items: items, ratings: ratings.map { $0 * 3 })
         #expect(abs(fb.bias / 3 - fa.bias) <= 1e-3, "\(name): fold-in bias \(fb.bias) vs 3 × \(fa.bias)")
         for (x, y) in zip(fb.factors, fa.factors) { #expect(abs(x / Float(3).squareRoot() - y) <= 1e-3, "\(name): fold-in factor \(x) vs √3 × \(y)") }
+    }
+
+    /// Explicit ALS (Cholesky, deterministic for a seed) fitted in the unit: on ratings × 3 it is the
+    /// 1–5 model scaled. The ratings differ by at most one rounding (r·3/3) and the solves are Float,
+    /// so predictions agree to 1e-3 on the 1–5 scale, factors and biases to 1e-3 of their size; fold-in,
+    /// the exact user step and explanations (Double) scale the same way.
+    @Test func explicitALSOnAnotherScaleIsTheScaledModel() throws {
+        let (original, tripled) = try Self.data()
+        func als(_ unit: Double = 0) -> ALSRecommender { ALSRecommender { $0.factors = 8; $0.iterations = 8; $0.ratingUnit = unit } }
+        var a = als(), b = als()
+        try a.fit(original, context: ExecutionContext(threads: 1), progress: nil)
+        try b.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        #expect(a.ratingUnit.factor == 1 && b.ratingUnit.factor == 3)
+        func worst(_ m: ALSRecommender) -> Float {
+            var w: Float = 0
+            for u in 0..<original.userCount { for i in stride(from: u % 7, to: original.itemCount, by: 7) {
+                w = max(w, abs(m.predict(user: u, item: i) / 3 - a.predict(user: u, item: i)))
+            } }
+            return w
+        }
+        #expect(worst(b) <= 1e-3, "largest difference \(worst(b)) on the 1–5 scale")
+        // Without the rule, λ weighs three times less against the tripled ratings: another model.
+        var raw = als(1)
+        try raw.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        #expect(worst(raw) > 0.02, "the raw ratings fit the same model (\(worst(raw)))")
+
+        let root = Float(3).squareRoot()
+        func expectScaled(_ x: FoldedInUser, _ y: FoldedInUser, _ what: String) {
+            let size = max(1, y.factors.map(abs).max()!)
+            #expect(abs(x.bias / 3 - y.bias) <= 1e-3 * max(1, abs(y.bias)), "\(what): bias \(x.bias) vs 3 × \(y.bias)")
+            #expect(zip(x.factors, y.factors).allSatisfy { abs($0 / root - $1) <= 1e-3 * size }, "\(what): \(x.factors) vs √3 × \(y.factors)")
+        }
+        let items: [Int32] = [1, 4, 9, 30, 55], ratings: [Float] = [5, 3, 4, 1, 2]
+        expectScaled(try b.foldIn(items: items, ratings: ratings.map { $0 * 3 }), try a.foldIn(items: items, ratings: ratings), "fold-in")
+        expectScaled(try #require(try b.refitUser(12, context: .current)), try #require(try a.refitUser(12, context: .current)), "user step")
+        let ea = try a.explain(user: 12, item: 40), eb = try b.explain(user: 12, item: 40)
+        #expect(abs(eb.score / 3 - ea.score) <= 1e-3 && abs(eb.base / 3 - ea.base) <= 1e-3, "explain: \(eb.score) vs 3 × \(ea.score)")
+        #expect(zip(eb.contributions, ea.contributions).allSatisfy { $0.item == $1.item && abs($0.contribution / 3 - $1.contribution) <= 1e-3 })
+    }
+
+    /// A model saved before `rating-unit` existed was fitted on the raw ratings, and loads so.
+    @Test func anALSModelSavedBeforeTheRuleLoadsAsRaw() throws {
+        let (_, tripled) = try Self.data()
+        var model = ALSRecommender { $0.factors = 4; $0.iterations = 2 }
+        try model.fit(tripled, context: ExecutionContext(threads: 1), progress: nil)
+        var archive = try model.archive()
+        #expect(archive.configuration["rating-unit"] == .real(0))
+        archive.configuration["rating-unit"] = nil
+        let loaded = try ALSRecommender(archive: archive)
+        #expect(loaded.configuration.ratingUnit == 1 && loaded.ratingUnit.isIdentity)
     }
 
     @Test func onlineUpdatesRunInTheFittedUnit() throws {

@@ -94,6 +94,36 @@ import RecKitServing
         }
     }
 
+    /// Explicit ALS explores in its rating unit: a model of the ratings × 3 has every score and
+    /// every score's posterior spread × 3 (`σ²u²·A⁻¹` with λ·u), so UCB and Thompson sampling (same
+    /// seed) show the same slates with the scores × 3. Tolerance: Float fits of ratings one
+    /// rounding apart, 1e-3 of the score's size.
+    @Test func explicitALSExploresInItsRatingUnit() throws {
+        let original = try SyntheticRatings(users: 300, items: 120, ratings: 6000, seed: 5).generate(threads: 1)
+        var tripled = original
+        tripled.ratings = original.ratings.mapValues { $0 * 3 }
+        var paths: [String] = []
+        defer { for p in paths { try? FileManager.default.removeItem(atPath: p) } }
+        let services = try [original, tripled].map { data in
+            var als = ALSRecommender { $0.factors = 8; $0.iterations = 8; $0.solver = .cholesky }
+            try als.fit(data, context: .current, progress: nil)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("serving-\(UUID().uuidString).model").path
+            try als.save(to: path)
+            paths.append(path)
+            return try RecommendationService(modelPath: path, events: nil)
+        }
+        for text in ["ucb:1", "thompson:4"] {
+            let policy = try Policy(parsing: text)
+            for user in ["3", "40"] {
+                let a = try services[0].recommend(user: user, n: 5, policy: policy, seed: 9)
+                let b = try services[1].recommend(user: user, n: 5, policy: policy, seed: 9)
+                #expect(a.items.map(\.item) == b.items.map(\.item), "\(text), user \(user)")
+                #expect(zip(a.items, b.items).allSatisfy { abs($1.score / 3 - $0.score) <= 1e-3 * max(1, abs($0.score)) },
+                        "\(text), user \(user): \(b.items.map(\.score)) vs 3 × \(a.items.map(\.score))")
+            }
+        }
+    }
+
     /// The server's hand-written JSON says what JSONEncoder says (snake_case keys), with every
     /// character a string may hold.
     @Test func handWrittenJSONEqualsTheEncoder() throws {

@@ -29,6 +29,9 @@ public struct ALSConfiguration: ModelConfiguration {
     public var cgSteps = 3
     /// Explicit ratings: fit `μ + b_u + b_i` as well (ignored for implicit feedback).
     public var biases = true
+    /// Explicit ratings are divided by this before fitting (0: the training ratings' spread ÷ 4), so
+    /// λ is stated for a 1–5 scale (``RatingUnit``); implicit feedback is fitted as it is.
+    public var ratingUnit = 0.0
     /// The precision of the fit (the factors are kept in Float for scoring).
     public var precision = DType.float
     public var seed: UInt64 = 0
@@ -45,6 +48,9 @@ public struct ALSConfiguration: ModelConfiguration {
             .choice("solver", \.solver, help: "automatic (cg for implicit feedback, cholesky for explicit), cholesky, or cg"),
             .integer("cg-steps", \.cgSteps, range: 1...10_000, help: "conjugate-gradient steps per sweep"),
             .flag("biases", \.biases, help: "explicit ratings: fit μ + b_u + b_i too"),
+            // Models saved before the rule were fitted on the raw ratings.
+            .real("rating-unit", \.ratingUnit, range: 0...1e12, whenAbsent: 1,
+                  help: "explicit ratings are divided by this before fitting (0: their spread ÷ 4, so λ is for a 1–5 scale; 1: raw)"),
             .choice("precision", \.precision, aliases: ["dtype", "double"], help: "the precision the model is fitted in"),
             .seed(\.seed, help: "the random initial factors"),
         ]
@@ -56,6 +62,9 @@ public struct ALSConfiguration: ModelConfiguration {
                                                   requirement: "cholesky or automatic for explicit ratings (cg is for --implicit feedback)")
         }
     }
+
+    /// The unit explicit ratings spanning `range` are fitted in (the raw values for implicit feedback).
+    func ratingUnit(for range: ClosedRange<Float>) -> RatingUnit { implicit ? .raw : RatingUnit(setting: ratingUnit, range: range) }
 
     /// The algorithm's options.
     public var options: ALSOptions {

@@ -2,11 +2,22 @@ import RecKitAlgorithms
 import RecKitLinearAlgebra
 import Synchronization
 
-/// `YᵀY + λI` of a fitted implicit ALS model, computed at the first fold-in and kept: every
-/// implicit user step shares it, and computing it costs `items × f²` — far more than the user's
-/// own `f³/3` solve (a server folds users in on every feedback event). One per fit.
+/// What every fold-in of a fit shares, computed at the first and kept (a server folds users in on
+/// every feedback event): `YᵀY + λI` of an implicit model, which costs `items × f²` — far more than
+/// the user's own `f³/3` solve — and an explicit model's factors in its rating unit. One per fit.
 final class ALSFoldInCache: Sendable {
     private let gram = Mutex<Matrix<Float>?>(nil)
+    private let inUnit = Mutex<ALSFactors<Float>?>(nil)
+
+    /// The fit in its rating unit (``RatingUnit/converting(_:)-ALSFactors``), made by `make` once.
+    func fittedInUnit(_ make: () -> ALSFactors<Float>) -> ALSFactors<Float> {
+        inUnit.withLock { f in
+            if let f { return f }
+            let made = make()
+            f = made
+            return made
+        }
+    }
 
     func implicitGram(_ fitted: ALSFactors<Float>, options: ALSOptions) throws -> Matrix<Float> {
         try gram.withLock { g in

@@ -6,6 +6,7 @@ import RecKitLinearAlgebra
 ///
 /// - Explicit ratings (the default): `r̂_ui = μ + b_u + b_i + x_uᵀy_i` fitted to the observed
 ///   ratings with weighted-λ regularisation (Zhou et al. 2008); biases optional. Predicts ratings.
+///   Fitted in units of the ratings' spread ÷ 4 (``RatingUnit``), so λ means the same on any scale.
 /// - Implicit feedback (`implicit = true`, Hu, Koren & Volinsky 2008): every interaction is a
 ///   preference 1 with confidence `1 + α·r`, every other pair a preference 0 with confidence 1;
 ///   scores `x_uᵀy_i` rank items. Solved by conjugate gradient (default) or exactly (Cholesky).
@@ -32,21 +33,26 @@ public struct ALSRecommender: FoldingIn {
     /// Ratings are predicted only by the explicit model; implicit scores are preferences.
     public var ratingPredictor: Bool { !configuration.implicit }
     var options: ALSOptions { configuration.options }
+    /// The unit explicit ratings were fitted in, which fold-in, explanations and the serving
+    /// posterior work in too (the raw values for implicit feedback and before a fit).
+    public var ratingUnit: RatingUnit { training.map { configuration.ratingUnit(for: $0.ratingScale) } ?? .raw }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
         let c = try validatedConfiguration(for: train, context: context), options = c.options
         foldInCache = ALSFoldInCache()
-        let fit: ALSFactors<Float> = try translatingErrors(train) {
+        let unit = c.ratingUnit(for: train.ratingScale), ratings = unit.ratings(train.ratings)
+        let inUnit: ALSFactors<Float> = try translatingErrors(train) {
             switch c.precision {
             case .float:
-                return try AlternatingLeastSquares.fit(train.ratings, options: options, context: context, progress: progress)
+                return try AlternatingLeastSquares.fit(ratings, options: options, context: context, progress: progress)
             case .double:
-                let d = try AlternatingLeastSquares.fit(train.ratings.converted(to: Double.self), options: options, context: context, progress: progress)
+                let d = try AlternatingLeastSquares.fit(ratings.converted(to: Double.self), options: options, context: context, progress: progress)
                 return ALSFactors(users: d.users.converted(to: Float.self), items: d.items.converted(to: Float.self),
                                   globalMean: Float(d.globalMean), userBias: d.userBias.map(Float.init), itemBias: d.itemBias.map(Float.init),
                                   losses: d.losses, secondsPerIteration: d.secondsPerIteration)
             }
         }
+        let fit = unit.restoring(inUnit)
         factorModel = try FactorModel(userFactors: fit.users, itemFactors: fit.items,
                                       userBias: fit.userBias.isEmpty ? nil : fit.userBias, itemBias: fit.itemBias.isEmpty ? nil : fit.itemBias,
                                       globalBias: fit.globalMean, training: train)
@@ -56,12 +62,14 @@ public struct ALSRecommender: FoldingIn {
 
     public func predict(user: Int, item: Int) -> Float { factorModel?.predict(user: user, item: item) ?? 0 }
 
-    /// The fitted factors in the algorithm's form.
+    /// The fitted factors in the algorithm's form, in the fitted unit (what the user step works in;
+    /// converted once per fit).
     var fitted: ALSFactors<Float>? {
         guard let m = factorModel else { return nil }
-        let biased = options.biases
-        return ALSFactors(users: m.userFactors, items: m.itemFactors, globalMean: m.globalBias,
-                          userBias: biased ? m.userBias : [], itemBias: biased ? m.itemBias : [], losses: losses, secondsPerIteration: [])
+        let biased = options.biases, unit = ratingUnit
+        let raw = ALSFactors(users: m.userFactors, items: m.itemFactors, globalMean: m.globalBias,
+                             userBias: biased ? m.userBias : [], itemBias: biased ? m.itemBias : [], losses: losses, secondsPerIteration: [])
+        return unit.isIdentity ? raw : foldInCache.fittedInUnit { unit.converting(raw) }
     }
 
     /// The user's factors solved exactly from their interactions with the fitted items fixed
@@ -71,12 +79,14 @@ public struct ALSRecommender: FoldingIn {
         if configuration.implicit, let k = ratings.firstIndex(where: { $0 < 0 }) {
             throw ModelError.invalidInput(model: Self.name, operation: "fold-in", reason: "implicit feedback needs values ≥ 0; item index \(items[k]) has \(ratings[k])")
         }
-        let row = try CSRMatrix<Float>(rows: 1, columns: model.itemFactors.rows, rowOffsets: [0, items.count], columnIndices: items, values: ratings)
+        let unit = ratingUnit
+        let row = try CSRMatrix<Float>(rows: 1, columns: model.itemFactors.rows, rowOffsets: [0, items.count], columnIndices: items,
+                                       values: unit.ratings(ratings))
         do {
             let fitted = fitted!
             let gram = configuration.implicit ? try foldInCache.implicitGram(fitted, options: options) : nil
             let (x, bias) = try AlternatingLeastSquares.userFactors(for: row, fitted: fitted, options: options, implicitGram: gram, context: .current)
-            return FoldedInUser(factors: x.storage, bias: bias[0], items: items)
+            return unit.restoring(FoldedInUser(factors: x.storage, bias: bias[0], items: items))
         } catch let error as AlgorithmError {
             throw ModelError.invalidInput(model: Self.name, operation: "fold-in", reason: error.description)
         }
@@ -88,12 +98,13 @@ public struct ALSRecommender: FoldingIn {
     public func refitUser(_ user: Int, context: ExecutionContext) throws -> FoldedInUser? {
         guard let model = factorModel, let train = model.training, let fitted else { throw ModelError.notFitted(model: Self.name) }
         guard user >= 0, user < train.userCount else { throw ModelError.unknownUser(model: Self.name, user: "index \(user)") }
+        let unit = ratingUnit
         let (x, bias) = try translatingErrors(train) {
-            try AlternatingLeastSquares.userFactors(for: train.ratings, fitted: fitted, options: options, context: context)
+            try AlternatingLeastSquares.userFactors(for: unit.ratings(train.ratings), fitted: fitted, options: options, context: context)
         }
         let f = x.columns
-        return FoldedInUser(factors: Array(x.storage[user * f..<(user + 1) * f]), bias: bias[user],
-                            items: Array(train.ratings.columnIndices[train.ratings.range(ofRow: user)]))
+        return unit.restoring(FoldedInUser(factors: Array(x.storage[user * f..<(user + 1) * f]), bias: bias[user],
+                                           items: Array(train.ratings.columnIndices[train.ratings.range(ofRow: user)])))
     }
 
     /// How much each of the user's items contributed to the score of `item`, largest first.
@@ -101,8 +112,9 @@ public struct ALSRecommender: FoldingIn {
     /// With the item side fixed, the user's exact factors are `x = A⁻¹·Σⱼ cⱼ·yⱼ`, so the score
     /// `yᵢᵀx` splits into one term per interaction `j`: `cⱼ·yᵢᵀA⁻¹yⱼ` (implicit: `A = YᵀY + λI +
     /// Σ α·r·y yᵀ`, `c = 1 + α·r`; explicit: `A = λ·n·I + Σ y yᵀ` over `[y, 1]` with biases, `cⱼ` the
-    /// rating's residual `r − μ − b_j`). `score` is that exact score (after a CG fit it can differ
-    /// slightly from the model's); `base` is the part no interaction explains (`μ + b_i`).
+    /// rating's residual `r − μ − b_j`), computed in the fitted unit (``ratingUnit``) and reported in
+    /// the ratings' units. `score` is that exact score (after a CG fit it can differ slightly from
+    /// the model's); `base` is the part no interaction explains (`μ + b_i`).
     public func explain(user: Int, item: Int, count: Int = 10, context: ExecutionContext = .current) throws -> ALSExplanation {
         guard let model = factorModel, let train = model.training else { throw ModelError.notFitted(model: Self.name) }
         guard user >= 0, user < train.userCount else { throw ModelError.unknownUser(model: Self.name, user: "index \(user) (the training data has \(train.userCount) users)") }
@@ -110,7 +122,9 @@ public struct ALSRecommender: FoldingIn {
         let implicit = configuration.implicit, regularization = configuration.regularization, alpha = configuration.alpha
         let r = train.ratings, q = model.itemFactors, f = q.columns
         let width = options.biases ? f + 1 : f
-        func vector(_ i: Int) -> [Double] { (0..<f).map { Double(q.storage[i * f + $0]) } + (options.biases ? [1] : []) }
+        // In the fitted unit u: factors ÷ √u, residuals ÷ u; each contribution × u back.
+        let u = Double(ratingUnit.factor), root = u.squareRoot()
+        func vector(_ i: Int) -> [Double] { (0..<f).map { Double(q.storage[i * f + $0]) / root } + (options.biases ? [1] : []) }
         var a = Matrix<Double>(rows: width, columns: width)
         if implicit {
             let g = try LinearAlgebra.gram(q.converted(to: Double.self), transposeA: true, context: context)
@@ -122,7 +136,7 @@ public struct ALSRecommender: FoldingIn {
         for p in r.range(ofRow: user) {
             let j = Int(r.columnIndices[p]), v = Double(r.values[p]), y = vector(j)
             let (w, c): (Double, Double) = implicit ? (alpha * v, v > 0 ? 1 + alpha * v : 0)
-                                                    : (1, v - (options.biases ? Double(model.globalBias + model.itemBias[j]) : 0))
+                                                    : (1, (v - (options.biases ? Double(model.globalBias + model.itemBias[j]) : 0)) / u)
             for s in 0..<width { for t in 0..<width { a[s, t] += w * y[s] * y[t] } }
             weights.append((j, c, y))
         }
@@ -134,7 +148,7 @@ public struct ALSRecommender: FoldingIn {
             throw ModelError.invalidInput(model: Self.name, operation: "explain",
                                           reason: "the user's system is singular; the model needs more regularization (\(error))")
         }
-        var parts = weights.map { w in (item: w.item, contribution: w.c * (0..<width).reduce(0.0) { $0 + z.storage[$1] * w.y[$1] }) }
+        var parts = weights.map { w in (item: w.item, contribution: u * w.c * (0..<width).reduce(0.0) { $0 + z.storage[$1] * w.y[$1] }) }
         let base = options.biases ? Double(model.globalBias + model.itemBias[item]) : 0
         let score = base + parts.reduce(0) { $0 + $1.contribution }
         parts.sort { $0.contribution != $1.contribution ? $0.contribution > $1.contribution : $0.item < $1.item }

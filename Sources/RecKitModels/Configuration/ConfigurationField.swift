@@ -73,11 +73,12 @@ extension ConfigurationField {
              })
     }
 
-    /// A finite real number in `range`; `scale` says how a search spreads its trials.
+    /// A finite real number in `range`; `scale` says how a search spreads its trials. `whenAbsent`:
+    /// the value of configurations saved before the field existed.
     public static func real(_ name: String, _ path: WritableKeyPath<Configuration, Double>, range: ClosedRange<Double>,
-                            scale: FieldScale = .linear, aliases: [String] = [], help: String) -> Self {
+                            scale: FieldScale = .linear, aliases: [String] = [], whenAbsent: Double? = nil, help: String) -> Self {
         let box = KeyPathBox(path)
-        return Self(name: name, help: help, kind: .real(range, scale), aliases: aliases,
+        return Self(name: name, help: help, kind: .real(range, scale), aliases: aliases, whenAbsent: whenAbsent.map { .real($0) },
              read: { .real($0[keyPath: box.path]) },
              write: { c, v in
                  if case let .real(x) = v { c[keyPath: box.path] = x } else if case let .integer(n) = v { c[keyPath: box.path] = Double(n) }

@@ -2,16 +2,17 @@ import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 
-/// The rating-scale rule of the SGD rating models (`biased-mf`, `svd++`): their learning rate,
-/// penalties and initial spread are stated for ratings whose spread (max − min) is 4, MovieLens's
-/// 1–5 scale, and the model fits ratings measured in that unit.
+/// The rating-scale rule of the rating models (`biased-mf`, `svd++` and explicit `als`): their
+/// learning rate, penalties and initial spread are stated for ratings whose spread (max − min) is
+/// 4, MovieLens's 1–5 scale, and the model fits ratings measured in that unit.
 ///
 /// A model `μ + b_u + b_i + p_u·q_i` fitted to ratings `r / u` is the same model as one fitted to
 /// `r` with biases `u·b` and factors `√u·p`, `√u·q`; in the original units that is SGD with the
 /// factors' step divided by `u`, their penalty λ multiplied by `u`, the initial spread by `√u`, and
-/// the biases' step and penalty unchanged — exactly, not approximately. So the defaults chosen on
-/// ML-100k carry to a 1–10 or 0–100 scale, where the raw values would diverge or underfit (measured
-/// in docs/results.md, "Defaults across rating scales and densities").
+/// the biases' step and penalty unchanged — exactly, not approximately (for ALS: the factors' λ
+/// multiplied by `u`, the biases' unchanged). So the defaults chosen on ML-100k carry to a 1–10 or
+/// 0–100 scale, where the raw values would diverge, underfit or overfit (measured in
+/// docs/results.md, "Defaults across rating scales and densities").
 ///
 /// With `u = 1` (any 1–5 data) nothing changes. What the model keeps is in the original units;
 /// fold-in and online updates work in the fitted unit, so they match the fit.
@@ -58,6 +59,19 @@ public struct RatingUnit: Sendable, Equatable {
         fit.losses = fit.losses.map { $0 * Double(factor * factor) }
         fit.validationRMSE = fit.validationRMSE.map { $0 * Double(factor) }
         return fit
+    }
+
+    /// An ALS fit in this unit, in the ratings' units: biases × u, factors × √u, objectives × u².
+    func restoring(_ fit: ALSFactors<Float>) -> ALSFactors<Float> { isIdentity ? fit : Self.scale(fit, by: factor) }
+
+    /// An ALS fit in the ratings' units, in this unit (what its user step works in).
+    func converting(_ fit: ALSFactors<Float>) -> ALSFactors<Float> { isIdentity ? fit : Self.scale(fit, by: 1 / factor) }
+
+    private static func scale(_ fit: ALSFactors<Float>, by c: Float) -> ALSFactors<Float> {
+        let root = c.squareRoot()
+        return ALSFactors(users: scale(fit.users, root), items: scale(fit.items, root), globalMean: fit.globalMean * c,
+                          userBias: fit.userBias.map { $0 * c }, itemBias: fit.itemBias.map { $0 * c },
+                          losses: fit.losses.map { $0 * Double(c * c) }, secondsPerIteration: fit.secondsPerIteration)
     }
 
     /// Factors (`√u` scale) out of this unit.
