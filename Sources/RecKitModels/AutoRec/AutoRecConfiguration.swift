@@ -18,6 +18,9 @@ public struct AutoRecConfiguration: ModelConfiguration {
     public var learningRate = 0.0003
     /// Full-batch L-BFGS (the default: 0.005 lower validation RMSE than Adam's best), or Adam on mini-batches.
     public var optimizer = AutoRecOptimizer.lbfgs
+    /// Ratings are divided by this before fitting (0: the training ratings' spread ÷ 4), so λ and
+    /// the sigmoid's working range are those of a 1–5 scale (``RatingUnit``).
+    public var ratingUnit = 0.0
     public var seed: UInt64 = 0
 
     public init() {}
@@ -30,6 +33,9 @@ public struct AutoRecConfiguration: ModelConfiguration {
             .integer("batch-size", \.batchSize, range: 1...10_000_000, scale: .logarithmic, help: "items per mini-batch (Adam)"),
             .real("learning-rate", \.learningRate, range: 1e-9...10, scale: .logarithmic, help: "Adam's step size"),
             .choice("optimizer", \.optimizer, whenAbsent: .adam, help: "adam (mini-batches) or lbfgs (full batch; an epoch is one iteration)"),
+            // Models saved before the rule were fitted on the raw ratings.
+            .real("rating-unit", \.ratingUnit, range: 0...1e12, whenAbsent: 1,
+                  help: "ratings are divided by this before fitting (0: their spread ÷ 4, so settings are for a 1–5 scale; 1: raw)"),
             .seed(\.seed, help: "initial weights and batch order"),
         ]
     }

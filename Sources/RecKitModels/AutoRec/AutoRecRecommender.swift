@@ -4,7 +4,8 @@ import RecKitLinearAlgebra
 
 /// `autorec`: I-AutoRec (``AutoRec``) for rating prediction. The prediction of `(u, i)` is entry `u`
 /// of item `i`'s reconstruction from its training ratings, clipped to the training rating range;
-/// unknown users or items get the mean training rating. Ranks by the predicted rating.
+/// unknown users or items get the mean training rating. Ranks by the predicted rating. Ratings are
+/// fitted and reconstructed in units of their spread ÷ 4 (``RatingUnit``), so one λ serves any scale.
 public struct AutoRecRecommender: Recommender {
     public static let name = "autorec"
     public static let summary = "I-AutoRec: an autoencoder over each item's ratings (Sedhain et al. 2015)"
@@ -23,17 +24,18 @@ public struct AutoRecRecommender: Recommender {
     public init(_ configuration: AutoRecConfiguration = AutoRecConfiguration()) { self.configuration = configuration }
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
-        let options = try validatedConfiguration(for: train, context: context).options
+        let c = try validatedConfiguration(for: train, context: context), options = c.options
+        let unit = RatingUnit(setting: c.ratingUnit, range: train.ratingScale), ratings = unit.ratings(train.ratings)
         var losses: [Double] = []
         let network = try translatingErrors(train) {
-            try AutoRec.fit(train.ratings, options: options, context: context) { p in
+            try AutoRec.fit(ratings, options: options, context: context) { p in
                 losses.append(p.loss ?? .nan)
                 progress?(p)
             }
         }
         weights = network.parameters.map(\.value)
-        reconstruction = try AutoRec.reconstruct(network, ratings: train.ratings, items: Array(0..<train.itemCount), context: context)
-        self.losses = losses
+        reconstruction = unit.restoringRatings(try AutoRec.reconstruct(network, ratings: ratings, items: Array(0..<train.itemCount), context: context))
+        self.losses = losses.map { $0 * Double(unit.factor * unit.factor) }
         training = train
         mean = Float(train.ratings.values.reduce(0.0) { $0 + Double($1) } / Double(train.ratingCount))
         scale = train.ratingScale
@@ -62,7 +64,8 @@ public struct AutoRecRecommender: Recommender {
                                          Linear<Float>(inputs: hidden, outputs: users, seed: 0)])
         weights = try a.weights(shapedLike: network.parameters)
         for (p, w) in zip(network.parameters, weights) { p.value = w }
-        reconstruction = try AutoRec.reconstruct(network, ratings: t.ratings, items: Array(0..<t.itemCount), context: .current)
+        let unit = RatingUnit(setting: configuration.ratingUnit, range: t.ratingScale)
+        reconstruction = unit.restoringRatings(try AutoRec.reconstruct(network, ratings: unit.ratings(t.ratings), items: Array(0..<t.itemCount), context: .current))
         training = t
         mean = Float(t.ratings.values.reduce(0.0) { $0 + Double($1) } / Double(Swift.max(1, t.ratingCount)))
         scale = t.ratingScale

@@ -2,7 +2,8 @@ import RecKitAlgorithms
 import RecKitData
 import RecKitLinearAlgebra
 
-/// The rating-scale rule of the rating models (`biased-mf`, `svd++` and explicit `als`): their
+/// The rating-scale rule of the rating models (`biased-mf`, `svd++`, explicit `als`; `autorec`
+/// fits and reconstructs ratings in the unit, with no identity to state): their
 /// learning rate, penalties and initial spread are stated for ratings whose spread (max − min) is
 /// 4, MovieLens's 1–5 scale, and the model fits ratings measured in that unit.
 ///
@@ -73,6 +74,9 @@ public struct RatingUnit: Sendable, Equatable {
                           userBias: fit.userBias.map { $0 * c }, itemBias: fit.itemBias.map { $0 * c },
                           losses: fit.losses.map { $0 * Double(c * c) }, secondsPerIteration: fit.secondsPerIteration)
     }
+
+    /// Ratings in this unit, in the ratings' units.
+    func restoringRatings(_ m: Matrix<Float>) -> Matrix<Float> { isIdentity ? m : Self.scale(m, factor) }
 
     /// Factors (`√u` scale) out of this unit.
     func restoringFactors(_ m: Matrix<Float>) -> Matrix<Float> { isIdentity ? m : Self.scale(m, factor.squareRoot()) }
