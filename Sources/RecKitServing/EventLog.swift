@@ -59,20 +59,52 @@ public final class EventLog: @unchecked Sendable {
         public var files: Int
     }
 
-    /// Opens (creating if needed) the log in `folder`, appending to its newest file.
+    /// What was in the folder when the log was opened (``replay(folder:)``, read under the lock).
+    public let recovered: Replay
+    /// `folder/events.lock`, locked (`flock`) while the log is open.
+    private let lockFD: Int32
+
+    /// Opens (creating if needed) the log in `folder` for this log alone, reads what it holds
+    /// (``recovered``) and prepares to append to its newest file.
+    /// - Throws: when another log (a second server, in this process or another) has the folder
+    ///   open: two writers would overwrite each other's events; or what ``replay(folder:)`` throws.
     public init(folder: String, rotationBytes: Int = 64 << 20) throws {
         self.folder = folder
         self.rotationBytes = rotationBytes
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let files = try Self.files(in: folder)
-        index = files.last?.index ?? 1
-        (fd, size) = try Self.open(Self.path(folder, index))
+        lockFD = try Self.lock(folder)
+        do {
+            recovered = try Self.replay(folder: folder)
+            index = try Self.files(in: folder).last?.index ?? 1
+            (fd, size) = try Self.open(Self.path(folder, index))
+        } catch {
+            _ = close(lockFD)
+            throw error
+        }
         allocated = size
     }
 
     deinit {
         _ = ftruncate(fd, off_t(size))
         _ = close(fd)
+        _ = close(lockFD)
+    }
+
+    /// An exclusive lock on `folder/events.lock` (released when its descriptor closes, also when
+    /// the process dies).
+    private static func lock(_ folder: String) throws -> Int32 {
+        let path = folder + "/events.lock"
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ServingError(status: 500, field: nil, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
+            _ = close(fd)
+            throw ServingError(status: 500, field: nil, busy
+                ? "the event log in \(folder) is open in another server (its lock \(path) is held); give each server its own --events folder"
+                : "cannot lock \(path): \(reason)")
+        }
+        return fd
     }
 
     /// Appends `events` and returns once they are synced to disk (in a group with others).

@@ -39,7 +39,8 @@ public final class RecommendationService: Sendable {
     private let startTag = String(Int(Date().timeIntervalSince1970) % 100_000_000, radix: 36)
     let context: ExecutionContext
 
-    /// Loads the model and, with an event folder, replays its log (reporting what was found).
+    /// Loads the model and, with an event folder, opens its log for this service alone (a second
+    /// service on the folder is refused) and replays it (reporting what was found).
     public init(modelPath: String, events folder: String?, options: Options = Options(), report: (String) -> Void = { _ in }) throws {
         self.options = options
         var c = ExecutionContext.current
@@ -50,7 +51,8 @@ public final class RecommendationService: Sendable {
         var newItemEvents: [FeedbackEvent] = []
         var applied = 0
         if let folder {
-            let replay = try EventLog.replay(folder: folder)
+            let opened = try EventLog(folder: folder)
+            let replay = opened.recovered
             for (k, e) in replay.events.enumerated() {
                 do {
                     try Self.apply(e, model: model, users: &users, newItemEvents: &newItemEvents, context: c)
@@ -61,7 +63,7 @@ public final class RecommendationService: Sendable {
             }
             report("replayed \(applied) of \(replay.events.count) events from \(replay.files) file(s) in \(folder)"
                    + (replay.tornLines > 0 ? "; dropped \(replay.tornLines) line(s) cut short by a crash (never acknowledged)" : ""))
-            log = try EventLog(folder: folder)
+            log = opened
         } else {
             log = nil
         }

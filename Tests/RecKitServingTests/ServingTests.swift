@@ -163,7 +163,7 @@ import RecKitServing
             #expect(service.onlineUsers == 4)
         }
         // A crash in the middle of an append leaves half a line.
-        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first)
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".jsonl") })
         let handle = try #require(FileHandle(forWritingAtPath: folder + "/" + file))
         handle.seekToEndOfFile()
         handle.write(Data("{\"item\":\"5\",\"us".utf8))
@@ -212,6 +212,21 @@ import RecKitServing
         try log.append([event("u3")])
         let again = try EventLog.replay(folder: folder)
         #expect(again.events.map(\.user) == ["u0", "u1", "u2", "u3"] && again.tornLines == 0)
+    }
+
+    /// One writer per folder: a second log (a second server) on a folder that is open is refused
+    /// with the reason, and opens once the first is closed.
+    @Test func aSecondLogOnAnOpenFolderIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            let log = try EventLog(folder: folder)
+            try log.append([FeedbackEvent(user: "a", item: "i", value: 1, timestamp: 1)])
+            #expect { try EventLog(folder: folder) } throws: { "\($0)".contains("open in another server") }
+            try log.append([FeedbackEvent(user: "b", item: "i", value: 1, timestamp: 1)])
+        }
+        let reopened = try EventLog(folder: folder)
+        #expect(reopened.recovered.events.map(\.user) == ["a", "b"] && reopened.recovered.tornLines == 0)
     }
 
     /// Concurrent appenders — suspended ones (`durable`, whose writes the log's queue makes) and
@@ -362,12 +377,15 @@ import RecKitServing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: folder)
                 try? FileManager.default.removeItem(atPath: path + ".refit") }
-        let service = try RecommendationService(modelPath: path, events: folder)
         let events = [FeedbackEvent(user: "3", item: "new-a", value: 4, newItem: true), FeedbackEvent(user: "3", item: "5", value: 9),
                       FeedbackEvent(user: "x", item: "new-a", value: 2, newItem: true), FeedbackEvent(user: "x", item: "7", value: 1)]
-        let r = try service.feedback(events)
-        #expect(r.accepted == 4 && r.newItemEvents == 2 && service.pendingNewItemEvents == 2)
-        #expect(try RecommendationService(modelPath: path, events: folder).pendingNewItemEvents == 2, "kept through a restart")
+        do {
+            let first = try RecommendationService(modelPath: path, events: folder)
+            let r = try first.feedback(events)
+            #expect(r.accepted == 4 && r.newItemEvents == 2 && first.pendingNewItemEvents == 2)
+        }
+        let service = try RecommendationService(modelPath: path, events: folder)
+        #expect(service.pendingNewItemEvents == 2, "kept through a restart")
         _ = try service.startRefit(threads: 1)
         while service.refitStatus.state == "running" { Thread.sleep(forTimeInterval: 0.02) }
         let status = service.refitStatus
