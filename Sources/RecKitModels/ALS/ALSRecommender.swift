@@ -34,8 +34,9 @@ public struct ALSRecommender: FoldingIn {
     public var ratingPredictor: Bool { !configuration.implicit }
     var options: ALSOptions { configuration.options }
     /// The unit explicit ratings were fitted in, which fold-in, explanations and the serving
-    /// posterior work in too (the raw values for implicit feedback and before a fit).
-    public var ratingUnit: RatingUnit { training.map { configuration.ratingUnit(for: $0.ratingScale) } ?? .raw }
+    /// posterior work in too (the raw values for implicit feedback and before a fit). Set by the
+    /// fit or the load: deriving it reads every training rating.
+    public private(set) var ratingUnit = RatingUnit.raw
 
     public mutating func fit(_ train: RatingDataset, context: ExecutionContext, progress: ((TrainingProgress) -> Void)?) throws {
         let c = try validatedConfiguration(for: train, context: context), options = c.options
@@ -53,6 +54,7 @@ public struct ALSRecommender: FoldingIn {
             }
         }
         let fit = unit.restoring(inUnit)
+        ratingUnit = unit
         factorModel = try FactorModel(userFactors: fit.users, itemFactors: fit.items,
                                       userBias: fit.userBias.isEmpty ? nil : fit.userBias, itemBias: fit.itemBias.isEmpty ? nil : fit.itemBias,
                                       globalBias: fit.globalMean, training: train)
@@ -167,6 +169,7 @@ public struct ALSRecommender: FoldingIn {
     public init(archive a: ModelArchive) throws {
         configuration = try Self.configuration(in: a)
         factorModel = try FactorModel(parametersIn: a, factors: configuration.factors)
+        ratingUnit = factorModel?.training.map { configuration.ratingUnit(for: $0.ratingScale) } ?? .raw
         losses = a.doubles["losses"] ?? []
         secondsPerIteration = a.doubles["seconds_per_iteration"] ?? []
     }
