@@ -35,7 +35,7 @@ public enum TiledGEMM {
             }
         }
         guard k > 0, alpha != 0 else { return }
-        if isSmall(m: m, n: n, k: k) {
+        if isSmall(T.self, m: m, n: n, k: k) {
             smallGEMM(K.self, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, c: c, ldc: ldc, threads: parts, lowerOnly: lowerOnly)
             return
@@ -179,9 +179,16 @@ public enum TiledGEMM {
     /// k = 64 factor product, the 10 × 10 Gram matrix of a user's few ratings): the micro-kernel
     /// reads A and B in place, so the product costs no packing, no heap allocation for operands
     /// that fit a tile, and no thread hand-off.
+    ///
+    /// B read in place is only as fast as packed B while the `k` rows of each `nr`-wide sliver of it
+    /// stay in L1: at most 64 rows, or all of B in 48 KB. Beyond that, rows `ldb` apart compete for
+    /// a few cache sets. Measured on Zen 3 (AVX2 tier, `reckit bench gemm --sizes 64,96,128,192,256`
+    /// with each rule): packing made square Double products of order 96 to 256 1.5–2× faster and
+    /// Float ones of order 128 to 256 as fast or faster, and cost 64 × 64 batches and Float products
+    /// of order 96 or less up to 25 %.
     @inlinable
-    static func isSmall(m: Int, n: Int, k: Int) -> Bool {
-        k <= 256 && n <= 512
+    static func isSmall<T>(_: T.Type, m: Int, n: Int, k: Int) -> Bool {
+        k <= 256 && n <= 512 && (k <= 64 || k * n * MemoryLayout<T>.stride <= 48 * 1024)
     }
 
     /// The unpacked product for small operands. An operand narrower than a tile (`m < mr` or

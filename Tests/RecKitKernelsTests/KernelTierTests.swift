@@ -14,13 +14,15 @@ import RecKitSIMDAVX512
     static var runnable: [KernelTier] { tiers.filter { SwiftKernelTier.supported.contains($0.name) } }
 
     /// Shapes that cross every blocking boundary of every tile: single elements, partial tiles in
-    /// both directions, the unpacked small-product path (k ≤ 256, n ≤ 512) with operands narrower
-    /// than a tile (padded) and wider (shifted edge tiles), the largest transposed B that path
-    /// copies (k 250 × n 500, 1 MB in Double), several depth panels (k > kc for every tile) and
-    /// several column panels (n > nc = 4 080).
+    /// both directions, the unpacked small-product path (n ≤ 512 and k ≤ 64, or k ≤ 256 and B in
+    /// 48 KB) with operands narrower than a tile (padded) and wider (shifted edge tiles), the
+    /// largest transposed B that path copies (k 64 × n 500) and one just inside its size rule
+    /// (k 150 × n 40, 48 000 bytes in Double), the packed path just past those rules (k 250 × n 500),
+    /// several depth panels (k > kc for every tile) and several column panels (n > nc = 4 080).
     static let shapes: [(m: Int, n: Int, k: Int)] = [
-        (1, 1, 1), (7, 13, 5), (8, 8, 8), (4, 70, 9), (100, 10, 33), (50, 5, 12), (3, 3, 40), (70, 500, 250),
-        (6, 64, 64), (64, 64, 64), (65, 97, 300), (130, 70, 1100), (13, 4200, 20), (200, 33, 7),
+        (1, 1, 1), (7, 13, 5), (8, 8, 8), (4, 70, 9), (100, 10, 33), (50, 5, 12), (3, 3, 40), (70, 500, 64),
+        (20, 40, 150), (70, 500, 250), (6, 64, 64), (64, 64, 64), (65, 97, 300), (130, 70, 1100), (13, 4200, 20),
+        (200, 33, 7),
     ]
 
     struct Case: CustomStringConvertible {
